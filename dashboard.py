@@ -1,0 +1,25 @@
+"""Entry point: the page router and the shared sidebar. Run with ``streamlit run dashboard.py``."""
+
+import streamlit as st
+
+from ecosystem import app
+from ecosystem.i18n import t
+
+
+def run() -> None:
+    """Set up the page, build the navigation and the shared view, then run the chosen page."""
+    st.set_page_config(page_title="Baltic Social Ecosystem Map", page_icon="🗺️", layout="wide")
+    lang = app.language()
+    pages = [
+        st.Page("pages/overview.py", title=t("page.overview", lang), icon="🏠", url_path="overview", default=True),
+        st.Page("pages/map.py", title=t("page.map", lang), icon="🗺️", url_path="map"),
+        st.Page("pages/coverage.py", title=t("page.coverage", lang), icon="📊", url_path="coverage"),
+        st.Page("pages/registry.py", title=t("page.registry", lang), icon="📋", url_path="registry"),
+        st.Page("pages/about.py", title=t("page.about", lang), icon="ℹ️", url_path="about"),
+    ]
+    page = st.navigation(pages)
+    st.session_state["_view"] = app.build_view(lang)
+    page.run()
+
+
+run()

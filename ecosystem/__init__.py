@@ -1,0 +1,1 @@
+"""Baltic Social Ecosystem Map: all logic of the dashboard, importable without Streamlit."""

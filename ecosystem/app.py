@@ -1,0 +1,319 @@
+"""The one Streamlit-aware module: cached loaders, the shared sidebar, and URL ↔ filter glue.
+
+Everything here is thin: it decides *when* to call the plain functions of ``ecosystem`` (once per file
+version, once per filter change) and shows their results or their problems to the person.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import folium
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from ecosystem import config
+from ecosystem.assets import assets_installed, localise_map_assets
+from ecosystem.filters import FilterOptions, FilterState, apply_filters, describe_filters, filter_options
+from ecosystem.i18n import LANGUAGE_NAMES, t
+from ecosystem.maps import MapLayers
+from ecosystem.regions import RegionsError, assign_regions, find_regions_file, load_regions, other_edition_code, region_names
+from ecosystem.registry import PROGRAMME_COLUMNS, Registry, RegistryError, load_registry
+from ecosystem.schema import PROBLEM_COLUMNS, REGISTRY_COLUMNS
+from ecosystem.taxonomy import LANGUAGES, Taxonomy, load_taxonomy
+
+_FILTER_WIDGETS = ("countries", "regions", "services", "targets", "programmes", "actor_types", "statuses")
+
+
+@dataclass
+class View:
+    """What every page renders: the data, the filters, the language, and notices to show."""
+
+    taxonomy: Taxonomy
+    registry: Registry
+    regions: gpd.GeoDataFrame | None
+    state: FilterState
+    options: FilterOptions
+    filtered: pd.DataFrame
+    lang: str
+    region_names: dict[str, str]
+    notices: list[tuple[str, str]] = field(default_factory=list)
+    problems: tuple[str, pd.DataFrame] | None = None
+
+    @property
+    def programme_names(self) -> dict[str, str]:
+        """Programme id → name."""
+        return dict(zip(self.registry.programmes["id"], self.registry.programmes["name"]))
+
+    @property
+    def footnote(self) -> str:
+        """The source line every chart and export carries."""
+        return t("app.source_footnote", self.lang, version=self.registry.version, date=self.registry.updated)
+
+    @property
+    def filters_in_words(self) -> str:
+        """The active filters as a sentence in the view's language."""
+        return describe_filters(self.state, self.taxonomy, self.lang, self.programme_names, self.region_names)
+
+
+def _mtime(path: Path) -> float:
+    return path.stat().st_mtime if path.exists() else 0.0
+
+
+@st.cache_resource(show_spinner=False)
+def _taxonomy(path: str, mtime: float) -> Taxonomy:
+    return load_taxonomy(Path(path))
+
+
+@st.cache_resource(show_spinner=False)
+def _regions(path: str, mtime: float) -> gpd.GeoDataFrame | str:
+    try:
+        return load_regions(Path(path))
+    except RegionsError as exc:
+        return str(exc)
+
+
+def _other_edition(code: str) -> tuple[str, str, str] | None:
+    other = other_edition_code(code)
+    return (str(other.edition), other.name, ", ".join(other.codes)) if other else None
+
+
+@st.cache_resource(show_spinner=False)
+def _registry(data_dir: str, stamps: tuple[float, ...], regions_key: tuple[str, float],
+              _taxonomy_obj: Taxonomy, _regions_obj: gpd.GeoDataFrame | None) -> Registry | RegistryError:
+    """Load, check and place the registry once per file version (the stamps and regions key say which)."""
+    extras = {"other_edition": _other_edition}
+    if _regions_obj is not None:
+        extras["region_codes"] = frozenset(_regions_obj["nuts_id"])
+    try:
+        registry = load_registry(Path(data_dir), _taxonomy_obj, extras)
+    except RegistryError as exc:
+        return exc
+    if _regions_obj is None:
+        return registry
+    placed = assign_regions(registry.initiatives, _regions_obj)
+    mismatched = placed[placed["region_mismatch"]]
+    warnings = pd.DataFrame({
+        "row": mismatched.index + 2, "column": "region_code", "value": mismatched["region_code"], "severity": "warning",
+        "message": [t("v.region_mismatch", found=found, value=value)
+                    for found, value in zip(mismatched["region_from_point"], mismatched["region_code"])],
+    })
+    return Registry(placed, registry.programmes, registry.version, registry.updated,
+                    pd.concat([registry.warnings, warnings], ignore_index=True))
+
+
+@st.cache_resource(show_spinner=False)
+def _last_good() -> dict[str, Registry]:
+    """The last registry that loaded cleanly, per data folder: served while a new file has errors."""
+    return {}
+
+
+@st.cache_data(ttl=600, show_spinner=False)
+def _reachable(url: str) -> bool:
+    """Whether the host of a tile URL answers a TCP connection within 1.5 s."""
+    host = urlparse(url.replace("{s}", "a")).hostname or ""
+    try:
+        with socket.create_connection((host, 443), timeout=1.5):
+            return True
+    except OSError:
+        return False
+
+
+def tiles_setting(lang: str, notices: list[tuple[str, str]]) -> str | None:
+    """The tiles to draw (``osm``, a URL or None); None with a notice when the tile host is unreachable."""
+    tiles = config.tile_url()
+    probe = "https://tile.openstreetmap.org/0/0/0.png" if tiles == "osm" else tiles
+    if tiles and not _reachable(probe):
+        notices.append(("info", t("app.no_tiles", lang, host=urlparse(probe.replace("{s}", "a")).hostname)))
+        return None
+    return tiles
+
+
+def _query_lists() -> dict[str, list[str]]:
+    return {key: st.query_params.get_all(key) for key in st.query_params}
+
+
+def language() -> str:
+    """The interface language: the sidebar's choice, first taken from the URL's ``lang``."""
+    if "lang" not in st.session_state:
+        wanted = st.query_params.get("lang", "en")
+        st.session_state["lang"] = wanted if wanted in LANGUAGES else "en"
+    return st.sidebar.selectbox(t("app.language", st.session_state["lang"]), LANGUAGES, key="lang",
+                                format_func=LANGUAGE_NAMES.__getitem__)
+
+
+def _restore_filters(options: FilterOptions) -> None:
+    """On a session's first run, put the URL's filters into the sidebar widgets."""
+    if st.session_state.get("_filters_restored"):
+        return
+    state = FilterState.from_query(_query_lists(), options)
+    for name in _FILTER_WIDGETS:
+        st.session_state[f"f_{name}"] = list(getattr(state, name))
+    st.session_state["f_years"] = state.years or options.years
+    st.session_state["f_text"] = state.text
+    st.session_state["_filters_restored"] = True
+
+
+def _clear_filters(options: FilterOptions) -> None:
+    for name in _FILTER_WIDGETS:
+        st.session_state[f"f_{name}"] = []
+    st.session_state["f_years"] = options.years
+    st.session_state["f_text"] = ""
+
+
+def _filter_sidebar(view_options: FilterOptions, taxonomy: Taxonomy, lang: str,
+                    programme_names: dict[str, str], names: dict[str, str]) -> FilterState:
+    """The shared sidebar: one widget per filter, labels in the chosen language."""
+    sidebar = st.sidebar
+    sidebar.subheader(t("app.filters", lang))
+    labels = {
+        "countries": taxonomy.labels("country", lang),
+        "regions": {code: f"{names[code]} ({code})" if code in names else code for code in view_options.regions},
+        "services": taxonomy.labels("service_type", lang),
+        "targets": taxonomy.labels("target_group", lang),
+        "programmes": programme_names,
+        "actor_types": taxonomy.labels("actor_type", lang),
+        "statuses": taxonomy.labels("status", lang),
+    }
+    chosen: dict[str, object] = {}
+    for name in _FILTER_WIDGETS:
+        offered = getattr(view_options, name)
+        st.session_state[f"f_{name}"] = [value for value in st.session_state.get(f"f_{name}", []) if value in offered]
+        chosen[name] = tuple(sidebar.multiselect(
+            t(f"filter.{name}", lang), offered, key=f"f_{name}", placeholder=t("filter.all", lang),
+            format_func=lambda code, mapping=labels[name]: mapping.get(code, code)))
+    low, high = view_options.years
+    if low < high:
+        years = sidebar.slider(t("filter.years", lang), low, high, key="f_years", help=t("filter.years_help", lang))
+        chosen["years"] = None if tuple(years) == (low, high) else tuple(years)
+    chosen["text"] = sidebar.text_input(t("filter.text", lang), key="f_text", help=t("filter.text_help", lang),
+                                        max_chars=200).strip()
+    sidebar.button(t("app.reset", lang), on_click=_clear_filters, args=(view_options,), width="stretch")
+    return FilterState(**chosen)
+
+
+def _sync_url(state: FilterState, lang: str) -> None:
+    """Write the filters and language into the URL, so the address bar is the permalink."""
+    wanted = {**state.to_query(), **({"lang": lang} if lang != "en" else {})}
+    if {key: st.query_params.get(key) for key in st.query_params} != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def build_view(lang: str) -> View:
+    """Load what is needed (cached), draw the shared filters, and return the view for the current page."""
+    data_dir = config.data_dir()
+    taxonomy_path = data_dir / "taxonomy.csv"
+    taxonomy = _taxonomy(str(taxonomy_path), _mtime(taxonomy_path))
+    notices: list[tuple[str, str]] = []
+
+    regions_path = find_regions_file()
+    regions = None
+    if regions_path is None:
+        notices.append(("info", t("app.no_regions", lang)))
+    else:
+        loaded = _regions(str(regions_path), _mtime(regions_path))
+        if isinstance(loaded, str):
+            notices.append(("warning", t("app.regions_error", lang, file=regions_path.name, reason=loaded)))
+        else:
+            regions = loaded
+
+    stamps = tuple(_mtime(data_dir / name) for name in ("initiatives.csv", "programmes.csv", "taxonomy.csv"))
+    regions_key = (str(regions_path), _mtime(regions_path) if regions_path else 0.0) if regions is not None else ("", 0.0)
+    loaded_registry = _registry(str(data_dir), stamps, regions_key, taxonomy, regions)
+    problems = None
+    last_good = _last_good()
+    if isinstance(loaded_registry, RegistryError):
+        problems = (loaded_registry.file, loaded_registry.problems)
+        previous = last_good.get(str(data_dir))
+        served = t("app.serving_previous", lang, version=previous.version) if previous else t("app.nothing_to_serve", lang)
+        notices.insert(0, ("error", t("app.registry_error", lang, file=loaded_registry.file, served=served)))
+        registry = previous or _empty_registry()
+    else:
+        registry = last_good[str(data_dir)] = loaded_registry
+
+    names = region_names(regions) if regions is not None else {}
+    programme_names = dict(zip(registry.programmes["id"], registry.programmes["name"]))
+    region_codes = regions["nuts_id"].tolist() if regions is not None else []
+    options = filter_options(registry.initiatives, taxonomy, registry.programmes["id"].tolist(), region_codes)
+    _restore_filters(options)
+    state = _filter_sidebar(options, taxonomy, lang, programme_names, names)
+    _sync_url(state, lang)
+    filtered = apply_filters(registry.initiatives, state)
+    return View(taxonomy, registry, regions, state, options, filtered, lang, names, notices, problems)
+
+
+def _empty_registry() -> Registry:
+    """What is served when the very first registry file of a process is broken: nothing, honestly."""
+    frame = pd.DataFrame({column: pd.Series(dtype=str) for column in REGISTRY_COLUMNS + ["search_text"]})
+    frame = frame.astype({"latitude": float, "longitude": float, "start_year": "Int64", "end_year": "Int64"})
+    return Registry(frame, pd.DataFrame(columns=PROGRAMME_COLUMNS), "—", "", pd.DataFrame(columns=PROBLEM_COLUMNS))
+
+
+def current_view() -> View:
+    """The view the entry script built for this run (pages call this)."""
+    return st.session_state["_view"]
+
+
+def plain(text: str) -> str:
+    """Text safe to pass to Streamlit markdown: every markdown character shown as itself."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", text)
+
+
+def show_notices(view: View) -> None:
+    """Notices of this run (missing boundaries, unreachable tiles, a broken file), each said once."""
+    for level, text in view.notices:
+        getattr(st, level)(text)
+    if view.problems is not None:
+        file, problems = view.problems
+        with st.expander(t("app.problems_title", view.lang), expanded=True):
+            st.dataframe(problems.rename(columns=lambda c: t(f"column.{c}", view.lang)), hide_index=True,
+                         width="stretch")
+
+
+def render_map(layers: MapLayers, key: str, height: int, returned_objects: list[str]) -> dict:
+    """Show a map with st_folium: the base stays put, overlays swap on filter changes, no rerun on pan/zoom."""
+    if config.map_assets_mode() == "local":
+        if assets_installed():
+            for element in (layers.base, *layers.overlays):
+                localise_map_assets(element)
+        else:
+            st.warning(t("app.assets_missing", st.session_state.get("lang", "en")))
+    return st_folium(layers.base, key=key, height=height, use_container_width=True,
+                     feature_group_to_add=layers.overlays, layer_control=folium.LayerControl(collapsed=False),
+                     returned_objects=returned_objects) or {}
+
+
+def detail_card(row: object, view: View) -> None:
+    """A bordered card with everything the registry knows of one row, all of it as plain text."""
+    taxonomy, lang = view.taxonomy, view.lang
+
+    def codes(cell: str, vocabulary: str) -> str:
+        labels = taxonomy.labels(vocabulary, lang)
+        return ", ".join(labels.get(code, code) for code in cell.split(";") if code)
+
+    with st.container(border=True):
+        st.markdown(f"**{plain(row.name)}**")
+        facts = [
+            (t("column.actor_type", lang), taxonomy.label("actor_type", row.actor_type, lang)),
+            (t("column.status", lang), taxonomy.label("status", row.status, lang) if row.status else ""),
+            (t("column.municipality", lang), ", ".join(part for part in (row.municipality, taxonomy.label("country", row.country, lang)) if part)),
+            (t("column.region_code", lang), f"{view.region_names.get(row.region_code, '')} ({row.region_code})" if row.region_code else ""),
+            (t("column.service_types", lang), codes(row.service_types, "service_type")),
+            (t("column.target_groups", lang), codes(row.target_groups, "target_group")),
+            (t("column.programmes", lang), ", ".join(view.programme_names.get(code, code) for code in row.programmes.split(";") if code)),
+            (t("filter.years", lang), "–".join(str(year) for year in (row.start_year, row.end_year) if pd.notna(year))),
+            (t("column.location_precision", lang), taxonomy.label("location_precision", row.location_precision, lang) if row.location_precision else ""),
+            (t("column.partner", lang), row.partner),
+            (t("column.source", lang), row.source.replace(";", ", ")),
+        ]
+        st.markdown("  \n".join(f"{plain(label)}: {plain(value)}" for label, value in facts if value))
+        if row.description:
+            st.caption(plain(row.description))
+        if re.match(r"^https?://", row.website, re.IGNORECASE):
+            st.link_button(t("column.website", lang), row.website)

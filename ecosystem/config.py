@@ -1,0 +1,43 @@
+"""Where the product finds its data, read from the environment once per call (no Streamlit)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def data_dir() -> Path:
+    """The registry folder: ``ECOSYSTEM_DATA_DIR`` or ``data/`` in the project."""
+    return Path(os.environ.get("ECOSYSTEM_DATA_DIR") or PROJECT_DIR / "data")
+
+
+def cache_dir() -> Path:
+    """Downloaded reference data and installed web assets live here, outside git.
+
+    ``ECOSYSTEM_CACHE_DIR``, else ``$XDG_CACHE_HOME/baltic-ecosystem``, else ``~/.cache/baltic-ecosystem``.
+    """
+    explicit = os.environ.get("ECOSYSTEM_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "baltic-ecosystem"
+
+
+def reference_dir() -> Path:
+    """NUTS boundaries: ``ECOSYSTEM_REFERENCE_DIR``, else ``<cache>/reference``."""
+    explicit = os.environ.get("ECOSYSTEM_REFERENCE_DIR")
+    return Path(explicit) if explicit else cache_dir() / "reference"
+
+
+def map_assets_mode() -> str:
+    """``cdn`` (default) loads Leaflet from public CDNs; ``local`` serves installed copies (intranet/offline)."""
+    mode = os.environ.get("ECOSYSTEM_MAP_ASSETS", "cdn").strip().lower()
+    return mode if mode in {"cdn", "local"} else "cdn"
+
+
+def tile_url() -> str | None:
+    """Base-map tiles: ``ECOSYSTEM_TILES`` = ``none`` (no tiles), ``osm`` (default) or an XYZ URL template."""
+    value = os.environ.get("ECOSYSTEM_TILES", "osm").strip()
+    return None if value.lower() in {"", "none", "off"} else value

@@ -1,0 +1,464 @@
+"""folium map builders: compact canvas points, the region choropleth, the legend and the base map.
+
+Points are not one folium ``Marker`` per row. Each layer ships its rows as a compact payload
+(coordinates as base64 int32 in 1e-5°, every text column dictionary-encoded as base64 uint16 indices into
+a list of distinct, already translated values) and a small script draws them as canvas circle markers,
+building tooltips and popups with ``textContent`` on demand. Per-feature colours are read in JavaScript,
+never written as one ``style_function`` case per feature. Every text that reaches the page goes through
+JSON with ``<``, ``>`` and ``&`` escaped, and is inserted as text, so names containing markup stay text.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from html import escape
+from typing import Any, Iterable, Mapping
+
+import folium
+import numpy as np
+import pandas as pd
+from branca.element import MacroElement
+from jinja2 import Template
+
+from ecosystem.i18n import t
+from ecosystem.taxonomy import Taxonomy
+
+__all__ = [
+    "BALTIC_BOUNDS",
+    "EUROGEOGRAPHICS",
+    "MARKERCLUSTER_CSS",
+    "MARKERCLUSTER_JS",
+    "MapLayers",
+    "base_map",
+    "build_map",
+    "choropleth_classes",
+    "compact_payload",
+    "initiative_layer",
+    "map_layers",
+    "map_legend",
+    "organisation_layer",
+    "region_layer",
+    "rows_at",
+    "safe_json",
+]
+
+BALTIC_BOUNDS: list[list[float]] = [[53.3, 9.0], [66.2, 30.5]]
+EUROGEOGRAPHICS = "© EuroGeographics for the administrative boundaries"
+OSM_ATTRIBUTION = "© OpenStreetMap contributors"
+MARKERCLUSTER_JS = [("markercluster", "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/leaflet.markercluster.js")]
+MARKERCLUSTER_CSS = [
+    ("markerclustercss", "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/MarkerCluster.css"),
+    ("markerclusterdefault", "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/MarkerCluster.Default.css"),
+]
+EMPTY_REGION_COLOUR = "#f4f4f2"
+# single-hue sequential blues (ColorBrewer "Blues"), readable for colour-blind viewers
+_CLASS_COLOURS = ["#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"]
+_SCALE = 1e5  # coordinates travel as integers of 1e-5 degree (about 1 m)
+
+
+def safe_json(value: Any) -> str:
+    """JSON that can sit inside a ``<script>`` element: no ``</script>``, no HTML, no line separators."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, code)
+    return text
+
+
+def _b64(array: np.ndarray) -> str:
+    return base64.b64encode(np.ascontiguousarray(array).astype(array.dtype.newbyteorder("<")).tobytes()).decode("ascii")
+
+
+def _dictionary(values: pd.Series) -> tuple[str, list[str]]:
+    """Dictionary-encode a text column: (base64 uint16 indices, distinct values)."""
+    codes, uniques = pd.factorize(values, sort=False)
+    if len(uniques) > 65535:  # pathological: fall back to one entry per row
+        return _b64(np.arange(len(values), dtype=np.uint16)), values.tolist()
+    return _b64(codes.astype(np.uint16)), [str(value) for value in uniques]
+
+
+def compact_payload(points: pd.DataFrame, category: pd.Series, text_columns: Iterable[str]) -> dict[str, Any]:
+    """Rows with coordinates → the payload the point script reads (see module docstring)."""
+    coordinates = np.column_stack([points["latitude"].to_numpy(), points["longitude"].to_numpy()])
+    payload: dict[str, Any] = {
+        "n": len(points),
+        "xy": _b64(np.round(coordinates * _SCALE).astype(np.int32).ravel()),
+        "k": _b64(category.to_numpy().astype(np.uint8)),
+        "t": {},
+    }
+    for column in text_columns:
+        indices, values = _dictionary(points[column].fillna("").astype(str))
+        payload["t"][column] = {"i": indices, "v": values}
+    return payload
+
+
+def _labels(cells: pd.Series, labels: Mapping[str, str]) -> pd.Series:
+    """``a;b`` code cells → ``Label A, Label B`` (unknown codes shown as they are)."""
+    distinct = {cell: ", ".join(labels.get(code, code) for code in cell.split(";") if code) for cell in cells.unique()}
+    return cells.map(distinct)
+
+
+class _PointLayer(MacroElement):
+    """A script that decodes a compact payload into canvas circle markers inside its parent group."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var group = {{ this._parent.get_name() }};
+            var payload = {{ this.payload }};
+            var style = {{ this.style }};
+            var palette = {{ this.palette }};
+            var fields = {{ this.fields }};
+            function decode(b64, Type) {
+                var bytes = Uint8Array.from(atob(b64), function (c) { return c.charCodeAt(0); });
+                return new Type(bytes.buffer);
+            }
+            function column(name) {
+                var c = payload.t[name];
+                return c ? {index: decode(c.i, Uint16Array), values: c.v} : null;
+            }
+            var xy = decode(payload.xy, Int32Array), kind = decode(payload.k, Uint8Array);
+            var columns = {};
+            fields.forEach(function (f) { columns[f[0]] = column(f[0]); });
+            function text(name, i) { var c = columns[name]; return c ? c.values[c.index[i]] : ""; }
+            // a click reports the marker's own position (not the pointer's) so the app finds the row exactly
+            var Point = L.CircleMarker.extend({
+                fire: function (type, data, propagate) {
+                    if (type === "click" && data) { data.latlng = this._latlng; }
+                    return L.CircleMarker.prototype.fire.call(this, type, data, propagate);
+                }
+            });
+            function popup(i) {
+                var box = document.createElement("div");
+                box.className = "eco-popup";
+                var title = document.createElement("strong");
+                title.textContent = text("name", i);
+                box.appendChild(title);
+                fields.forEach(function (f) {
+                    var value = text(f[0], i);
+                    if (!value || f[0] === "name") { return; }
+                    var line = document.createElement("div");
+                    var label = document.createElement("span");
+                    label.className = "eco-label";
+                    label.textContent = f[1] + ": ";
+                    line.appendChild(label);
+                    if (f[0] === "website") {
+                        if (!/^https?:\\/\\//i.test(value)) { return; }
+                        var link = document.createElement("a");
+                        link.href = value; link.target = "_blank"; link.rel = "noopener noreferrer";
+                        link.textContent = value;
+                        line.appendChild(link);
+                    } else {
+                        line.appendChild(document.createTextNode(value));
+                    }
+                    box.appendChild(line);
+                });
+                return box;
+            }
+            var renderer = L.canvas({padding: 0.5});
+            var markers = new Array(payload.n);
+            for (var i = 0; i < payload.n; i++) {
+                var marker = new Point([xy[2 * i] / 1e5, xy[2 * i + 1] / 1e5], {
+                    renderer: renderer, radius: style.radius, color: style.stroke, weight: style.weight,
+                    fillColor: palette[kind[i]], fillOpacity: style.opacity, interactive: true
+                });
+                marker._ecoIndex = i;
+                markers[i] = marker;
+            }
+            var target = group;
+            if ({{ this.cluster }} && L.markerClusterGroup) {
+                target = L.markerClusterGroup({chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 45});
+                group.addLayer(target);
+            }
+            if (target.addLayers) { target.addLayers(markers); } else { markers.forEach(function (m) { target.addLayer(m); }); }
+            group.on("mouseover", function (e) {
+                var m = e.layer;
+                if (m && m._ecoIndex !== undefined && !m.getTooltip()) {
+                    var tip = document.createElement("span");
+                    tip.textContent = text("name", m._ecoIndex);
+                    m.bindTooltip(tip, {direction: "top", offset: [0, -4]}).openTooltip();
+                }
+            });
+            group.on("click", function (e) {
+                var m = e.layer;
+                if (m && m._ecoIndex !== undefined) {
+                    if (!m.getPopup()) { m.bindPopup(popup(m._ecoIndex), {maxWidth: 320}); }
+                    m.openPopup();
+                }
+            });
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, payload: dict[str, Any], palette: list[str], fields: list[tuple[str, str]],
+                 style: dict[str, Any], cluster: bool) -> None:
+        super().__init__()
+        self._name = "EcoPoints"
+        self.payload = safe_json(payload)
+        self.palette = safe_json(palette)
+        self.fields = safe_json([list(field) for field in fields])
+        self.style = safe_json(style)
+        self.cluster = "true" if cluster else "false"
+
+
+class _ClusteredGroup(folium.FeatureGroup):
+    """A FeatureGroup that also loads the marker-cluster plugin (its assets are listed like folium's)."""
+
+    default_js = MARKERCLUSTER_JS
+    default_css = MARKERCLUSTER_CSS
+
+
+def _point_group(name: str, show: bool, cluster: bool) -> folium.FeatureGroup:
+    group_class = _ClusteredGroup if cluster else folium.FeatureGroup
+    return group_class(name=name, show=show)
+
+
+def initiative_layer(frame: pd.DataFrame, taxonomy: Taxonomy, lang: str, programme_names: Mapping[str, str],
+                     colour_services: Iterable[str] = (), cluster: bool = False) -> folium.FeatureGroup:
+    """Initiatives as canvas points coloured by service type (the first of ``colour_services`` they offer)."""
+    services = taxonomy.codes("service_type")
+    rows = frame[(frame["actor_type"] == "initiative") & frame["latitude"].notna() & frame["longitude"].notna()]
+    preferred = [code for code in colour_services if code in services] or services
+    position = {code: number for number, code in enumerate(services)}
+
+    def colour_of(cell: str) -> int:
+        codes = cell.split(";")
+        chosen = next((code for code in preferred if code in codes), codes[0] if codes else "")
+        return position.get(chosen, len(services))
+
+    category = rows["service_types"].map({cell: colour_of(cell) for cell in rows["service_types"].unique()})
+    palette = [taxonomy.colours("service_type")[code] for code in services] + ["#7f7f7f"]
+    return _points(rows, category, palette, taxonomy, lang, programme_names,
+                   name=t("map.layer_initiatives", lang), cluster=cluster,
+                   style={"radius": 7, "stroke": "#ffffff", "weight": 1.2, "opacity": 0.92})
+
+
+def organisation_layer(frame: pd.DataFrame, taxonomy: Taxonomy, lang: str, programme_names: Mapping[str, str],
+                       cluster: bool = False) -> folium.FeatureGroup:
+    """Support organisations, authorities and networks as canvas points coloured by actor type."""
+    actor_types = taxonomy.codes("actor_type")
+    rows = frame[(frame["actor_type"] != "initiative") & frame["latitude"].notna() & frame["longitude"].notna()]
+    category = rows["actor_type"].map({code: number for number, code in enumerate(actor_types)})
+    palette = [taxonomy.colours("actor_type")[code] for code in actor_types]
+    return _points(rows, category, palette, taxonomy, lang, programme_names,
+                   name=t("map.layer_organisations", lang), cluster=cluster,
+                   style={"radius": 5, "stroke": "#222222", "weight": 1.5, "opacity": 0.85})
+
+
+def _points(rows: pd.DataFrame, category: pd.Series, palette: list[str], taxonomy: Taxonomy, lang: str,
+            programme_names: Mapping[str, str], name: str, cluster: bool, style: dict[str, Any]) -> folium.FeatureGroup:
+    """The shared part of the point layers: translate the popup fields, encode, attach the script."""
+    shown = pd.DataFrame({
+        "name": rows["name"],
+        "actor_type": rows["actor_type"].map(taxonomy.labels("actor_type", lang)).fillna(rows["actor_type"]),
+        "service_types": _labels(rows["service_types"], taxonomy.labels("service_type", lang)),
+        "target_groups": _labels(rows["target_groups"], taxonomy.labels("target_group", lang)),
+        "programmes": _labels(rows["programmes"], programme_names),
+        "status": rows["status"].map(taxonomy.labels("status", lang)).fillna(rows["status"]),
+        "municipality": rows["municipality"],
+        "website": rows["website"],
+        "latitude": rows["latitude"],
+        "longitude": rows["longitude"],
+    })
+    fields = [(column, t(f"column.{column}", lang)) for column in
+              ("name", "actor_type", "municipality", "service_types", "target_groups", "programmes", "status", "website")]
+    payload = compact_payload(shown, category, [column for column, _ in fields])
+    group = _point_group(name, show=True, cluster=cluster)
+    group.add_child(_PointLayer(payload, palette, fields, style, cluster))
+    return group
+
+
+def choropleth_classes(max_count: int) -> list[tuple[int, int]]:
+    """Count classes for the choropleth: ``[(1, 1), (2, 3), (4, 7), …]`` up to ``max_count`` (at most 5)."""
+    if max_count <= 0:
+        return []
+    bounds, low = [], 1
+    while low <= max_count and len(bounds) < len(_CLASS_COLOURS):
+        high = low * 2 - 1 if len(bounds) < len(_CLASS_COLOURS) - 1 else max_count
+        bounds.append((low, min(high, max_count)))
+        low = high + 1
+    return bounds
+
+
+def _class_colour(count: int, classes: list[tuple[int, int]]) -> str:
+    for (low, high), colour in zip(classes, _CLASS_COLOURS):
+        if low <= count <= high:
+            return colour
+    return EMPTY_REGION_COLOUR
+
+
+class _RegionLayer(MacroElement):
+    """Region polygons styled from a ``fill`` property in JavaScript, with a text tooltip."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var group = {{ this._parent.get_name() }};
+            var layer = L.geoJSON({{ this.data }}, {
+                attribution: {{ this.attribution }},
+                style: function (f) {
+                    return {fillColor: f.properties.fill, fillOpacity: 0.8, color: "#6b6b6b", weight: 0.6};
+                },
+                onEachFeature: function (f, l) {
+                    var tip = document.createElement("span");
+                    tip.textContent = f.properties.label;
+                    l.bindTooltip(tip, {sticky: true});
+                }
+            });
+            group.addLayer(layer);
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, geojson: dict[str, Any], attribution: str) -> None:
+        super().__init__()
+        self._name = "EcoRegions"
+        self.data = safe_json(geojson)
+        self.attribution = safe_json(attribution)
+
+
+def _rounded(coordinates: Any) -> Any:
+    """Nested coordinate lists rounded to 4 decimals (≈10 m, finer than the 1:20M boundaries)."""
+    if isinstance(coordinates, (list, tuple)) and coordinates and isinstance(coordinates[0], (int, float)):
+        return [round(value, 4) for value in coordinates]
+    return [_rounded(part) for part in coordinates]
+
+
+def region_layer(regions: Any, counts: pd.Series, lang: str) -> tuple[folium.FeatureGroup, list[tuple[int, int]]]:
+    """Coverage choropleth: every region coloured by its number of initiatives (0 in a pale neutral)."""
+    classes = choropleth_classes(int(counts.max()) if len(counts) else 0)
+    features = []
+    for row in regions.itertuples(index=False):
+        count = int(counts.get(row.nuts_id, 0))
+        label = f"{row.name} ({row.nuts_id}): {t('map.initiatives_count', lang, count=count)}"
+        features.append({
+            "type": "Feature",
+            "properties": {"fill": _class_colour(count, classes), "label": label},
+            "geometry": {"type": row.geometry.geom_type, "coordinates": _rounded(row.geometry.__geo_interface__["coordinates"])},
+        })
+    group = folium.FeatureGroup(name=t("map.layer_coverage", lang), show=True)
+    group.add_child(_RegionLayer({"type": "FeatureCollection", "features": features}, EUROGEOGRAPHICS))
+    return group, classes
+
+
+class _Legend(MacroElement):
+    """A legend control in the map's corner that lives and dies with its feature group."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var group = {{ this._parent.get_name() }};
+            var legend = L.control({position: "bottomright"});
+            legend.onAdd = function () {
+                var div = L.DomUtil.create("div", "eco-legend");
+                div.innerHTML = {{ this.html }};
+                L.DomEvent.disableScrollPropagation(div);
+                return div;
+            };
+            group.on("add", function () { legend.addTo(group._map); });
+            group.on("remove", function () { legend.remove(); });
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self._name = "EcoLegend"
+        self.html = safe_json(html)
+
+
+_LEGEND_STYLE = (
+    "background:rgba(255,255,255,.94);padding:8px 10px;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3);"
+    "font:12px/1.35 Arial,Helvetica,sans-serif;color:#222;max-height:60vh;overflow:auto"
+)
+
+
+def _swatch(colour: str, label: str, round_: bool = True) -> str:
+    shape = "border-radius:50%;" if round_ else ""
+    return (f'<div><span style="display:inline-block;width:11px;height:11px;margin-right:6px;{shape}'
+            f'background:{escape(colour)};border:1px solid #555;vertical-align:-1px"></span>{escape(label)}</div>')
+
+
+def map_legend(taxonomy: Taxonomy, lang: str, services: Iterable[str], show_organisations: bool,
+               classes: list[tuple[int, int]] | None) -> folium.FeatureGroup:
+    """The legend of what is drawn: service colours, organisation colours, choropleth classes."""
+    parts = [f'<div style="{_LEGEND_STYLE}">', f"<b>{escape(t('map.legend_services', lang))}</b>"]
+    colours, labels = taxonomy.colours("service_type"), taxonomy.labels("service_type", lang)
+    parts += [_swatch(colours[code], labels[code]) for code in services]
+    if show_organisations:
+        parts.append(f"<b>{escape(t('map.legend_organisations', lang))}</b>")
+        actor_colours, actor_labels = taxonomy.colours("actor_type"), taxonomy.labels("actor_type", lang)
+        parts += [_swatch(actor_colours[code], actor_labels[code]) for code in taxonomy.codes("actor_type") if code != "initiative"]
+    if classes is not None:
+        parts.append(f"<b>{escape(t('map.legend_coverage', lang))}</b>")
+        parts.append(_swatch(EMPTY_REGION_COLOUR, t("map.legend_none", lang), round_=False))
+        for (low, high), colour in zip(classes, _CLASS_COLOURS):
+            parts.append(_swatch(colour, str(low) if low == high else f"{low}–{high}", round_=False))
+    parts.append("</div>")
+    group = folium.FeatureGroup(name=t("map.layer_legend", lang), show=True, control=False)
+    group.add_child(_Legend("".join(parts)))
+    return group
+
+
+@dataclass(frozen=True)
+class MapLayers:
+    """A base map that stays the same across filter changes, and the overlays that follow the filters."""
+
+    base: folium.Map
+    overlays: list[folium.FeatureGroup]
+
+
+def base_map(tiles: str | None, lang: str, height: str = "100%") -> folium.Map:
+    """The Baltic Sea view: optional XYZ tiles (``osm`` or a template URL), no animations, fractional zoom."""
+    m = folium.Map(tiles=None, zoom_snap=0.25, zoom_delta=0.5, height=height, control_scale=True,
+                   prefer_canvas=True, world_copy_jump=False, fade_animation=False, zoom_animation=False)
+    if tiles == "osm":
+        folium.TileLayer("OpenStreetMap", name=t("map.layer_tiles", lang), attr=OSM_ATTRIBUTION, control=False).add_to(m)
+    elif tiles:
+        folium.TileLayer(tiles, name=t("map.layer_tiles", lang), attr=t("map.tiles_attribution", lang), control=False).add_to(m)
+    m.fit_bounds(BALTIC_BOUNDS)
+    m.get_root().header.add_child(folium.Element(
+        "<style>.leaflet-container{background:#dfe9f0;font-family:Arial,Helvetica,sans-serif}"
+        ".eco-popup{font:13px/1.4 Arial,Helvetica,sans-serif}.eco-label{color:#555}</style>"))
+    return m
+
+
+def build_map(layers: MapLayers) -> folium.Map:
+    """One self-contained map (base + overlays + layer switcher), e.g. for a standalone HTML file."""
+    for overlay in layers.overlays:
+        overlay.add_to(layers.base)
+    folium.LayerControl(collapsed=False).add_to(layers.base)
+    return layers.base
+
+
+def map_layers(frame: pd.DataFrame, taxonomy: Taxonomy, lang: str, programme_names: Mapping[str, str], *,
+               tiles: str | None, regions: Any = None, region_counts: pd.Series | None = None,
+               show_organisations: bool = True, cluster: bool = False,
+               colour_services: Iterable[str] = ()) -> MapLayers:
+    """The whole map of a filtered frame: base, coverage choropleth, organisations, initiatives, legend."""
+    base = base_map(tiles, lang)
+    overlays, classes = [], None
+    if regions is not None and region_counts is not None:
+        choropleth, classes = region_layer(regions, region_counts, lang)
+        overlays.append(choropleth)
+    if show_organisations:
+        overlays.append(organisation_layer(frame, taxonomy, lang, programme_names, cluster=cluster))
+    overlays.append(initiative_layer(frame, taxonomy, lang, programme_names, colour_services, cluster=cluster))
+    services = [code for code in taxonomy.codes("service_type") if code in set(colour_services)] or taxonomy.codes("service_type")
+    overlays.append(map_legend(taxonomy, lang, services, show_organisations, classes))
+    return MapLayers(base, overlays)
+
+
+def rows_at(frame: pd.DataFrame, latitude: float, longitude: float) -> pd.DataFrame:
+    """The rows drawn at a clicked marker position (markers travel in 1e-5° steps, so compare those)."""
+    lat = np.round(frame["latitude"].to_numpy() * _SCALE)
+    lon = np.round(frame["longitude"].to_numpy() * _SCALE)
+    hit = (lat == round(latitude * _SCALE)) & (lon == round(longitude * _SCALE))
+    return frame[hit]

@@ -1,0 +1,43 @@
+"""Registry rows as tables for people: translated labels, readable column names, plain values."""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import pandas as pd
+
+from ecosystem.i18n import t
+from ecosystem.taxonomy import Taxonomy
+
+__all__ = ["TABLE_COLUMNS", "registry_table", "taxonomy_table"]
+
+TABLE_COLUMNS = [
+    "name", "actor_type", "country", "region_code", "municipality", "service_types", "target_groups",
+    "programmes", "status", "start_year", "end_year", "partner", "website", "source", "id",
+]
+
+
+def _join_labels(cells: pd.Series, labels: Mapping[str, str]) -> pd.Series:
+    distinct = {cell: ", ".join(labels.get(code, code) for code in cell.split(";") if code) for cell in cells.unique()}
+    return cells.map(distinct)
+
+
+def registry_table(frame: pd.DataFrame, taxonomy: Taxonomy, lang: str, programme_names: Mapping[str, str]) -> pd.DataFrame:
+    """The rows with codes replaced by labels in ``lang`` and headers translated (same rows, same order)."""
+    table = frame[TABLE_COLUMNS].copy()
+    for column, vocabulary in (("actor_type", "actor_type"), ("country", "country"), ("status", "status")):
+        table[column] = _join_labels(table[column], taxonomy.labels(vocabulary, lang))
+    table["service_types"] = _join_labels(table["service_types"], taxonomy.labels("service_type", lang))
+    table["target_groups"] = _join_labels(table["target_groups"], taxonomy.labels("target_group", lang))
+    table["programmes"] = _join_labels(table["programmes"], programme_names)
+    return table.rename(columns=lambda column: t(f"column.{column}", lang))
+
+
+def taxonomy_table(taxonomy: Taxonomy, vocabulary: str, lang: str) -> pd.DataFrame:
+    """Code, label in ``lang`` and definition of every code of a vocabulary."""
+    labels, definitions = taxonomy.labels(vocabulary, lang), taxonomy.definitions(vocabulary)
+    return pd.DataFrame({
+        t("about.code", lang): list(labels),
+        t("about.label", lang): list(labels.values()),
+        t("about.definition", lang): [definitions[code] for code in labels],
+    })

@@ -1,0 +1,43 @@
+"""Map: initiatives by service type, support organisations, coverage by region; a detail card on click."""
+
+import streamlit as st
+
+from ecosystem import app
+from ecosystem.coverage import region_counts
+from ecosystem.i18n import t
+from ecosystem.maps import map_layers, rows_at
+
+view = app.current_view()
+lang = view.lang
+st.title(t("page.map", lang))
+st.caption(view.filters_in_words)
+tiles = app.tiles_setting(lang, view.notices)
+app.show_notices(view)
+
+toggles = st.columns(3)
+show_organisations = toggles[0].toggle(t("map.organisations", lang), value=True, key="map_organisations")
+show_coverage = toggles[1].toggle(t("map.choropleth", lang), value=view.regions is not None, key="map_coverage",
+                                  disabled=view.regions is None)
+cluster = toggles[2].toggle(t("map.cluster", lang), value=len(view.filtered) > 2000, key="map_cluster")
+
+counts = region_counts(view.filtered, view.regions["nuts_id"]) if view.regions is not None and show_coverage else None
+layers = map_layers(view.filtered, view.taxonomy, lang, view.programme_names,
+                    tiles=tiles, regions=view.regions if counts is not None else None,
+                    region_counts=counts, show_organisations=show_organisations, cluster=cluster,
+                    colour_services=view.state.services)
+
+map_column, card_column = st.columns([3, 1])
+with map_column:
+    result = app.render_map(layers, key="eco_map", height=640, returned_objects=["last_object_clicked"])
+unlocated = int(view.filtered["latitude"].isna().sum())
+if unlocated:
+    map_column.caption(t("map.not_located", lang, count=unlocated))
+
+with card_column:
+    st.subheader(t("map.detail_title", lang))
+    clicked = result.get("last_object_clicked")
+    selected = rows_at(view.filtered, clicked["lat"], clicked["lng"]) if clicked else view.filtered.iloc[0:0]
+    if selected.empty:
+        st.caption(t("map.detail_hint", lang))
+    for row in selected.itertuples(index=False):
+        app.detail_card(row, view)
