@@ -1,0 +1,7 @@
+"""Entry point of ``python -m ecosystem``."""
+
+import sys
+
+from ecosystem.cli import main
+
+sys.exit(main())

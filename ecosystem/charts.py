@@ -1,0 +1,348 @@
+"""The Coverage page's Plotly figures, drawn from the tables of ``ecosystem.coverage``.
+
+Every figure carries a title, axis titles and the page's source footnote in the interface language, sits
+on a white template in a font found on office laptops, and names itself in ``layout.meta`` (the chart id,
+used for export file names). Text that comes from data is escaped, so a name such as ``<b>x</b>`` shows
+literally. An empty table gives ``empty_figure`` (a message, no axes) instead of an error.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import textwrap
+from typing import Iterable, Mapping
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from ecosystem.coverage import NO_PROGRAMME, UNASSIGNED
+from ecosystem.i18n import t
+from ecosystem.taxonomy import Taxonomy
+
+__all__ = [
+    "FONT_FAMILY",
+    "area_service_bars",
+    "empty_figure",
+    "service_target_heatmap",
+    "targets_by_area_chart",
+    "timeline_chart",
+]
+
+FONT_FAMILY = "Arial, Helvetica, sans-serif"
+# Okabe & Ito (2008), colour-blind-safe qualitative palette (black left out: too heavy for bars)
+_OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7")
+# after every palette colour is used once, the same colours come back hatched
+_PATTERNS = ("", "/", ".", "x", "\\", "+")
+_NO_PROGRAMME_COLOUR = "#BBBBBB"
+# ColorBrewer "Blues" without its near-white end: 0 alone is white, so a count of 1 never looks empty
+_BLUES = ("#C6DBEF", "#9ECAE1", "#6BAED6", "#4292C6", "#2171B5", "#08519C", "#08306B")
+_GRID_COLOUR = "#D9D9D9"
+_SEPARATORS = {"en": ".,", "lt": ", ", "lv": ", "}  # decimal mark, thousands separator
+_ROW_HEIGHT = 28  # pixels per bar or heatmap row
+
+
+def _plain(text: object) -> str:
+    """Text shown as written: Plotly's pseudo-HTML characters escaped (quotes stay, Plotly has no &quot;)."""
+    return html.escape(str(text), quote=False)
+
+
+def _wrap(text: str, width: int) -> str:
+    """Plain text escaped and broken into lines of about ``width`` characters (Plotly does not wrap text)."""
+    return "<br>".join(_plain(line) for line in textwrap.wrap(text, width, break_long_words=False))
+
+
+def _tick_step(span: int, ticks: int) -> int:
+    """A whole tick step (1, 2, 5, 10, 20, …) giving at most about ``ticks`` ticks over ``span``."""
+    raw = max(span, 1) / ticks
+    magnitude = 10 ** math.floor(math.log10(raw)) if raw > 1 else 1
+    return next(factor * magnitude for factor in (1, 2, 5, 10) if factor * magnitude >= raw)
+
+
+def _count_axis(maximum: int, headroom: float) -> dict:
+    """Axis settings for a count of initiatives: whole-number ticks from zero, room above ``maximum``."""
+    return {
+        "tickformat": ",d",
+        "tick0": 0,
+        "dtick": _tick_step(maximum, 6),
+        "range": [0, max(maximum, 1) * headroom],
+        "showgrid": True,
+    }
+
+
+def _legend_height(names: list[str]) -> int:
+    """About how many pixels a vertical legend of these (wrapped) names needs, with its title."""
+    return 30 + sum(20 + 15 * name.count("<br>") for name in names)
+
+
+def _finish(
+    fig: go.Figure,
+    *,
+    chart_id: str,
+    lang: str,
+    title: str,
+    footnote: str,
+    note: str = "",
+    x_title: str = "",
+    y_title: str = "",
+    x_on_top: bool = False,
+    height: int,
+) -> go.Figure:
+    """Apply what every chart shares: title and note, axis titles, footnote, font, margins and the chart id."""
+    # the footnote sits below the plot area, clear of a bottom axis's tick labels and title
+    footnote_gap = 12 if x_on_top else 62
+    legend = [trace.name for trace in fig.data if trace.type == "bar"]
+    if legend:  # a vertical legend is cut off at the height of the plot area
+        height = max(height, _legend_height(legend) + 220)
+    fig.update_layout(
+        template="plotly_white",
+        font={"family": FONT_FAMILY, "size": 13, "color": "#222222"},
+        separators=_SEPARATORS.get(lang, _SEPARATORS["en"]),
+        title={
+            "text": _plain(title),
+            "subtitle": {"text": _wrap(note, 95), "font": {"size": 12, "color": "#555555"}},
+            "x": 0,
+            "xref": "paper",
+            "xanchor": "left",
+            "y": 1,
+            "yref": "container",
+            "yanchor": "top",
+            "pad": {"t": 14},
+            "automargin": True,
+            "font": {"size": 17},
+        },
+        margin={"l": 16, "r": 16, "t": 40, "b": footnote_gap + 34, "autoexpand": True},
+        legend={"traceorder": "normal", "font": {"size": 12}, "tracegroupgap": 4},
+        hoverlabel={"font_family": FONT_FAMILY},
+        meta=chart_id,
+        height=height,
+    )
+    fig.update_xaxes(title_text=_plain(x_title), automargin=True)
+    fig.update_yaxes(title_text=_plain(y_title), automargin=True)
+    fig.add_annotation(
+        name="footnote",
+        text=_plain(footnote),
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=0,
+        xanchor="left",
+        yanchor="top",
+        yshift=-footnote_gap,
+        align="left",
+        showarrow=False,
+        font={"size": 11, "color": "#555555"},
+    )
+    return fig
+
+
+def empty_figure(
+    message: str | None = None, lang: str = "en", *, chart_id: str = "empty", title: str = "", footnote: str = ""
+) -> go.Figure:
+    """A figure with only a message in its middle (default: no initiatives match the filters)."""
+    fig = go.Figure()
+    fig.add_annotation(
+        name="empty",
+        text=_wrap(message or t("chart.empty", lang), 60),
+        xref="paper",
+        yref="paper",
+        x=0.5,
+        y=0.5,
+        showarrow=False,
+        font={"size": 16, "color": "#555555"},
+    )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _finish(fig, chart_id=chart_id, lang=lang, title=title, footnote=footnote, x_on_top=True, height=320)
+
+
+def _area_names(
+    codes: Iterable[str], area: str, taxonomy: Taxonomy, lang: str, area_labels: Mapping[str, str] | None
+) -> dict[str, str]:
+    """Area code → name: ``area_labels``, else the country's label, else the code; ``""`` → "No region"."""
+    names = taxonomy.labels("country", lang) if area == "country" else {}
+    names.update(area_labels or {})
+    return {code: t("chart.no_region", lang) if code == UNASSIGNED else names.get(code, code) for code in codes}
+
+
+def _count_heatmap(table: pd.DataFrame, x_labels: list[str], y_labels: list[str], lang: str) -> go.Figure:
+    """A white-to-blue heatmap of counts, each count written in its cell, zeros as white cells in a grey grid."""
+    x_names = [_plain(label) for label in x_labels]
+    z = table.to_numpy(dtype=int)
+    zmax = max(int(z.max()), 1)
+    first = 0.5 / zmax  # halfway between 0 and 1: every count of at least 1 is visibly blue
+    steps = [first + (1 - first) * i / (len(_BLUES) - 1) for i in range(len(_BLUES))]
+    count = _plain(t("chart.initiatives", lang))
+    fig = go.Figure(
+        go.Heatmap(
+            z=z.tolist(),
+            x=x_names,
+            y=[_plain(label) for label in y_labels],
+            zmin=0,
+            zmax=zmax,
+            colorscale=[[0, "#FFFFFF"], *([step, colour] for step, colour in zip(steps, _BLUES))],
+            xgap=2,
+            ygap=2,
+            texttemplate="%{z}",
+            hovertemplate=f"<b>%{{y}}</b><br>%{{x}}<br>{count}: %{{z}}<extra></extra>",
+            colorbar={"title": {"text": count}, "tickformat": ",d", "tick0": 0, "dtick": _tick_step(zmax, 5)},
+        )
+    )
+    fig.update_xaxes(
+        side="top",
+        tickangle=-90,  # upright labels never run into their neighbours or the colour bar
+        tickmode="array",
+        tickvals=x_names,
+        ticktext=[_wrap(label, 26) for label in x_labels],
+        showgrid=False,
+    )
+    fig.update_yaxes(autorange="reversed", showgrid=False, ticksuffix=" ")
+    fig.update_layout(plot_bgcolor=_GRID_COLOUR)
+    return fig
+
+
+def service_target_heatmap(
+    matrix: pd.DataFrame, taxonomy: Taxonomy, lang: str, footnote: str, *, title: str | None = None
+) -> go.Figure:
+    """Initiatives per service type (rows) × target group (columns), gaps as white cells."""
+    chart_id, title = "coverage-heatmap", title or t("chart.heatmap.title", lang)
+    if matrix.empty or int(matrix.to_numpy().sum()) == 0:
+        return empty_figure(None, lang, chart_id=chart_id, title=title, footnote=footnote)
+    services, targets = taxonomy.labels("service_type", lang), taxonomy.labels("target_group", lang)
+    fig = _count_heatmap(
+        matrix,
+        [targets.get(code, code) for code in matrix.columns],
+        [services.get(code, code) for code in matrix.index],
+        lang,
+    )
+    return _finish(
+        fig, chart_id=chart_id, lang=lang, title=title, footnote=footnote, note=t("chart.gaps_note", lang),
+        x_title=t("chart.target_group", lang), y_title=t("chart.service_type", lang), x_on_top=True,
+        height=340 + _ROW_HEIGHT * len(matrix),
+    )
+
+
+def area_service_bars(
+    counts: pd.DataFrame,
+    totals: pd.Series,
+    area: str,
+    taxonomy: Taxonomy,
+    lang: str,
+    footnote: str,
+    area_labels: Mapping[str, str] | None = None,
+    *,
+    title: str | None = None,
+) -> go.Figure:
+    """Horizontal bars per country or region stacked by service type, the distinct total at each bar's end."""
+    chart_id, title = f"coverage-{area}-services", title or t(f"chart.area_services.title.{area}", lang)
+    if totals.empty or int(totals.sum()) == 0:
+        return empty_figure(None, lang, chart_id=chart_id, title=title, footnote=footnote)
+    names = {code: _plain(name) for code, name in _area_names(totals.index, area, taxonomy, lang, area_labels).items()}
+    order = sorted(totals.index, key=lambda code: (-int(totals[code]), names[code]))
+    labels, colours = taxonomy.labels("service_type", lang), taxonomy.colours("service_type")
+    fig = go.Figure()
+    for service in taxonomy.codes("service_type"):
+        bars = counts[counts["service_type"] == service].set_index(area)["initiatives"]
+        if bars.empty:
+            continue
+        fig.add_trace(
+            go.Bar(
+                x=bars.astype(int).tolist(),
+                y=[names[code] for code in bars.index],
+                orientation="h",
+                name=_wrap(labels[service], 30),
+                marker_color=colours[service],
+                hovertemplate="<b>%{y}</b><br>%{fullData.name}: %{x}<extra></extra>",
+            )
+        )
+    stacks = counts.groupby(area)["initiatives"].sum().reindex(order, fill_value=0)
+    for code in order:
+        fig.add_annotation(
+            name="total",
+            text=f"<b>{int(totals[code])}</b>",
+            x=int(stacks[code]),
+            y=names[code],
+            xanchor="left",
+            xshift=4,
+            showarrow=False,
+        )
+    fig.update_layout(barmode="stack", legend_title_text=_plain(t("chart.service_type", lang)), bargap=0.3)
+    fig.update_xaxes(**_count_axis(int(stacks.max()), headroom=1.12))
+    fig.update_yaxes(
+        categoryorder="array", categoryarray=[names[code] for code in order], autorange="reversed", ticksuffix=" "
+    )
+    return _finish(
+        fig, chart_id=chart_id, lang=lang, title=title, footnote=footnote, note=t("chart.area_services.note", lang),
+        x_title=t("chart.initiatives", lang), y_title=t(f"chart.area.{area}", lang),
+        height=240 + _ROW_HEIGHT * len(order),
+    )
+
+
+def targets_by_area_chart(
+    table: pd.DataFrame,
+    area: str,
+    taxonomy: Taxonomy,
+    lang: str,
+    footnote: str,
+    area_labels: Mapping[str, str] | None = None,
+    *,
+    title: str | None = None,
+) -> go.Figure:
+    """Initiatives per area (rows, by code, unassigned last) × target group (columns), gaps as white cells."""
+    chart_id, title = f"coverage-{area}-targets", title or t(f"chart.area_targets.title.{area}", lang)
+    if table.empty or int(table.to_numpy().sum()) == 0:
+        return empty_figure(None, lang, chart_id=chart_id, title=title, footnote=footnote)
+    table = table.loc[sorted(table.index, key=lambda code: (code == UNASSIGNED, code))]
+    names = _area_names(table.index, area, taxonomy, lang, area_labels)
+    targets = taxonomy.labels("target_group", lang)
+    fig = _count_heatmap(
+        table, [targets.get(code, code) for code in table.columns], [names[code] for code in table.index], lang
+    )
+    return _finish(
+        fig, chart_id=chart_id, lang=lang, title=title, footnote=footnote, note=t("chart.gaps_note", lang),
+        x_title=t("chart.target_group", lang), y_title=t(f"chart.area.{area}", lang), x_on_top=True,
+        height=340 + _ROW_HEIGHT * len(table),
+    )
+
+
+def timeline_chart(
+    counts: pd.DataFrame, programme_names: Mapping[str, str], lang: str, footnote: str, *, title: str | None = None
+) -> go.Figure:
+    """Initiatives by start year, stacked by programme (colours follow the order of ``programme_names``)."""
+    chart_id, title = "coverage-timeline", title or t("chart.timeline.title", lang)
+    if counts.empty:
+        return empty_figure(None, lang, chart_id=chart_id, title=title, footnote=footnote)
+    present = set(counts["programme"])
+    palette_order = [code for code in programme_names if code != NO_PROGRAMME]
+    palette_order += sorted(present - set(palette_order) - {NO_PROGRAMME})
+    fig = go.Figure()
+    for position, code in enumerate(palette_order + [NO_PROGRAMME]):
+        if code not in present:
+            continue
+        rows = counts[counts["programme"] == code].sort_values("start_year")
+        if code == NO_PROGRAMME:
+            name, colour, pattern = t("chart.no_programme", lang), _NO_PROGRAMME_COLOUR, ""
+        else:
+            name = programme_names.get(code, code)
+            colour = _OKABE_ITO[position % len(_OKABE_ITO)]
+            pattern = _PATTERNS[position // len(_OKABE_ITO) % len(_PATTERNS)]
+        fig.add_trace(
+            go.Bar(
+                x=rows["start_year"].astype(int).tolist(),
+                y=rows["initiatives"].astype(int).tolist(),
+                name=_wrap(name, 30),
+                marker={"color": colour, "pattern": {"shape": pattern}},
+                hovertemplate="<b>%{x}</b><br>%{fullData.name}: %{y}<extra></extra>",
+            )
+        )
+    first, last = int(counts["start_year"].min()), int(counts["start_year"].max())
+    fig.update_layout(barmode="stack", legend_title_text=_plain(t("chart.programme", lang)), bargap=0.2)
+    fig.update_xaxes(
+        type="linear", tickformat="d", hoverformat="d", tick0=0, dtick=_tick_step(last - first, 12),
+        range=[first - 0.5, last + 0.5], tickangle=0, showgrid=False,
+    )
+    fig.update_yaxes(**_count_axis(int(counts.groupby("start_year")["initiatives"].sum().max()), headroom=1.05))
+    return _finish(
+        fig, chart_id=chart_id, lang=lang, title=title, footnote=footnote, note=t("chart.timeline.note", lang),
+        x_title=t("chart.start_year", lang), y_title=t("chart.initiatives", lang), height=460,
+    )

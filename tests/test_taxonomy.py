@@ -1,0 +1,57 @@
+from pathlib import Path
+
+import pytest
+
+from ecosystem.taxonomy import LANGUAGES, TaxonomyError, load_taxonomy
+
+SERVICES = ["employment_integration", "care_day_services", "social_support", "education_training", "food_nutrition",
+            "transport_mobility", "housing", "culture_media", "health_wellbeing", "community_development"]
+TARGETS = ["single_parents", "families_children", "children_youth", "unemployed_youth", "jobseekers",
+           "people_with_disabilities", "people_with_addictions", "migrants_refugees", "older_people",
+           "rural_residents", "low_income"]
+
+
+def test_vocabularies_hold_the_codes_of_the_contract(taxonomy):
+    assert taxonomy.codes("service_type") == SERVICES
+    assert taxonomy.codes("target_group") == TARGETS
+    assert taxonomy.codes("actor_type") == ["initiative", "support_organisation", "public_authority", "network"]
+    assert taxonomy.codes("status") == ["idea", "pilot", "active", "closed"]
+
+
+@pytest.mark.parametrize("vocabulary", ["service_type", "target_group", "actor_type", "status", "country"])
+def test_every_code_has_a_label_in_every_language(taxonomy, vocabulary):
+    for lang in LANGUAGES:
+        labels = taxonomy.labels(vocabulary, lang)
+        assert all(label.strip() for label in labels.values()), (vocabulary, lang)
+    assert taxonomy.labels("service_type", "lt")["transport_mobility"] != taxonomy.labels("service_type", "en")["transport_mobility"]
+
+
+def test_service_colours_are_distinct_hex(taxonomy):
+    colours = taxonomy.colours("service_type")
+    assert len(set(colours.values())) == len(SERVICES)
+    assert all(colour.startswith("#") and len(colour) == 7 for colour in colours.values())
+
+
+def test_aliases_map_local_country_names_and_labels(taxonomy):
+    countries = taxonomy.aliases("country")
+    assert countries["lietuva"] == "LT" and countries["sverige"] == "SE" and countries["latvija"] == "LV"
+    assert taxonomy.aliases("service_type")["transportas ir judumas"] == "transport_mobility"
+
+
+def test_adding_a_code_to_the_file_is_all_it_takes(tmp_path: Path):
+    text = (Path(__file__).parent.parent / "data" / "taxonomy.csv").read_text(encoding="utf-8")
+    text += "service_type,legal_aid,Legal aid,Teisinė pagalba,Juridiskā palīdzība,#000000,,Free legal advice.\n"
+    path = tmp_path / "taxonomy.csv"
+    path.write_text(text, encoding="utf-8")
+    assert load_taxonomy(path).codes("service_type")[-1] == "legal_aid"
+
+
+def test_broken_taxonomy_is_reported_with_file_and_reason(tmp_path: Path):
+    path = tmp_path / "taxonomy.csv"
+    path.write_text("vocabulary,code\nservice_type,x\n", encoding="utf-8")
+    with pytest.raises(TaxonomyError, match="taxonomy.csv: missing column"):
+        load_taxonomy(path)
+    text = (Path(__file__).parent.parent / "data" / "taxonomy.csv").read_text(encoding="utf-8")
+    path.write_text(text + text.splitlines()[1] + "\n", encoding="utf-8")
+    with pytest.raises(TaxonomyError, match="appears twice"):
+        load_taxonomy(path)
