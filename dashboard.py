@@ -18,6 +18,7 @@ def run() -> None:
         st.Page("pages/about.py", title=t("page.about", lang), icon="ℹ️", url_path="about"),
     ]
     page = st.navigation(pages)
+    st.session_state["_pages"] = pages
     st.session_state["_view"] = app.build_view(lang)
     page.run()
 

@@ -256,8 +256,14 @@ def _empty_registry() -> Registry:
 
 
 def current_view() -> View:
-    """The view the entry script built for this run (pages call this)."""
-    return st.session_state["_view"]
+    """The view the entry script built for this run; a page run on its own (tests) builds its own."""
+    return st.session_state.pop("_view", None) or build_view(language())
+
+
+def page_links(lang: str) -> None:
+    """Links into the other pages (when run under the router, which registers them)."""
+    for page in st.session_state.get("_pages", [])[1:4]:
+        st.page_link(page, label=t(f"overview.go_{page.url_path}", lang), icon=page.icon)
 
 
 def plain(text: str) -> str:

@@ -67,7 +67,8 @@ class ValidationContext:
 
     taxonomy: Taxonomy
     programme_ids: frozenset[str]
-    region_codes: frozenset[str] | None = None  # NUTS-3 2024 codes, when boundaries are known
+    region_codes: frozenset[str] | None = None
+    """NUTS-3 2024 codes of the boundary file, when loaded; codes of countries it does not cover are not judged."""
     other_edition: Callable[[str], tuple[str, str, str] | None] = field(default=lambda code: None)
     """code → (edition, name, code of 2024) for codes of another NUTS edition."""
 
@@ -268,13 +269,14 @@ def _row_problems(raw: pd.DataFrame, context: ValidationContext, lang: str) -> p
     well_formed = region.str.match(_NUTS3)
     other_country = well_formed & (raw["country"] != "") & (region.str[:2] != raw["country"])
     add(other_country, "region_code", "error", lambda row: t("v.region_country", lang, value=row["region_code"], country=row["country"]))
+    covered = {known[:2] for known in context.region_codes} if context.region_codes is not None else set()
     for index, code in region[well_formed & ~other_country].items():
         other = context.other_edition(code)
         if other is not None:
             edition, name, replacement = other
             problems.append((spreadsheet_row(int(index)), "region_code", code, "warning",
                              t("v.region_other_edition", lang, value=code, edition=edition, name=name, replacement=replacement)))
-        elif context.region_codes is not None and code not in context.region_codes:
+        elif code[:2] in covered and code not in context.region_codes:
             problems.append((spreadsheet_row(int(index)), "region_code", code, "error", t("v.region_unknown", lang, value=code)))
     return pd.DataFrame(problems, columns=PROBLEM_COLUMNS)
 

@@ -37,6 +37,4 @@ with side_column:
         st.markdown(f"**{t('overview.gaps', lang)}**")
         labels = view.taxonomy.labels("target_group", lang)
         st.markdown("\n".join(f"- {app.plain(labels[code])}" for code in gaps))
-    st.page_link("pages/map.py", label=t("overview.go_map", lang), icon="🗺️")
-    st.page_link("pages/coverage.py", label=t("overview.go_coverage", lang), icon="📊")
-    st.page_link("pages/registry.py", label=t("overview.go_registry", lang), icon="📋")
+    app.page_links(lang)

@@ -78,6 +78,7 @@ def test_region_rules(context):
         {"region_code": "LT999"},
         {"region_code": "Taurage"},
         {"region_code": "LT025"},
+        {"region_code": "PT112", "country": "PT"},
     ])
     problems = problems_of(raw, ctx)
     by_row = {row: (severity, message) for row, severity, message in zip(problems["row"], problems["severity"], problems["message"])}
@@ -85,7 +86,7 @@ def test_region_rules(context):
     assert by_row[3][0] == "warning" and "LV00B" in by_row[3][1]
     assert by_row[4][0] == "error" and "not a NUTS-3 region" in by_row[4][1]
     assert by_row[5][0] == "error"
-    assert 6 not in by_row
+    assert 6 not in by_row and 7 not in by_row  # the boundaries do not cover Portugal: not judged
 
 
 def test_unknown_programme_and_control_characters(context):

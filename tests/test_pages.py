@@ -1,0 +1,132 @@
+"""AppTest per page: loads without exception, filters change the numbers, the URL restores the view,
+the language switch changes labels, and a broken registry file is reported while good data stays served.
+
+Pages are tested as scripts of their own (a page run outside the router builds the shared view and
+sidebar itself): Streamlit 1.67's AppTest does not re-execute the router script on reruns of an
+``st.navigation`` app, so widget interactions are only observable this way. The router gets a test of its own.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import DATA, NUTS_2024_L3, REPO
+
+PAGES = ["pages/overview.py", "pages/map.py", "pages/coverage.py", "pages/registry.py", "pages/about.py"]
+
+
+@pytest.fixture()
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name in ("initiatives.csv", "programmes.csv", "taxonomy.csv"):
+        shutil.copy(DATA / name, tmp_path / name)
+    monkeypatch.setenv("ECOSYSTEM_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("ECOSYSTEM_TILES", "none")
+    monkeypatch.setenv("ECOSYSTEM_REFERENCE_DIR", str(tmp_path / "no-reference"))
+    return tmp_path
+
+
+def app(query: dict[str, str] | None = None, page: str = "pages/overview.py") -> AppTest:
+    at = AppTest.from_file(str(REPO / page), default_timeout=90)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {metric.label: metric.value for metric in at.metric}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_loads_without_exception(data_dir, page):
+    at = app(page=page)
+    assert not at.exception, at.exception
+    assert not at.error
+    if page != "pages/about.py":
+        assert any("Region boundaries are not available" in info.value for info in at.info)
+
+
+def test_overview_figures_follow_the_filters(data_dir):
+    at = app()
+    assert metrics(at)["Initiatives"] == "10"
+    at.sidebar.multiselect(key="f_countries").select("LT").run()
+    assert metrics(at)["Initiatives"] == "6"
+    assert at.query_params["country"] == "LT"
+
+
+def test_query_string_restores_the_view(data_dir):
+    at = app({"country": "LT", "service": "transport_mobility", "lang": "lt"})
+    assert at.sidebar.multiselect(key="f_countries").value == ["LT"]
+    assert at.sidebar.multiselect(key="f_services").value == ["transport_mobility"]
+    assert metrics(at)["Iniciatyvos"] == "1"
+
+
+def test_language_switch_changes_labels(data_dir):
+    at = app()
+    assert "Initiatives" in metrics(at)
+    at.sidebar.selectbox(key="lang").set_value("lv").run()
+    assert "Iniciatīvas" in metrics(at)
+    assert at.query_params["lang"] == "lv"
+    about = app({"lang": "lv"}, page="pages/about.py")
+    assert any("Transports un mobilitāte" in frame.value.to_string() for frame in about.dataframe)
+
+
+def test_registry_table_matches_the_overview_count(data_dir):
+    at = app({"target": "older_people"})
+    initiatives = int(metrics(at)["Initiatives"])
+    at = app({"target": "older_people"}, page="pages/registry.py")
+    table = at.dataframe[0].value
+    assert (table["Type"] == "Initiative").sum() == initiatives
+    assert all("Older people" in cell for cell in table[table["Type"] == "Initiative"]["Target groups"])
+
+
+def test_broken_registry_file_is_reported_and_previous_data_kept(data_dir):
+    at = app()
+    assert metrics(at)["Initiatives"] == "10"
+    path = data_dir / "initiatives.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].replace(",initiative,", ",initiativ,", 1)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    at.run()
+    assert not at.exception
+    assert any("initiatives.csv" in error.value and "last good version" in error.value for error in at.error)
+    problems = at.dataframe[0].value
+    assert problems.iloc[0]["Row"] == 3 and problems.iloc[0]["Column"] == "actor_type"
+    assert metrics(at)["Initiatives"] == "10"
+
+
+@pytest.mark.skipif(not NUTS_2024_L3.exists(), reason="../shared/reference/nuts is not beside the repository")
+def test_with_boundaries_regions_are_named_and_gaps_listed(data_dir, monkeypatch):
+    monkeypatch.setenv("ECOSYSTEM_REFERENCE_DIR", str(NUTS_2024_L3.parent))
+    at = app({"country": "LT"})
+    assert not at.info or all("Region boundaries are not available" not in info.value for info in at.info)
+    options = at.sidebar.multiselect(key="f_regions").options
+    assert any("Tauragės apskritis (LT027)" in option for option in options)
+    at = app({"country": "LT"}, page="pages/coverage.py")
+    assert not at.exception and not at.error
+    gaps = at.dataframe[-1].value
+    assert "LT027" not in set(gaps.iloc[:, 0]) and len(gaps) > 0
+
+
+def test_markup_in_names_is_shown_as_text(data_dir):
+    path = data_dir / "initiatives.csv"
+    text = path.read_text(encoding="utf-8").replace("SIVAN", "<img src=x onerror=alert(1)>SIVAN", 1)
+    path.write_text(text, encoding="utf-8")
+    at = app({"q": "SIVAN"}, page="pages/registry.py")
+    assert at.dataframe[0].value.iloc[0]["Name"] == "<img src=x onerror=alert(1)>SIVAN"
+    assert all("<img" not in markdown.value for markdown in at.markdown if "onerror" in markdown.value and "\\<" not in markdown.value)
+
+
+def test_router_builds_navigation_sidebar_and_default_page(data_dir):
+    at = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=90)
+    at.query_params["country"] = "LV"
+    at.run()
+    assert not at.exception
+    assert at.sidebar.multiselect(key="f_countries").value == ["LV"]
+    seed = pd.read_csv(DATA / "initiatives.csv")
+    assert metrics(at)["Initiatives"] == str(((seed["country"] == "LV") & (seed["actor_type"] == "initiative")).sum())
+
