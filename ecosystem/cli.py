@@ -11,6 +11,7 @@ import sys
 from typing import Sequence
 
 from ecosystem.assets import add_assets_commands
+from ecosystem.auth import add_auth_commands
 from ecosystem.reference_download import add_reference_commands
 
 __all__ = ["build_parser", "main"]
@@ -22,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     add_reference_commands(commands)
     add_assets_commands(commands)
+    add_auth_commands(commands)
     return parser
 
 

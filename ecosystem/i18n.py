@@ -147,6 +147,48 @@ STRINGS: dict[str, dict[str, str]] = {
         "lt": "Failo nepavyksta perskaityti: {reason}",
         "lv": "Failu nevar nolasīt: {reason}",
     },
+    # --- sign-in and permissions -------------------------------------------------------------
+    "auth.login_failed": {
+        "en": "Unknown username or wrong password.",
+        "lt": "Nežinomas naudotojo vardas arba neteisingas slaptažodis.",
+        "lv": "Nezināms lietotājvārds vai nepareiza parole.",
+    },
+    "auth.locked": {
+        "en": "Too many failed sign-in attempts. Try again in {minutes} min.",
+        "lt": "Per daug nesėkmingų bandymų prisijungti. Bandykite dar kartą po {minutes} min.",
+        "lv": "Pārāk daudz neveiksmīgu pieteikšanās mēģinājumu. Mēģiniet vēlreiz pēc {minutes} min.",
+    },
+    "auth.password_too_short": {
+        "en": "A password needs at least {minimum} characters. A phrase of several words is easy to remember and hard to guess.",
+        "lt": "Slaptažodį turi sudaryti ne mažiau kaip {minimum} simbolių. Kelių žodžių frazę lengva įsiminti ir sunku atspėti.",
+        "lv": "Parolē jābūt vismaz {minimum} rakstzīmēm. Vairāku vārdu frāzi ir viegli atcerēties un grūti uzminēt.",
+    },
+    "auth.partner_missing": {
+        "en": "The partner is missing. Write “{partner}” here: you can upload only your own organisation's rows.",
+        "lt": "Nenurodytas partneris. Įrašykite „{partner}“: galite įkelti tik savo organizacijos eilutes.",
+        "lv": "Nav norādīts partneris. Ierakstiet “{partner}”: jūs varat augšupielādēt tikai savas organizācijas rindas.",
+    },
+    "auth.row_of_other_partner": {
+        "en": "This row belongs to “{owner}”. Only that partner or an administrator can change it; remove the row from your file.",
+        "lt": "Ši eilutė priklauso partneriui „{owner}“. Ją keisti gali tik šis partneris arba administratorius; pašalinkite eilutę iš savo failo.",
+        "lv": "Šī rinda pieder partnerim “{owner}”. To var mainīt tikai šis partneris vai administrators; izņemiet rindu no sava faila.",
+    },
+    "auth.id_of_other_partner": {
+        "en": "The id “{value}” already belongs to a row of “{owner}”. Only that partner or an administrator can change that row; give your initiative a new id.",
+        "lt": "Id „{value}“ jau priklauso partnerio „{owner}“ eilutei. Tą eilutę keisti gali tik šis partneris arba administratorius; savo iniciatyvai suteikite naują id.",
+        "lv": "Id “{value}” jau pieder partnera “{owner}” rindai. Šo rindu var mainīt tikai šis partneris vai administrators; piešķiriet savai iniciatīvai jaunu id.",
+    },
+    "auth.username": {"en": "Username", "lt": "Naudotojo vardas", "lv": "Lietotājvārds"},
+    "auth.password": {"en": "Password", "lt": "Slaptažodis", "lv": "Parole"},
+    "auth.sign_in": {"en": "Sign in", "lt": "Prisijungti", "lv": "Pieteikties"},
+    "auth.sign_out": {"en": "Sign out", "lt": "Atsijungti", "lv": "Izrakstīties"},
+    "auth.signed_in_as": {"en": "Signed in as {name}", "lt": "Prisijungta kaip {name}", "lv": "Lietotājs: {name}"},
+    "auth.admin_only": {"en": "Only an administrator can do this.", "lt": "Tai gali atlikti tik administratorius.", "lv": "To var izdarīt tikai administrators."},
+    "auth.needs_rehash": {
+        "en": "The password of {name} is stored with older settings. An administrator should replace its hash with one made by `python -m ecosystem hash-password`.",
+        "lt": "Naudotojo {name} slaptažodis saugomas pagal senesnius nustatymus. Administratorius turėtų pakeisti jo maišos reikšmę nauja, sukurta komanda `python -m ecosystem hash-password`.",
+        "lv": "Lietotāja {name} parole tiek glabāta ar novecojušiem iestatījumiem. Administratoram tās jaucējvērtība jāaizstāj ar jaunu, kas izveidota ar `python -m ecosystem hash-password`.",
+    },
     # --- interface ---------------------------------------------------------------------------
     "app.title": {"en": "Baltic Social Ecosystem Map", "lt": "Baltijos socialinės ekosistemos žemėlapis", "lv": "Baltijas sociālās ekosistēmas karte"},
     "app.language": {"en": "Language", "lt": "Kalba", "lv": "Valoda"},
