@@ -419,6 +419,7 @@ def base_map(tiles: str | None, lang: str, height: str = "100%") -> folium.Map:
     """The Baltic Sea view: optional XYZ tiles (``osm`` or a template URL), no animations, fractional zoom."""
     m = folium.Map(tiles=None, zoom_snap=0.25, zoom_delta=0.5, height=height, control_scale=True,
                    prefer_canvas=True, world_copy_jump=False, fade_animation=False, zoom_animation=False)
+    m.options["max_zoom"] = 18  # folium drops it when there are no tiles; marker clustering needs it
     if tiles == "osm":
         folium.TileLayer("OpenStreetMap", name=t("map.layer_tiles", lang), attr=OSM_ATTRIBUTION, control=False).add_to(m)
     elif tiles:

@@ -109,14 +109,14 @@ def load_programmes(path: Path) -> pd.DataFrame:
 
 def typed_registry(raw: pd.DataFrame) -> pd.DataFrame:
     """A validated raw table → typed registry frame (floats, nullable years, search column)."""
-    frame = raw[REGISTRY_COLUMNS].copy()
+    frame = raw[REGISTRY_COLUMNS].astype(str)
     for column in ("latitude", "longitude"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
     for column in ("start_year", "end_year"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("Int64")
     for column in ("service_types", "target_groups", "programmes"):
         frame[column] = frame[column].str.replace(r"\s*;\s*", ";", regex=True).str.strip(";")
-    frame["search_text"] = fold_text(frame[_SEARCHED].agg(" ".join, axis=1))
+    frame["search_text"] = fold_text(frame[_SEARCHED[0]].str.cat(frame[_SEARCHED[1:]], sep=" "))
     return frame.reset_index(drop=True)
 
 

@@ -1,0 +1,208 @@
+"""Real-browser fixtures: a Streamlit server per test and a headless Chromium page that cannot leave this machine.
+
+The package is skipped when Chromium or Playwright is missing, except under ``CI=true``, where it fails.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlparse
+
+import pytest
+
+from ecosystem.assets import VENDOR_DIR, assets_installed, install_assets
+from ecosystem.config import PROJECT_DIR
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Route
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+SERVER_START_TIMEOUT = 60.0
+
+StreamlitServer = Callable[..., str]
+
+
+def _missing_requirement() -> str | None:
+    """Why the browser tests cannot run here, or None when they can."""
+    if not CHROMIUM.is_file():
+        return f"{CHROMIUM} is missing (apt-get install chromium)"
+    if importlib.util.find_spec("playwright") is None:
+        return "playwright is not importable (pip install -r requirements-dev.txt)"
+    return None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _browser_requirements() -> None:
+    """Skip the browser tests when Chromium or Playwright is missing; fail instead under ``CI=true``."""
+    reason = _missing_requirement()
+    if reason is None:
+        return
+    if os.environ.get("CI", "").strip().lower() == "true":
+        pytest.fail(f"CI=true but the browser tests cannot run: {reason}", pytrace=False)
+    pytest.skip(f"browser tests skipped: {reason}")
+
+
+@pytest.fixture(scope="session")
+def local_assets() -> Path:
+    """The vendored map assets in ``static/vendor``, installed first when missing."""
+    if not assets_installed(VENDOR_DIR):
+        install_assets(VENDOR_DIR)
+    return VENDOR_DIR
+
+
+def _free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _served_script(script: Path, stage: Path) -> Path:
+    """``script`` itself in the project root, else a link to it in ``stage`` beside the project's static/."""
+    # Streamlit serves the static/ folder next to the main script and answers 400 for a file whose real path
+    # leaves that folder, so `static` must link to the project's whole static/, not static/vendor alone.
+    script = script.resolve()
+    if script.parent == PROJECT_DIR:
+        return script
+    stage.mkdir(parents=True, exist_ok=True)
+    (stage / "static").symlink_to(VENDOR_DIR.parent, target_is_directory=True)
+    (stage / script.name).symlink_to(script)
+    return stage / script.name
+
+
+def _wait_until_healthy(process: subprocess.Popen[bytes], base_url: str, log: Path) -> None:
+    """Return once ``/_stcore/health`` answers ``ok``; fail with the server's output otherwise."""
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"streamlit exited with {process.returncode}:\n{log.read_text(errors='replace')}")
+        try:
+            with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as response:
+                if response.read().strip() == b"ok":
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"streamlit did not answer within {SERVER_START_TIMEOUT:.0f} s:\n{log.read_text(errors='replace')}")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """End the server's whole process group."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+@pytest.fixture
+def streamlit_server(tmp_path: Path) -> Iterator[StreamlitServer]:
+    """Factory ``(script_path, env=None) -> base_url`` starting ``streamlit run`` with static serving on a free port."""
+    started: list[tuple[subprocess.Popen[bytes], Path]] = []
+
+    def start(script_path: Path, env: dict[str, str] | None = None) -> str:
+        run_dir = tmp_path / f"server{len(started)}"
+        script = _served_script(Path(script_path), run_dir)
+        port = _free_port()
+        command = [
+            sys.executable, "-m", "streamlit", "run", str(script),
+            "--server.headless", "true",
+            "--server.port", str(port),
+            "--server.address", "127.0.0.1",
+            "--browser.gatherUsageStats", "false",
+            "--server.enableStaticServing", "true",
+        ]  # fmt: skip
+        python_path = os.pathsep.join(filter(None, [str(PROJECT_DIR), os.environ.get("PYTHONPATH")]))
+        environment = {**os.environ, "PYTHONPATH": python_path, **(env or {})}
+        log = tmp_path / f"server{len(started)}.log"
+        with log.open("wb") as output:
+            process = subprocess.Popen(
+                command,
+                cwd=script.parent,
+                env=environment,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        started.append((process, log))
+        base_url = f"http://127.0.0.1:{port}"
+        _wait_until_healthy(process, base_url, log)
+        return base_url
+
+    yield start
+    for process, log in started:
+        _stop(process)
+        print(f"--- {log.name} ---\n{log.read_text(errors='replace')}")
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Browser]:
+    """Headless Debian Chromium driven by Playwright, shared by the session."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@dataclass
+class RecordedPage:
+    """A page and what went wrong on it: console errors, uncaught exceptions, failed and blocked requests."""
+
+    page: Page
+    console_errors: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+    blocked_requests: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def browser_page(chromium: Browser) -> Iterator[RecordedPage]:
+    """A 1400x900 page whose requests to anything but 127.0.0.1/localhost are aborted and recorded."""
+    context = chromium.new_context(viewport={"width": 1400, "height": 900})
+    recorded = RecordedPage(page=context.new_page())
+
+    def only_local(route: Route) -> None:
+        if urlparse(route.request.url).hostname in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            recorded.blocked_requests.append(route.request.url)
+            route.abort("blockedbyclient")
+
+    def request_failed(request: Request) -> None:
+        recorded.failed_requests.append(f"{request.url} ({request.failure})")
+
+    def console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            recorded.console_errors.append(message.text)
+
+    context.route("**/*", only_local)
+    recorded.page.on("console", console)
+    recorded.page.on("pageerror", lambda error: recorded.console_errors.append(f"uncaught: {error}"))
+    recorded.page.on("requestfailed", request_failed)
+    yield recorded
+    context.close()

@@ -1,0 +1,219 @@
+"""Map assets: the CDN table, installing, rewriting a map to local URLs and inlining into a standalone page."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from pathlib import Path
+
+import branca.colormap
+import folium
+import pytest
+from folium.elements import JSCSSMixin
+from folium.plugins import Fullscreen, MarkerCluster
+
+from ecosystem import assets
+from ecosystem.assets import (
+    CDN_FILES,
+    PACKAGES,
+    AssetsError,
+    add_assets_commands,
+    assets_installed,
+    inline_assets_html,
+    install_assets,
+    localise_map_assets,
+)
+
+EXTERNAL_TAG = re.compile(r"""<(?:script|link)\b[^>]*(?:src|href)=["'](?:https?:)?//""", re.IGNORECASE)
+PNG = b"\x89PNG\r\n\x1a\n fake image"
+
+
+def _write_packages(root: Path, folder: str) -> None:
+    """Fake copies of every pinned package under ``root/<package>/<folder>/`` (npm layout without package.json)."""
+    for name, package in PACKAGES.items():
+        for relative in package.files:
+            path = root / name / folder / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.suffix == ".png":
+                path.write_bytes(PNG)
+            elif path.suffix == ".css":
+                path.write_text(f".{name.replace('.', '-')} {{ background: url(images/layers.png); }}\n")
+            else:
+                path.write_text(f'window["{name}"] = "</script><script>alert(1)</script>";\n')
+
+
+@pytest.fixture
+def vendor(tmp_path: Path) -> Path:
+    """A vendor folder laid out as ``install_assets`` leaves it, with fake file contents."""
+    dest = tmp_path / "vendor"
+    _write_packages(dest, "")
+    return dest
+
+
+@pytest.fixture
+def npm_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A cache whose npm prefix already holds the pinned versions; npm and Debian's copies are out of reach."""
+    cache = tmp_path / "cache"
+    modules = cache / "npm" / "node_modules"
+    _write_packages(modules, "dist")
+    for name, package in PACKAGES.items():
+        (modules / name / "package.json").write_text(json.dumps({"name": name, "version": package.version}))
+    monkeypatch.setenv("ECOSYSTEM_CACHE_DIR", str(cache))
+    monkeypatch.setattr("shutil.which", lambda _: None)
+    monkeypatch.setattr(assets, "DEBIAN_JS_DIR", tmp_path / "no-debian")
+    return cache
+
+
+def _asset_urls(m: folium.Element) -> list[str]:
+    """Every JS/CSS URL st_folium collects from ``m``'s tree."""
+    urls: list[str] = []
+    stack: list[folium.Element] = [m]
+    while stack:
+        element = stack.pop()
+        if isinstance(element, JSCSSMixin):
+            urls += [url for _, url in (*element.default_js, *element.default_css)]
+        stack.extend(element._children.values())
+    return urls
+
+
+def _map_with_cluster() -> folium.Map:
+    """A tile-less map with a MarkerCluster holding one circle marker."""
+    m = folium.Map(location=[57.0, 24.0], zoom_start=5, tiles=None)
+    cluster = MarkerCluster().add_to(m)
+    folium.CircleMarker([56.95, 24.1], radius=5).add_to(cluster)
+    return m
+
+
+def test_table_covers_every_url_of_map_and_marker_cluster() -> None:
+    urls = set(_asset_urls(_map_with_cluster()))
+
+    assert urls <= set(CDN_FILES)
+    for entry in filter(None, CDN_FILES.values()):
+        package, name = entry
+        assert name in PACKAGES[package].files
+
+
+def test_localise_points_every_asset_at_the_base_url(vendor: Path) -> None:
+    m = localise_map_assets(_map_with_cluster(), base_url="/app/static/vendor/", dest=vendor)
+
+    urls = _asset_urls(m)
+    assert urls
+    assert all(url.startswith("/app/static/vendor/") and "//" not in url for url in urls)
+    assert "/app/static/vendor/leaflet/leaflet.js" in urls
+    assert "/app/static/vendor/leaflet.markercluster/MarkerCluster.Default.css" in urls
+    assert not any("bootstrap" in url or "awesome" in url for url in urls)
+    assert not EXTERNAL_TAG.search(m.get_root().render())
+    assert folium.Map.default_js[0][1].startswith("https://"), "the class-wide defaults must stay untouched"
+
+
+def test_localise_is_repeatable_and_takes_feature_groups(vendor: Path) -> None:
+    m = localise_map_assets(localise_map_assets(_map_with_cluster(), dest=vendor), dest=vendor)
+    group = folium.FeatureGroup()
+    MarkerCluster().add_to(group)
+
+    localise_map_assets(group, dest=vendor)
+
+    assert all(url.startswith("/app/static/vendor/") for url in _asset_urls(m) + _asset_urls(group))
+
+
+def test_localise_needs_installed_assets(tmp_path: Path) -> None:
+    with pytest.raises(AssetsError, match="python -m ecosystem assets install"):
+        localise_map_assets(_map_with_cluster(), dest=tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("element", "message"),
+    [
+        (folium.Marker([57.0, 24.0], icon=folium.Icon(color="red")), "awesome-markers"),
+        (branca.colormap.LinearColormap(["white", "red"]), "d3"),
+        (Fullscreen(), "No local copy is known"),
+    ],
+)
+def test_localise_refuses_what_it_cannot_serve(vendor: Path, element: folium.Element, message: str) -> None:
+    m = folium.Map(tiles=None)
+    element.add_to(m)
+
+    with pytest.raises(AssetsError, match=message):
+        localise_map_assets(m, dest=vendor)
+
+
+def test_assets_installed_needs_every_file(vendor: Path) -> None:
+    assert assets_installed(vendor)
+    (vendor / "leaflet" / "images" / "layers.png").unlink()
+    assert not assets_installed(vendor)
+
+
+def test_inline_leaves_no_cdn_tag_and_cannot_break_out_of_script(vendor: Path) -> None:
+    html = _map_with_cluster().get_root().render()
+
+    inlined = inline_assets_html(html, source=vendor)
+
+    assert not EXTERNAL_TAG.search(inlined)
+    assert "bootstrap" not in inlined
+    assert 'window["leaflet"] = "<\\/script><script>alert(1)<\\/script>";' in inlined
+    assert 'window["jquery"]' in inlined and 'window["leaflet.markercluster"]' in inlined
+    assert 'url("data:image/png;base64,' in inlined
+    assert "L.Icon.Default.mergeOptions" in inlined
+
+
+def test_inline_refuses_unknown_cdn_links(vendor: Path) -> None:
+    html = '<html><head><script src="https://example.org/plugin.js"></script></head></html>'
+
+    with pytest.raises(AssetsError, match="https://example.org/plugin.js"):
+        inline_assets_html(html, source=vendor)
+
+
+def test_install_reuses_pinned_npm_packages(npm_cache: Path, tmp_path: Path) -> None:
+    dest = install_assets(tmp_path / "static" / "vendor")
+
+    assert assets_installed(dest)
+    record = json.loads((dest / "installed.json").read_text())
+    assert record == {"source": "npm", "packages": {name: p.version for name, p in PACKAGES.items()}}
+
+
+@pytest.mark.skipif(not Path("/usr/share/javascript/leaflet/leaflet.js").is_file(), reason="libjs-leaflet missing")
+def test_install_falls_back_to_debian_without_npm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ECOSYSTEM_CACHE_DIR", str(tmp_path / "empty-cache"))
+    monkeypatch.setattr("shutil.which", lambda _: None)
+
+    dest = install_assets(tmp_path / "vendor")
+
+    assert assets_installed(dest)
+    assert json.loads((dest / "installed.json").read_text())["source"] == "debian"
+
+
+def test_install_explains_when_no_source_works(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ECOSYSTEM_CACHE_DIR", str(tmp_path / "empty-cache"))
+    monkeypatch.setattr("shutil.which", lambda _: None)
+    monkeypatch.setattr(assets, "DEBIAN_JS_DIR", tmp_path / "no-debian")
+
+    with pytest.raises(AssetsError, match="npm is not on PATH.*apt-get install libjs-leaflet"):
+        install_assets(tmp_path / "vendor")
+
+
+def _assets_parser() -> argparse.ArgumentParser:
+    """A ``python -m ecosystem``-like parser with the assets commands."""
+    parser = argparse.ArgumentParser(prog="ecosystem")
+    add_assets_commands(parser.add_subparsers(dest="command", required=True))
+    return parser
+
+
+def test_cli_install_reports_what_it_installed(
+    npm_cache: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = _assets_parser().parse_args(["assets", "install", "--dest", str(tmp_path / "out")])
+
+    assert args.handler(args) == 0
+    output = capsys.readouterr().out
+    assert "from npm" in output and "leaflet (1.9.3)" in output and "leaflet/images/layers.png" in output
+
+
+def test_cli_install_failure_gives_exit_code_and_reason(
+    npm_cache: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (npm_cache / "npm" / "node_modules" / "leaflet" / "package.json").unlink()
+    args = _assets_parser().parse_args(["assets", "install", "--dest", str(tmp_path / "out")])
+
+    assert args.handler(args) == 1
+    assert "error: Cannot install the map assets" in capsys.readouterr().err
