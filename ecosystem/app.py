@@ -16,6 +16,7 @@ import folium
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 from streamlit_folium import st_folium
 
 from ecosystem import config
@@ -257,7 +258,16 @@ def _empty_registry() -> Registry:
 
 def current_view() -> View:
     """The view the entry script built for this run; a page run on its own (tests) builds its own."""
-    return st.session_state.pop("_view", None) or build_view(language())
+    view = st.session_state.pop("_view", None)
+    if view is not None:
+        return view
+    if PagesManager.uses_pages_directory:
+        # A server whose first visitor opens a page URL (e.g. /map) starts in Streamlit's legacy mode for
+        # apps with a pages/ folder and runs the page without the router. Leave that mode once and rerun:
+        # the router then runs and resolves the same URL to the same page.
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+    return build_view(language())
 
 
 def page_links(lang: str) -> None:
