@@ -8,14 +8,14 @@ from ecosystem.i18n import t
 
 def run() -> None:
     """Set up the page, build the navigation and the shared view, then run the chosen page."""
-    st.set_page_config(page_title="Baltic Social Ecosystem Map", page_icon="🗺️", layout="wide")
+    st.set_page_config(page_title="Baltic Social Ecosystem Map", page_icon=":material/map:", layout="wide")
     lang = app.language()
     pages = [
-        st.Page("pages/overview.py", title=t("page.overview", lang), icon="🏠", url_path="overview", default=True),
-        st.Page("pages/map.py", title=t("page.map", lang), icon="🗺️", url_path="map"),
-        st.Page("pages/coverage.py", title=t("page.coverage", lang), icon="📊", url_path="coverage"),
-        st.Page("pages/registry.py", title=t("page.registry", lang), icon="📋", url_path="registry"),
-        st.Page("pages/about.py", title=t("page.about", lang), icon="ℹ️", url_path="about"),
+        st.Page("pages/overview.py", title=t("page.overview", lang), icon=":material/home:", url_path="overview", default=True),
+        st.Page("pages/map.py", title=t("page.map", lang), icon=":material/map:", url_path="map"),
+        st.Page("pages/coverage.py", title=t("page.coverage", lang), icon=":material/bar_chart:", url_path="coverage"),
+        st.Page("pages/registry.py", title=t("page.registry", lang), icon=":material/table:", url_path="registry"),
+        st.Page("pages/about.py", title=t("page.about", lang), icon=":material/info:", url_path="about"),
     ]
     page = st.navigation(pages)
     st.session_state["_pages"] = pages

@@ -221,15 +221,10 @@ def initiative_layer(frame: pd.DataFrame, taxonomy: Taxonomy, lang: str, program
     """Initiatives as canvas points coloured by service type (the first of ``colour_services`` they offer)."""
     services = taxonomy.codes("service_type")
     rows = frame[(frame["actor_type"] == "initiative") & frame["latitude"].notna() & frame["longitude"].notna()]
-    preferred = [code for code in colour_services if code in services] or services
     position = {code: number for number, code in enumerate(services)}
-
-    def colour_of(cell: str) -> int:
-        codes = cell.split(";")
-        chosen = next((code for code in preferred if code in codes), codes[0] if codes else "")
-        return position.get(chosen, len(services))
-
-    category = rows["service_types"].map({cell: colour_of(cell) for cell in rows["service_types"].unique()})
+    cells = rows["service_types"].unique()
+    chosen = _legend_colours(pd.Series(cells, dtype=str), services, colour_services)
+    category = rows["service_types"].map({cell: position.get(code, len(services)) for cell, code in zip(cells, chosen)})
     palette = [taxonomy.colours("service_type")[code] for code in services] + ["#7f7f7f"]
     return _points(rows, category, palette, taxonomy, lang, programme_names,
                    name=t("map.layer_initiatives", lang), cluster=cluster,
@@ -354,7 +349,7 @@ class _Legend(MacroElement):
         {% macro script(this, kwargs) %}
         (function () {
             var group = {{ this._parent.get_name() }};
-            var legend = L.control({position: "bottomright"});
+            var legend = L.control({position: "bottomleft"});
             legend.onAdd = function () {
                 var div = L.DomUtil.create("div", "eco-legend");
                 div.innerHTML = {{ this.html }};
@@ -363,6 +358,7 @@ class _Legend(MacroElement):
             };
             group.on("add", function () { legend.addTo(group._map); });
             group.on("remove", function () { legend.remove(); });
+            if (group._map) { legend.addTo(group._map); }
         })();
         {% endmacro %}
         """
@@ -386,16 +382,19 @@ def _swatch(colour: str, label: str, round_: bool = True) -> str:
             f'background:{escape(colour)};border:1px solid #555;vertical-align:-1px"></span>{escape(label)}</div>')
 
 
-def map_legend(taxonomy: Taxonomy, lang: str, services: Iterable[str], show_organisations: bool,
+def map_legend(taxonomy: Taxonomy, lang: str, services: Iterable[str], actor_types: Iterable[str],
                classes: list[tuple[int, int]] | None) -> folium.FeatureGroup:
     """The legend of what is drawn: service colours, organisation colours, choropleth classes."""
-    parts = [f'<div style="{_LEGEND_STYLE}">', f"<b>{escape(t('map.legend_services', lang))}</b>"]
-    colours, labels = taxonomy.colours("service_type"), taxonomy.labels("service_type", lang)
-    parts += [_swatch(colours[code], labels[code]) for code in services]
-    if show_organisations:
+    parts = [f'<div style="{_LEGEND_STYLE}">']
+    services, actor_types = list(services), list(actor_types)
+    if services:
+        parts.append(f"<b>{escape(t('map.legend_services', lang))}</b>")
+        colours, labels = taxonomy.colours("service_type"), taxonomy.labels("service_type", lang)
+        parts += [_swatch(colours[code], labels[code]) for code in services]
+    if actor_types:
         parts.append(f"<b>{escape(t('map.legend_organisations', lang))}</b>")
         actor_colours, actor_labels = taxonomy.colours("actor_type"), taxonomy.labels("actor_type", lang)
-        parts += [_swatch(actor_colours[code], actor_labels[code]) for code in taxonomy.codes("actor_type") if code != "initiative"]
+        parts += [_swatch(actor_colours[code], actor_labels[code]) for code in actor_types]
     if classes is not None:
         parts.append(f"<b>{escape(t('map.legend_coverage', lang))}</b>")
         parts.append(_swatch(EMPTY_REGION_COLOUR, t("map.legend_none", lang), round_=False))
@@ -417,7 +416,7 @@ class MapLayers:
 
 def base_map(tiles: str | None, lang: str, height: str = "100%") -> folium.Map:
     """The Baltic Sea view: optional XYZ tiles (``osm`` or a template URL), no animations, fractional zoom."""
-    m = folium.Map(tiles=None, zoom_snap=0.25, zoom_delta=0.5, height=height, control_scale=True,
+    m = folium.Map(tiles=None, zoom_snap=0.25, zoom_delta=0.5, height=height, control_scale=False,
                    prefer_canvas=True, world_copy_jump=False, fade_animation=False, zoom_animation=False)
     m.options["max_zoom"] = 18  # folium drops it when there are no tiles; marker clustering needs it
     if tiles == "osm":
@@ -452,9 +451,23 @@ def map_layers(frame: pd.DataFrame, taxonomy: Taxonomy, lang: str, programme_nam
     if show_organisations:
         overlays.append(organisation_layer(frame, taxonomy, lang, programme_names, cluster=cluster))
     overlays.append(initiative_layer(frame, taxonomy, lang, programme_names, colour_services, cluster=cluster))
-    services = [code for code in taxonomy.codes("service_type") if code in set(colour_services)] or taxonomy.codes("service_type")
-    overlays.append(map_legend(taxonomy, lang, services, show_organisations, classes))
+    located = frame[frame["latitude"].notna()]
+    initiatives = located[located["actor_type"] == "initiative"]
+    drawn = set(_legend_colours(initiatives["service_types"], taxonomy.codes("service_type"), colour_services))
+    services = [code for code in taxonomy.codes("service_type") if code in drawn]
+    actor_types = [code for code in taxonomy.codes("actor_type")[1:] if show_organisations and code in set(located["actor_type"])]
+    overlays.append(map_legend(taxonomy, lang, services, actor_types, classes))
     return MapLayers(base, overlays)
+
+
+def _legend_colours(cells: pd.Series, services: list[str], colour_services: Iterable[str]) -> list[str]:
+    """The service type each initiative is coloured by (the first chosen one it offers, else its first)."""
+    preferred = [code for code in colour_services if code in services] or services
+    chosen = []
+    for cell in cells.unique():
+        codes = cell.split(";")
+        chosen.append(next((code for code in preferred if code in codes), codes[0]))
+    return chosen
 
 
 def rows_at(frame: pd.DataFrame, latitude: float, longitude: float) -> pd.DataFrame:

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ecosystem import app
-from ecosystem.coverage import headline, unserved_targets
+from ecosystem.coverage import headline, region_counts, unserved_targets
 from ecosystem.i18n import t
 from ecosystem.maps import map_layers
 
@@ -22,12 +22,13 @@ columns[0].metric(t("overview.initiatives", lang), figures.initiatives)
 columns[1].metric(t("overview.organisations", lang), figures.organisations)
 columns[2].metric(t("overview.countries", lang), figures.countries)
 columns[3].metric(t("overview.regions", lang), figures.regions)
-columns[4].metric(t("overview.targets", lang), figures.target_groups, help=t("overview.targets_of", lang, total=total_targets))
+columns[4].metric(t("overview.targets", lang), f"{figures.target_groups} {t('overview.targets_of', lang, total=total_targets)}")
 
 map_column, side_column = st.columns([2, 1])
 with map_column:
-    layers = map_layers(view.filtered, view.taxonomy, lang, view.programme_names, tiles=tiles,
-                        show_organisations=False, colour_services=view.state.services)
+    counts = region_counts(view.filtered, view.regions["nuts_id"]) if view.regions is not None else None
+    layers = map_layers(view.filtered, view.taxonomy, lang, view.programme_names, tiles=tiles, regions=view.regions,
+                        region_counts=counts, show_organisations=False, colour_services=view.state.services)
     app.render_map(layers, key="overview_map", height=380, returned_objects=[])
 with side_column:
     st.caption(t("app.registry_version", lang, version=view.registry.version, date=view.registry.updated))
