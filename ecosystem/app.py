@@ -24,9 +24,11 @@ from ecosystem.assets import assets_installed, localise_map_assets
 from ecosystem.filters import FilterOptions, FilterState, apply_filters, describe_filters, filter_options
 from ecosystem.i18n import LANGUAGE_NAMES, t
 from ecosystem.maps import MapLayers
-from ecosystem.regions import RegionsError, assign_regions, find_regions_file, load_regions, other_edition_code, region_names
-from ecosystem.registry import PROGRAMME_COLUMNS, Registry, RegistryError, load_registry
-from ecosystem.schema import PROBLEM_COLUMNS, REGISTRY_COLUMNS
+from ecosystem.imports import region_warnings, seed_store, validation_context
+from ecosystem.regions import RegionsError, assign_regions, find_regions_file, load_regions, region_names
+from ecosystem.registry import PROGRAMME_COLUMNS, Registry, RegistryError, load_programmes, read_raw_csv, typed_registry
+from ecosystem.schema import PROBLEM_COLUMNS, REGISTRY_COLUMNS, ValidationContext, has_errors, validate_registry
+from ecosystem.store import RegistryStore, database_url, open_store
 from ecosystem.taxonomy import LANGUAGES, Taxonomy, load_taxonomy
 
 _FILTER_WIDGETS = ("countries", "regions", "services", "targets", "programmes", "actor_types", "statuses")
@@ -80,39 +82,49 @@ def _regions(path: str, mtime: float) -> gpd.GeoDataFrame | str:
         return str(exc)
 
 
-def _other_edition(code: str) -> tuple[str, str, str] | None:
-    other = other_edition_code(code)
-    return (str(other.edition), other.name, ", ".join(other.codes)) if other else None
+@st.cache_resource(show_spinner=False)
+def store(url: str) -> RegistryStore:
+    """One store (one connection pool) per database URL and server process."""
+    return open_store(url)
 
 
 @st.cache_resource(show_spinner=False)
-def _registry(data_dir: str, stamps: tuple[float, ...], regions_key: tuple[str, float],
-              _taxonomy_obj: Taxonomy, _regions_obj: gpd.GeoDataFrame | None) -> Registry | RegistryError:
-    """Load, check and place the registry once per file version (the stamps and regions key say which)."""
-    extras = {"other_edition": _other_edition}
-    if _regions_obj is not None:
-        extras["region_codes"] = frozenset(_regions_obj["nuts_id"])
+def _programmes(path: str, mtime: float) -> pd.DataFrame | RegistryError:
     try:
-        registry = load_registry(Path(data_dir), _taxonomy_obj, extras)
+        return load_programmes(Path(path))
     except RegistryError as exc:
         return exc
-    if _regions_obj is None:
-        return registry
-    placed = assign_regions(registry.initiatives, _regions_obj)
-    mismatched = placed[placed["region_mismatch"]]
-    warnings = pd.DataFrame({
-        "row": mismatched.index + 2, "column": "region_code", "value": mismatched["region_code"], "severity": "warning",
-        "message": [t("v.region_mismatch", found=found, value=value)
-                    for found, value in zip(mismatched["region_from_point"], mismatched["region_code"])],
-    })
-    return Registry(placed, registry.programmes, registry.version, registry.updated,
-                    pd.concat([registry.warnings, warnings], ignore_index=True))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _registry(url: str, version: int, inputs_key: tuple, _programmes_frame: pd.DataFrame,
+              _context: ValidationContext, _regions_frame: gpd.GeoDataFrame | None) -> Registry:
+    """One registry version, typed, placed in its regions and with its warnings — once per version.
+
+    ``inputs_key`` (programmes, taxonomy and boundary files with their modification times) stands for the
+    hidden arguments, which are built from exactly those files."""
+    registry_store = store(url)
+    raw = registry_store.read(version)
+    initiatives = typed_registry(raw)
+    warnings = validate_registry(raw, _context)
+    if _regions_frame is not None:
+        initiatives = assign_regions(initiatives, _regions_frame)
+        warnings = pd.concat([warnings, region_warnings(raw, _regions_frame)], ignore_index=True)
+    history = registry_store.versions()
+    created = history.loc[history["version"] == version, "created_at"]
+    return Registry(initiatives, _programmes_frame, str(version), created.iloc[0][:10] if len(created) else "", warnings)
 
 
 @st.cache_resource(show_spinner=False)
-def _last_good() -> dict[str, Registry]:
-    """The last registry that loaded cleanly, per data folder: served while a new file has errors."""
-    return {}
+def _seed_file_problems(path: str, mtime: float, inputs_key: tuple, _context: ValidationContext) -> RegistryError | None:
+    """Problems of the data folder's initiatives.csv (the seed), checked once per modification of it or of
+    what it is checked against (``inputs_key``)."""
+    try:
+        raw = read_raw_csv(Path(path))
+    except RegistryError as exc:
+        return exc
+    problems = validate_registry(raw, _context)
+    return RegistryError(Path(path).name, problems) if has_errors(problems) else None
 
 
 @st.cache_data(ttl=600, show_spinner=False)
@@ -224,20 +236,7 @@ def build_view(lang: str) -> View:
         else:
             regions = loaded
 
-    stamps = tuple(_mtime(data_dir / name) for name in ("initiatives.csv", "programmes.csv", "taxonomy.csv"))
-    regions_key = (str(regions_path), _mtime(regions_path) if regions_path else 0.0) if regions is not None else ("", 0.0)
-    loaded_registry = _registry(str(data_dir), stamps, regions_key, taxonomy, regions)
-    problems = None
-    last_good = _last_good()
-    if isinstance(loaded_registry, RegistryError):
-        problems = (loaded_registry.file, loaded_registry.problems)
-        previous = last_good.get(str(data_dir))
-        served = t("app.serving_previous", lang, version=previous.version) if previous else t("app.nothing_to_serve", lang)
-        notices.insert(0, ("error", t("app.registry_error", lang, file=loaded_registry.file, served=served)))
-        registry = previous or _empty_registry()
-    else:
-        registry = last_good[str(data_dir)] = loaded_registry
-
+    registry, problems = _load_registry(data_dir, taxonomy, regions, regions_path, lang, notices)
     names = region_names(regions) if regions is not None else {}
     programme_names = dict(zip(registry.programmes["id"], registry.programmes["name"]))
     region_codes = regions["nuts_id"].tolist() if regions is not None else []
@@ -249,11 +248,43 @@ def build_view(lang: str) -> View:
     return View(taxonomy, registry, regions, state, options, filtered, lang, names, notices, problems)
 
 
-def _empty_registry() -> Registry:
-    """What is served when the very first registry file of a process is broken: nothing, honestly."""
-    frame = pd.DataFrame({column: pd.Series(dtype=str) for column in REGISTRY_COLUMNS + ["search_text"]})
-    frame = frame.astype({"latitude": float, "longitude": float, "start_year": "Int64", "end_year": "Int64"})
-    return Registry(frame, pd.DataFrame(columns=PROGRAMME_COLUMNS), "—", "", pd.DataFrame(columns=PROBLEM_COLUMNS))
+def _load_registry(data_dir: Path, taxonomy: Taxonomy, regions: gpd.GeoDataFrame | None, regions_path: Path | None,
+                   lang: str, notices: list[tuple[str, str]]) -> tuple[Registry, tuple[str, pd.DataFrame] | None]:
+    """The current registry version from the store (seeded from initiatives.csv on first start).
+
+    A broken programmes file or seed file is reported row by row; the last good version keeps being served.
+    """
+    programmes_path, seed_path = data_dir / "programmes.csv", data_dir / "initiatives.csv"
+    programmes = _programmes(str(programmes_path), _mtime(programmes_path))
+    if isinstance(programmes, RegistryError):
+        notices.insert(0, ("error", t("app.registry_error", lang, file=programmes.file, served=t("app.nothing_to_serve", lang))))
+        return _empty_registry(), (programmes.file, programmes.problems)
+    context = validation_context(taxonomy, programmes["id"], regions)
+    inputs_key = (str(programmes_path), _mtime(programmes_path), _mtime(data_dir / "taxonomy.csv"),
+                  str(regions_path), _mtime(regions_path) if regions is not None and regions_path else 0.0)
+    url = database_url()
+    registry_store = store(url)
+    problem = None
+    try:
+        seed_store(registry_store, seed_path, context)
+        problem = _seed_file_problems(str(seed_path), _mtime(seed_path), inputs_key, context)
+    except RegistryError as exc:
+        problem = exc
+    version = registry_store.current_version()
+    if problem is not None:
+        served = t("app.serving_previous", lang, version=version) if version else t("app.nothing_to_serve", lang)
+        notices.insert(0, ("error", t("app.registry_error", lang, file=problem.file, served=served)))
+    if not version:
+        return _empty_registry(programmes), (problem.file, problem.problems) if problem else None
+    registry = _registry(url, version, inputs_key, programmes, context, regions)
+    return registry, (problem.file, problem.problems) if problem else None
+
+
+def _empty_registry(programmes: pd.DataFrame | None = None) -> Registry:
+    """What is served when no good registry exists yet: nothing, honestly."""
+    frame = typed_registry(pd.DataFrame(columns=REGISTRY_COLUMNS))
+    programmes = programmes if programmes is not None else pd.DataFrame(columns=PROGRAMME_COLUMNS)
+    return Registry(frame, programmes, "—", "", pd.DataFrame(columns=PROBLEM_COLUMNS))
 
 
 def current_view() -> View:

@@ -446,6 +446,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "column.value": {"en": "Value", "lt": "Reikšmė", "lv": "Vērtība"},
     "column.severity": {"en": "Severity", "lt": "Svarba", "lv": "Nozīmīgums"},
     "column.message": {"en": "What to do", "lt": "Ką daryti", "lv": "Kas jādara"},
+    "i.column_added": {"en": "Column “{column}” is not in the file; it is treated as empty.", "lt": "Stulpelio „{column}“ faile nėra; jis laikomas tuščiu.", "lv": "Kolonnas “{column}” failā nav; tā tiek uzskatīta par tukšu."},
+    "i.stale": {"en": "The registry changed since you started (version {base} is now {current}); review your file again.", "lt": "Registras pasikeitė nuo tada, kai pradėjote (versija {base} dabar yra {current}); peržiūrėkite failą dar kartą.", "lv": "Reģistrs ir mainījies, kopš sākāt (versija {base} tagad ir {current}); pārskatiet failu vēlreiz."},
+    "i.nothing": {"en": "The file changes nothing in the registry.", "lt": "Failas registre nieko nekeičia.", "lv": "Fails reģistrā neko nemaina."},
     # (end of interface strings)
     # --- charts ------------------------------------------------------------------------------
     "chart.empty": {

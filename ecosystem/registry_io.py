@@ -1,4 +1,4 @@
-"""Writing the registry (or a filtered selection of it) as files people download: CSV and GeoJSON.
+"""Writing the registry (or a filtered selection of it) as files people download: CSV, GeoJSON, XLSX.
 
 Text cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or
 carriage return) are written with a leading apostrophe, so opening an export in Excel or LibreOffice never
@@ -7,14 +7,19 @@ executes anything. Numeric columns stay numbers.
 
 from __future__ import annotations
 
+import io
 import json
 import math
 
 import pandas as pd
 
+from openpyxl import Workbook
+
 from ecosystem.schema import REGISTRY_COLUMNS
 
-__all__ = ["FORMULA_PREFIXES", "neutralise_formulas", "registry_csv_bytes", "registry_geojson_bytes"]
+__all__ = [
+    "FORMULA_PREFIXES", "neutralise_formulas", "registry_csv_bytes", "registry_geojson_bytes", "registry_xlsx_bytes",
+]
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _NUMERIC = {"latitude", "longitude", "start_year", "end_year"}
@@ -53,3 +58,24 @@ def registry_geojson_bytes(frame: pd.DataFrame) -> bytes:
 
 def _missing(value: object) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def registry_xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "registry") -> bytes:
+    """The rows as an XLSX workbook (text cells stored as text, formula-like text neutralised)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(sheet_name)
+    sheet.append(REGISTRY_COLUMNS)
+    table = _export_frame(frame)
+    for record in table.itertuples(index=False):
+        sheet.append([_xlsx_value(column, value) for column, value in zip(REGISTRY_COLUMNS, record)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _xlsx_value(column: str, value: object) -> object:
+    if column in _NUMERIC:
+        if _missing(value) or value == "":
+            return None
+        return int(value) if column.endswith("year") else float(value)
+    return value

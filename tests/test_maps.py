@@ -8,7 +8,7 @@ from shapely.geometry import Point, shape
 
 from conftest import NUTS_2024_L3, make_frame
 from ecosystem.maps import (
-    BALTIC_BOUNDS, EUROGEOGRAPHICS, build_map, choropleth_classes, compact_payload, map_layers, rows_at, safe_json,
+    BALTIC_BOUNDS, EUROGEOGRAPHICS, build_map, choropleth_classes, map_layers, rows_at, safe_json,
 )
 
 HOSTILE = '</script><script>alert(1)</script><img src=x onerror=alert(2)>'

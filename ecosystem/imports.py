@@ -1,0 +1,163 @@
+"""A partner's file becomes a new registry version: read → check → preview → commit.
+
+``plan_import`` never writes: it reads the file (any encoding, delimiter, CSV/XLSX/GeoJSON), normalises it
+with a warning per change, validates every row, checks who may change which rows, and computes the complete
+new registry and its differences from the current version. ``commit_plan`` saves that content as one new
+version — refused if the registry changed since the plan was made, so no update is ever lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Callable, Iterable, Literal
+
+import geopandas as gpd
+import pandas as pd
+
+from ecosystem.auth import Account, rows_outside_partner
+from ecosystem.i18n import t
+from ecosystem.readers import ReadLimits, ReadResult, read_partner_file
+from ecosystem.regions import assign_regions, other_edition_code
+from ecosystem.registry import RegistryError, read_raw_csv
+from ecosystem.schema import PROBLEM_COLUMNS, REGISTRY_COLUMNS, REQUIRED_VALUES, ValidationContext, has_errors, validate_registry
+from ecosystem.store import RegistryStore, canonical_registry, diff_contents
+from ecosystem.taxonomy import Taxonomy
+
+__all__ = [
+    "ImportMode", "ImportPlan", "commit_plan", "merge_rows", "plan_import", "region_warnings", "seed_store",
+    "validation_context",
+]
+
+ImportMode = Literal["upsert", "replace"]
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    """What an import would do, before anything is written."""
+
+    file_name: str
+    read: ReadResult
+    mode: ImportMode
+    base_version: int
+    problems: pd.DataFrame
+    content: pd.DataFrame | None
+    changes: pd.DataFrame
+
+    @property
+    def importable(self) -> bool:
+        """True when nothing blocks the import and it changes something."""
+        return self.content is not None and not has_errors(self.problems) and not self.changes.empty
+
+    def count(self, change: str) -> int:
+        """How many rows the import adds, changes or removes."""
+        rows = self.changes[self.changes["change"] == change]
+        return rows["id"].nunique()
+
+
+def _edition_hint(code: str) -> tuple[str, str, str] | None:
+    other = other_edition_code(code)
+    return (str(other.edition), other.name, ", ".join(other.codes)) if other else None
+
+
+def validation_context(taxonomy: Taxonomy, programme_ids: Iterable[str], regions: gpd.GeoDataFrame | None = None
+                       ) -> ValidationContext:
+    """What rows are checked against: the taxonomy, the programmes, and the boundaries when loaded."""
+    return ValidationContext(
+        taxonomy=taxonomy,
+        programme_ids=frozenset(programme_ids),
+        region_codes=frozenset(regions["nuts_id"]) if regions is not None else None,
+        other_edition=_edition_hint,
+    )
+
+
+def region_warnings(frame: pd.DataFrame, regions: gpd.GeoDataFrame, lang: str = "en") -> pd.DataFrame:
+    """A warning for every row whose stated region does not contain its coordinates."""
+    placed = assign_regions(frame, regions)
+    mismatched = placed[placed["region_mismatch"]]
+    return pd.DataFrame({
+        "row": mismatched.index + 2, "column": "region_code", "value": frame.loc[mismatched.index, "region_code"],
+        "severity": "warning",
+        "message": [t("v.region_mismatch", lang, found=found, value=value)
+                    for found, value in zip(mismatched["region_from_point"], frame.loc[mismatched.index, "region_code"])],
+    }, columns=PROBLEM_COLUMNS)
+
+
+def seed_store(store: RegistryStore, seed_file: Path, context: ValidationContext) -> int | None:
+    """Fill an empty store from the seed CSV (checked first); the new version, or None if not empty."""
+    if store.current_version():
+        return None
+    raw = read_raw_csv(seed_file)
+    problems = validate_registry(raw, context)
+    if has_errors(problems):
+        raise RegistryError(seed_file.name, problems)
+    return store.seed_if_empty(raw[REGISTRY_COLUMNS], file_name=seed_file.name)
+
+
+def _complete_columns(raw: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, list[tuple]]:
+    """Optional columns a partner left out are added empty (with a note); required ones stay missing."""
+    notes, raw = [], raw.copy()
+    for column in REGISTRY_COLUMNS:
+        if column not in raw.columns and column not in REQUIRED_VALUES:
+            raw[column] = ""
+            notes.append((1, column, "", "warning", t("i.column_added", lang, column=column)))
+    return raw, notes
+
+
+def merge_rows(current: pd.DataFrame, uploaded: pd.DataFrame, mode: ImportMode) -> pd.DataFrame:
+    """The new registry: uploaded rows added or replacing theirs; with ``replace``, the uploading partners'
+    rows that are absent from the file removed."""
+    uploaded = uploaded[REGISTRY_COLUMNS]
+    kept = current[~current["id"].isin(uploaded["id"])]
+    if mode == "replace":
+        kept = kept[~kept["partner"].isin(set(uploaded["partner"]))]
+    return pd.concat([kept, uploaded], ignore_index=True)
+
+
+def _stamp_updates(uploaded: pd.DataFrame, current: pd.DataFrame, today: str) -> pd.DataFrame:
+    """Rows that are new or changed and carry no ``last_updated`` get today's date."""
+    compared = [column for column in REGISTRY_COLUMNS if column not in ("id", "last_updated")]
+    before = current.set_index("id")[compared].reindex(uploaded["id"])
+    after = uploaded.set_index("id")[compared]
+    changed = before.isna().any(axis=1) | (before.fillna("") != after).any(axis=1)
+    stamped = uploaded.copy()
+    stamped.loc[changed.to_numpy() & (stamped["last_updated"] == "").to_numpy(), "last_updated"] = today
+    return stamped
+
+
+def plan_import(
+    data: bytes, file_name: str, *, store: RegistryStore, account: Account, context: ValidationContext,
+    mode: ImportMode = "upsert", lang: str = "en", limits: ReadLimits = ReadLimits(),
+    place: Callable[[pd.DataFrame], pd.DataFrame] | None = None, sheet: str | None = None,
+    today: str | None = None,
+) -> ImportPlan:
+    """Everything an import of ``data`` would do for ``account``; writes nothing."""
+    base_version = store.current_version()
+    read = read_partner_file(data, file_name, context.taxonomy, lang=lang, limits=limits, sheet=sheet)
+    empty_changes = pd.DataFrame(columns=["id", "change", "column", "old_value", "new_value"])
+    if has_errors(read.problems) or read.raw.empty:
+        return ImportPlan(file_name, read, mode, base_version, read.problems, None, empty_changes)
+    raw, notes = _complete_columns(read.raw, lang)
+    current = store.read(base_version)
+    problems = [read.problems, pd.DataFrame(notes, columns=PROBLEM_COLUMNS), validate_registry(raw, context, lang)]
+    if set(REGISTRY_COLUMNS) <= set(raw.columns):
+        problems.append(rows_outside_partner(raw, account, current, lang))
+        if place is not None:
+            problems.append(place(raw))
+    problems = pd.concat([frame for frame in problems if not frame.empty] or [read.problems], ignore_index=True)
+    problems = problems.sort_values(["row"], kind="stable").reset_index(drop=True)
+    if has_errors(problems):
+        return ImportPlan(file_name, read, mode, base_version, problems, None, empty_changes)
+    uploaded = _stamp_updates(raw[REGISTRY_COLUMNS], current, today or date.today().isoformat())
+    content = canonical_registry(merge_rows(current, uploaded, mode))
+    changes = diff_contents(canonical_registry(current), content)
+    return ImportPlan(file_name, read, mode, base_version, problems, content, changes)
+
+
+def commit_plan(plan: ImportPlan, store: RegistryStore, account: Account) -> int:
+    """Save a checked plan as a new version (StaleVersionError if the registry moved on since the plan)."""
+    if not plan.importable:
+        raise ValueError("This import has blocking problems or changes nothing; it cannot be committed.")
+    return store.commit(plan.content, base_version=plan.base_version, account=account.username,
+                        file_name=plan.file_name, action="replace" if plan.mode == "replace" else "import")

@@ -1,0 +1,466 @@
+"""The versioned registry store: every saved version of the registry, its history, diffs and rollbacks.
+
+A version is the full registry as raw text cells (``REGISTRY_COLUMNS``, ``""`` when empty), the table that
+``schema.validate_registry`` checks. Each row is stored as its line of the canonical CSV, once per change,
+with a validity interval ``[valid_from, valid_to)`` of versions: a commit writes only the rows it adds,
+changes or removes, any version is rebuilt by parsing its lines, and the checksum of a version is the sha256
+of those lines under the header. History is never rewritten: a rollback is a new version.
+
+SQLite is the default (WAL journal, ``BEGIN IMMEDIATE`` for writers); the SQL is SQLAlchemy Core without
+dialect features, so another database (``postgresql://…``) is chosen by URL alone. Every commit is one
+transaction that checks the base version and claims the next version number before it writes a row.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from operator import itemgetter
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+from pyarrow import csv as pa_csv
+from sqlalchemy import (
+    Column, ColumnElement, Connection, Engine, Index, Integer, MetaData, String, Table, Text, bindparam,
+    create_engine, event, exc, func, insert, make_url, or_, select, update,
+)
+
+from ecosystem.config import data_dir
+from ecosystem.schema import REGISTRY_COLUMNS
+
+__all__ = [
+    "DIFF_COLUMNS",
+    "NothingToCommit",
+    "RegistryStore",
+    "SUMMARY_ID_LIMIT",
+    "StaleVersionError",
+    "StoreError",
+    "StoreUnavailableError",
+    "UnknownVersionError",
+    "VERSION_COLUMNS",
+    "canonical_registry",
+    "database_url",
+    "diff_contents",
+    "open_store",
+    "registry_checksum",
+]
+
+BUSY_TIMEOUT_SECONDS = 10.0
+SUMMARY_ID_LIMIT = 1000  # ids kept per kind of change in a version's summary; diff() always has them all
+VERSION_COLUMNS = [
+    "version", "created_at", "account", "file_name", "action", "base_version", "rows",
+    "added", "changed", "removed", "restores", "checksum", "summary",
+]
+DIFF_COLUMNS = ["id", "change", "column", "old_value", "new_value"]
+_CHANGES = ("added", "changed", "removed")
+_NEWLINE = "\r\n"  # RFC 4180 line ends: the writer then quotes every cell holding \r or \n
+_WRITE = "registry_write"  # execution option: this transaction writes (SQLite: BEGIN IMMEDIATE)
+
+_metadata = MetaData()
+_versions = Table(
+    "registry_versions", _metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("created_at", String(40), nullable=False),
+    Column("account", Text, nullable=False),
+    Column("file_name", Text, nullable=False),
+    Column("action", String(20), nullable=False),
+    Column("base_version", Integer, nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("columns", Text, nullable=False),  # the CSV header the version's lines follow
+    Column("summary", Text, nullable=False),
+    Column("checksum", String(64), nullable=False),
+)
+_rows = Table(
+    "registry_rows", _metadata,
+    Column("id", Text, primary_key=True),
+    Column("valid_from", Integer, primary_key=True, autoincrement=False),
+    Column("valid_to", Integer, nullable=True),  # NULL while the row is current
+    Column("line", Text, nullable=False),
+    Index("registry_rows_valid_from", "valid_from"),
+    Index("registry_rows_valid_to", "valid_to"),
+)
+
+
+class StoreError(Exception):
+    """The registry store cannot do what was asked; the message says why in plain words."""
+
+
+class StoreUnavailableError(StoreError):
+    """The database cannot be reached, read, or is busy with another change."""
+
+
+class UnknownVersionError(StoreError):
+    """A version number that the registry does not have."""
+
+
+class StaleVersionError(StoreError):
+    """Someone saved a new version after the one a change was based on."""
+
+    def __init__(self, base_version: int, current_version: int) -> None:
+        self.base_version = base_version
+        self.current_version = current_version
+        super().__init__(f"The registry changed since you started (version {base_version} is now "
+                         f"{current_version}); review your file again.")
+
+
+class NothingToCommit(StoreError):
+    """The content equals the current version, so no version is made."""
+
+    def __init__(self, current_version: int) -> None:
+        self.current_version = current_version
+        super().__init__(f"Nothing to save: the content equals the current version ({current_version}).")
+
+
+@dataclass(frozen=True)
+class _ChangeSet:
+    """Ids added, changed and removed between two contents, each sorted."""
+
+    added: list[str]
+    changed: list[str]
+    removed: list[str]
+
+    def is_empty(self) -> bool:
+        """True when the two contents are equal."""
+        return not (self.added or self.changed or self.removed)
+
+
+def database_url() -> str:
+    """The store's address: ``ECOSYSTEM_DATABASE_URL``, else ``sqlite:///<data_dir()>/registry.sqlite``."""
+    return os.environ.get("ECOSYSTEM_DATABASE_URL") or f"sqlite:///{data_dir() / 'registry.sqlite'}"
+
+
+def canonical_registry(frame: pd.DataFrame) -> pd.DataFrame:
+    """``REGISTRY_COLUMNS`` as text (``""`` when empty), sorted by unique non-empty id, index 0…n-1."""
+    missing = [column for column in REGISTRY_COLUMNS if column not in frame.columns]
+    if missing:
+        raise StoreError(f"The registry table lacks the column(s) {', '.join(missing)}; nothing was saved.")
+    table = frame[REGISTRY_COLUMNS]
+    if not all(table[column].dtype == object and pd.api.types.infer_dtype(table[column], skipna=False) == "string"
+               for column in REGISTRY_COLUMNS):  # already plain text: skip a costly copy
+        table = table.fillna("").astype(str)
+    if (table["id"] == "").any():
+        raise StoreError("Every row needs an id; nothing was saved.")
+    repeated = table["id"][table["id"].duplicated()].unique()
+    if len(repeated):
+        raise StoreError(f"Each id may appear once; repeated: {', '.join(sorted(repeated)[:10])}. Nothing was saved.")
+    return table.sort_values("id", kind="stable").reset_index(drop=True)
+
+
+def registry_checksum(frame: pd.DataFrame) -> str:
+    """sha256 of the canonical CSV (UTF-8, CRLF, minimal quoting): rows by id, columns in REGISTRY_COLUMNS order."""
+    return _checksum(_lines(canonical_registry(frame)))
+
+
+def _lines(table: pd.DataFrame) -> list[str]:
+    """Each row of a canonical table as its CSV line (without the line end)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator=_NEWLINE)
+    lines = []
+    for row in zip(*(table[column].to_numpy() for column in REGISTRY_COLUMNS)):
+        writer.writerow(row)
+        lines.append(buffer.getvalue()[: -len(_NEWLINE)])
+        buffer.seek(0)
+        buffer.truncate()
+    return lines
+
+
+_HEADER = _lines(pd.DataFrame([REGISTRY_COLUMNS], columns=REGISTRY_COLUMNS))[0]
+_PARSE = pa_csv.ParseOptions(newlines_in_values=True)
+_CONVERT = pa_csv.ConvertOptions(column_types={column: pa.string() for column in REGISTRY_COLUMNS},
+                                 strings_can_be_null=False, quoted_strings_can_be_null=False)
+
+
+def _csv_text(lines: Sequence[str]) -> str:
+    """The canonical CSV of rows given as lines in id order."""
+    return _NEWLINE.join([_HEADER, *lines, ""])
+
+
+def _checksum(lines: Sequence[str]) -> str:
+    """sha256 of the canonical CSV of these lines."""
+    return hashlib.sha256(_csv_text(lines).encode("utf-8")).hexdigest()
+
+
+def _parse(lines: Sequence[str]) -> pd.DataFrame:
+    """Lines in id order → the canonical table (text cells, REGISTRY_COLUMNS)."""
+    table = pa_csv.read_csv(io.BytesIO(_csv_text(lines).encode("utf-8")), parse_options=_PARSE, convert_options=_CONVERT)
+    return table.to_pandas()
+
+
+def open_store(url: str | None = None) -> RegistryStore:
+    """The registry store at ``url`` (default ``database_url()``), its tables created when missing."""
+    try:
+        parsed = make_url(url or database_url())
+    except exc.ArgumentError as error:
+        raise StoreError("The registry database address is not a URL such as sqlite:///path/registry.sqlite "
+                         "or postgresql://user@host/database.") from error
+    sqlite = parsed.get_backend_name() == "sqlite"
+    try:
+        engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_SECONDS} if sqlite else {})
+    except (exc.NoSuchModuleError, ImportError) as error:
+        raise StoreError(f"The registry database {parsed.render_as_string(hide_password=True)} cannot be used: "
+                         f"unknown kind of database or its driver is not installed ({error}).") from error
+    if sqlite:
+        _use_sqlite_transactions(engine)
+    store = RegistryStore(engine)
+    try:
+        store.prepare()
+    except StoreError:
+        store.close()
+        raise
+    return store
+
+
+def _use_sqlite_transactions(engine: Engine) -> None:
+    """WAL journal, and transactions begun by us: ``BEGIN IMMEDIATE`` for writers, ``BEGIN`` for readers."""
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+        dbapi_connection.isolation_level = None  # the driver emits no BEGIN of its own
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        mode = "IMMEDIATE" if connection.get_execution_options().get(_WRITE) else "DEFERRED"
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+@contextmanager
+def _database_errors(engine: Engine) -> Iterator[None]:
+    """Turn driver failures (cannot connect, locked, unreadable file) into StoreUnavailableError."""
+    try:
+        yield
+    except (exc.IntegrityError, exc.ProgrammingError):
+        raise
+    except exc.DBAPIError as error:
+        reason = str(error.orig).strip()
+        where = engine.url.render_as_string(hide_password=True)
+        if "locked" in reason or "busy" in reason:
+            message = "The registry database is busy with another change; try again in a moment."
+        else:
+            message = f"The registry database cannot be reached or read ({where}): {reason}"
+        raise StoreUnavailableError(message) from error
+
+
+def _current_version(conn: Connection) -> int:
+    """The newest version number, 0 for an empty store."""
+    return int(conn.execute(select(func.coalesce(func.max(_versions.c.version), 0))).scalar_one())
+
+
+def _check_known(version: int, current: int) -> None:
+    """Raise UnknownVersionError unless 0 ≤ version ≤ current (0 is the empty registry before the first)."""
+    if not 0 <= version <= current:
+        known = f"versions 1 to {current}" if current else "no versions yet"
+        raise UnknownVersionError(f"Version {version} does not exist; the registry has {known}.")
+
+
+def _valid_at(version: int) -> ColumnElement[bool]:
+    """The SQL condition: a stored row belongs to ``version``."""
+    return (_rows.c.valid_from <= version) & or_(_rows.c.valid_to.is_(None), _rows.c.valid_to > version)
+
+
+def _stored_lines(conn: Connection, version: int) -> dict[str, str]:
+    """id → CSV line of every row of a version, in id order (sorted in Python: the same on every database)."""
+    records = conn.execute(select(_rows.c.id, _rows.c.line).where(_valid_at(version))).all()
+    return dict(sorted(records, key=itemgetter(0)))
+
+
+def _change_set(old: pd.DataFrame, new: pd.DataFrame) -> _ChangeSet:
+    """Which ids two canonical contents add, change and remove."""
+    old_rows, new_rows = old.set_index("id"), new.set_index("id")
+    common = old_rows.index.intersection(new_rows.index)
+    differs = (old_rows.loc[common].to_numpy() != new_rows.loc[common, old_rows.columns].to_numpy()).any(axis=1)
+    return _ChangeSet(
+        added=list(new_rows.index.difference(old_rows.index)),
+        changed=list(common[differs]),
+        removed=list(old_rows.index.difference(new_rows.index)),
+    )
+
+
+def _summary(changes: _ChangeSet, restores: int | None) -> str:
+    """The JSON summary of a version: counts and (the first SUMMARY_ID_LIMIT) ids per kind of change."""
+    summary: dict[str, object] = {}
+    for kind in _CHANGES:
+        ids = getattr(changes, kind)
+        summary[kind] = len(ids)
+        summary[f"{kind}_ids"] = ids[:SUMMARY_ID_LIMIT]
+    if restores is not None:
+        summary["restores"] = restores
+    return json.dumps(summary, ensure_ascii=False)
+
+
+def diff_contents(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """The long diff of two canonical contents (DIFF_COLUMNS), sorted by id then column order."""
+    changes = _change_set(before, after)
+    whole_rows = [(row_id, "added", "", "", "") for row_id in changes.added] + \
+                 [(row_id, "removed", "", "", "") for row_id in changes.removed]
+    old_cells = before.set_index("id").loc[changes.changed]
+    new_cells = after.set_index("id").loc[changes.changed, old_cells.columns]
+    old_values, new_values = old_cells.to_numpy(), new_cells.to_numpy()
+    at_row, at_column = np.nonzero(old_values != new_values)
+    cells = list(zip(old_cells.index[at_row], ["changed"] * len(at_row), old_cells.columns[at_column],
+                     old_values[at_row, at_column], new_values[at_row, at_column]))
+    order = {column: position for position, column in enumerate(REGISTRY_COLUMNS)}
+    rows = sorted(whole_rows + cells, key=lambda row: (row[0], order.get(row[2], -1)))
+    return pd.DataFrame(rows, columns=DIFF_COLUMNS)
+
+
+class RegistryStore:
+    """A versioned registry in one database: read any version, commit, compare, roll back."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def __enter__(self) -> RegistryStore:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self._engine.dispose()
+
+    @contextmanager
+    def _transaction(self, *, write: bool) -> Iterator[Connection]:
+        """One transaction; a writer holds the write lock from its first statement (SQLite)."""
+        with _database_errors(self._engine), self._engine.connect() as conn:
+            conn.execution_options(**{_WRITE: write})
+            with conn.begin():
+                yield conn
+
+    def prepare(self) -> None:
+        """Create the tables when missing; refuse a database whose versions follow other registry columns."""
+        with self._transaction(write=True) as conn:
+            _metadata.create_all(conn)
+            layouts = conn.execute(select(_versions.c.columns).distinct()).scalars().all()
+        if any(layout != _HEADER for layout in layouts):
+            raise StoreError("The registry database was saved with other columns than this version of the "
+                             "product uses; it needs an upgrade before it can be used.")
+
+    def current_version(self) -> int:
+        """The newest version number; 0 while the store is empty."""
+        with self._transaction(write=False) as conn:
+            return _current_version(conn)
+
+    def read(self, version: int | None = None) -> pd.DataFrame:
+        """The registry of a version (default: current) as text cells in REGISTRY_COLUMNS, sorted by id."""
+        with self._transaction(write=False) as conn:
+            current = _current_version(conn)
+            version = current if version is None else version
+            _check_known(version, current)
+            lines = _stored_lines(conn, version)
+        return _parse(list(lines.values()))
+
+    def checksum(self, version: int | None = None) -> str:
+        """The content checksum recorded for a version (default: current); see ``registry_checksum``."""
+        with self._transaction(write=False) as conn:
+            current = _current_version(conn)
+            version = current if version is None else version
+            _check_known(version, current)
+            recorded = conn.execute(select(_versions.c.checksum).where(_versions.c.version == version)).scalar()
+        return _checksum([]) if recorded is None else str(recorded)
+
+    def versions(self) -> pd.DataFrame:
+        """Every version, newest first: who, when, which file, what action, and how many rows changed."""
+        with self._transaction(write=False) as conn:
+            records = conn.execute(select(_versions).order_by(_versions.c.version.desc())).mappings().all()
+        history = pd.DataFrame([dict(record) for record in records], columns=[c.name for c in _versions.columns])
+        summaries = [json.loads(text) for text in history["summary"]]
+        for kind in _CHANGES:
+            history[kind] = pd.array([summary[kind] for summary in summaries], dtype="int64")
+        history["restores"] = pd.array([summary.get("restores") for summary in summaries], dtype="Int64")
+        return history[VERSION_COLUMNS]
+
+    def diff(self, old: int, new: int) -> pd.DataFrame:
+        """What changes from version ``old`` to ``new``: one row per changed cell, per added or removed id."""
+        low, high = sorted((old, new))
+        with self._transaction(write=False) as conn:
+            current = _current_version(conn)
+            _check_known(old, current)
+            _check_known(new, current)
+            touched = conn.execute(
+                select(_rows.c.id, _rows.c.valid_from, _rows.c.valid_to, _rows.c.line).where(or_(
+                    _rows.c.valid_from.between(low + 1, high), _rows.c.valid_to.between(low + 1, high)))
+            ).all()
+
+        def side(version: int) -> pd.DataFrame:
+            return _parse([line for _, start, end, line in sorted(touched, key=itemgetter(0, 1))
+                           if start <= version and (end is None or end > version)])
+
+        return diff_contents(side(old), side(new))
+
+    def commit(self, frame: pd.DataFrame, *, base_version: int, account: str, file_name: str,
+               action: str = "import") -> int:
+        """Save ``frame`` (the full new registry) as a new version made from ``base_version``; its number."""
+        table = canonical_registry(frame)
+        with self._transaction(write=True) as conn:
+            return self._save(conn, table, base_version=base_version, account=account, file_name=file_name,
+                              action=action)
+
+    def seed_if_empty(self, frame: pd.DataFrame, account: str = "system",
+                      file_name: str = "initiatives.csv") -> int | None:
+        """Save ``frame`` as version 1 when the store is empty; None when it holds a version or frame is empty."""
+        table = canonical_registry(frame)
+        with self._transaction(write=True) as conn:
+            if _current_version(conn) or table.empty:
+                return None
+            return self._save(conn, table, base_version=0, account=account, file_name=file_name, action="seed")
+
+    def rollback(self, version: int, *, account: str) -> int:
+        """A new version whose content equals ``version``; its number. Earlier versions stay as they were."""
+        with self._transaction(write=True) as conn:
+            current = _current_version(conn)
+            _check_known(version, current)
+            table = _parse(list(_stored_lines(conn, version).values()))
+            return self._save(conn, table, base_version=current, account=account, file_name="",
+                              action="rollback", restores=version)
+
+    def _save(self, conn: Connection, table: pd.DataFrame, *, base_version: int, account: str, file_name: str,
+              action: str, restores: int | None = None) -> int:
+        """Inside a write transaction: check the base, claim the next version, close and open changed rows."""
+        current = _current_version(conn)
+        if base_version != current:
+            raise StaleVersionError(base_version, current)
+        lines = _stored_lines(conn, current)
+        changes = _change_set(_parse(list(lines.values())), table)
+        if changes.is_empty():
+            raise NothingToCommit(current)
+        for row_id in changes.removed:
+            del lines[row_id]
+        opening = table[table["id"].isin(changes.added + changes.changed)]
+        new_lines = dict(zip(opening["id"], _lines(opening)))
+        if any("\x00" in line for line in new_lines.values()):
+            raise StoreError("A cell holds a NUL character, which cannot be stored; nothing was saved.")
+        lines.update(new_lines)
+        version = current + 1
+        try:  # the version number is the lock of last resort: two writers cannot both claim it
+            conn.execute(insert(_versions).values(
+                version=version, created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                account=account, file_name=file_name, action=action, base_version=base_version,
+                rows=len(table), columns=_HEADER, summary=_summary(changes, restores),
+                checksum=_checksum([lines[row_id] for row_id in table["id"]]),
+            ))
+        except exc.IntegrityError as error:
+            raise StaleVersionError(base_version, version) from error
+        closing = changes.changed + changes.removed
+        if closing:
+            conn.execute(
+                update(_rows).where(_rows.c.id == bindparam("closing_id"), _rows.c.valid_to.is_(None))
+                .values(valid_to=version),
+                [{"closing_id": row_id} for row_id in closing],
+            )
+        if new_lines:
+            conn.execute(insert(_rows), [{"id": row_id, "valid_from": version, "line": line}
+                                         for row_id, line in new_lines.items()])
+        return version
