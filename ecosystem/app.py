@@ -6,7 +6,9 @@ version, once per filter change) and shows their results or their problems to th
 
 from __future__ import annotations
 
+import json
 import re
+import secrets as secrets_module
 import socket
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,9 +23,11 @@ from streamlit_folium import st_folium
 
 from ecosystem import config
 from ecosystem.assets import assets_installed, localise_map_assets
+from ecosystem.auth import Account, AuthConfigError, Authenticator, LoginError, load_accounts
 from ecosystem.filters import FilterOptions, FilterState, apply_filters, describe_filters, filter_options
 from ecosystem.i18n import LANGUAGE_NAMES, t
 from ecosystem.maps import MapLayers
+from ecosystem.tables import problems_table
 from ecosystem.imports import region_warnings, seed_store, validation_context
 from ecosystem.regions import RegionsError, assign_regions, find_regions_file, load_regions, region_names
 from ecosystem.registry import PROGRAMME_COLUMNS, Registry, RegistryError, load_programmes, read_raw_csv, typed_registry
@@ -319,7 +323,7 @@ def show_notices(view: View) -> None:
     if view.problems is not None:
         file, problems = view.problems
         with st.expander(t("app.problems_title", view.lang), expanded=True):
-            st.dataframe(problems.rename(columns=lambda c: t(f"column.{c}", view.lang)), hide_index=True,
+            st.dataframe(problems_table(problems, view.lang), hide_index=True,
                          width="stretch")
 
 
@@ -364,3 +368,61 @@ def detail_card(row: object, view: View) -> None:
             st.caption(plain(row.description))
         if re.match(r"^https?://", row.website, re.IGNORECASE):
             st.link_button(t("column.website", lang), row.website)
+
+
+# --- accounts --------------------------------------------------------------------------------------
+
+def _secrets() -> dict:
+    """The server's secrets as a plain dict ({} when there is no secrets.toml)."""
+    try:
+        return st.secrets.to_dict()
+    except FileNotFoundError:
+        return {}
+
+
+@st.cache_resource(show_spinner=False)
+def _authenticator(fingerprint: str, _secrets_dict: dict) -> Authenticator | AuthConfigError:
+    """One authenticator per server process and account set (its lockout counters are shared by sessions)."""
+    try:
+        return Authenticator(load_accounts(_secrets_dict))
+    except AuthConfigError as exc:
+        return exc
+
+
+def signed_in_account(lang: str, prompt: str = "upload.sign_in_first") -> Account | None:
+    """The signed-in account, after a sign-in form (introduced by the ``prompt`` string) if nobody is yet."""
+    account = st.session_state.get("account")
+    if account is not None:
+        st.sidebar.caption(t("auth.signed_in_as", lang, name=account.display_name))
+        if st.sidebar.button(t("auth.sign_out", lang), key="sign_out"):
+            del st.session_state["account"]
+            st.rerun()
+        return account
+    secrets = _secrets()
+    if not secrets.get("accounts"):
+        st.info(t("upload.no_accounts", lang))
+        return None
+    authenticator = _authenticator(json.dumps(secrets.get("accounts"), sort_keys=True, default=str), secrets)
+    if isinstance(authenticator, AuthConfigError):
+        st.error(t("upload.accounts_broken", lang, reason="; ".join(authenticator.problems)))
+        return None
+    st.info(t(prompt, lang))
+    with st.form("sign_in"):
+        username = st.text_input(t("auth.username", lang), key="sign_in_user")
+        password = st.text_input(t("auth.password", lang), type="password", key="sign_in_password")
+        submitted = st.form_submit_button(t("auth.sign_in", lang))
+    if submitted:
+        try:
+            st.session_state["account"] = authenticator.login(username, password, client=_client_key())
+        except LoginError as error:
+            st.error(error.message(lang))
+            return None
+        st.rerun()
+    return None
+
+
+def _client_key() -> str:
+    """Identifies the browser session for lockout counting."""
+    if "client_key" not in st.session_state:
+        st.session_state["client_key"] = secrets_module.token_hex(8)
+    return st.session_state["client_key"]

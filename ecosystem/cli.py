@@ -13,6 +13,7 @@ from typing import Sequence
 from ecosystem.assets import add_assets_commands
 from ecosystem.auth import add_auth_commands
 from ecosystem.reference_download import add_reference_commands
+from ecosystem.registry_commands import add_registry_commands
 
 __all__ = ["build_parser", "main"]
 
@@ -24,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_reference_commands(commands)
     add_assets_commands(commands)
     add_auth_commands(commands)
+    add_registry_commands(commands)
     return parser
 
 

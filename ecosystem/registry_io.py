@@ -19,6 +19,7 @@ from ecosystem.schema import REGISTRY_COLUMNS
 
 __all__ = [
     "FORMULA_PREFIXES", "neutralise_formulas", "registry_csv_bytes", "registry_geojson_bytes", "registry_xlsx_bytes",
+    "table_csv_bytes",
 ]
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -79,3 +80,12 @@ def _xlsx_value(column: str, value: object) -> object:
             return None
         return int(value) if column.endswith("year") else float(value)
     return value
+
+
+def table_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """Any table (e.g. a problems list) as a UTF-8 CSV with a BOM for Excel, formula-like text neutralised."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object:
+            out[column] = neutralise_formulas(out[column])
+    return out.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")

@@ -9,7 +9,7 @@ import pandas as pd
 from ecosystem.i18n import t
 from ecosystem.taxonomy import Taxonomy
 
-__all__ = ["TABLE_COLUMNS", "registry_table", "taxonomy_table"]
+__all__ = ["TABLE_COLUMNS", "diff_table", "problems_table", "registry_table", "taxonomy_table", "versions_table"]
 
 TABLE_COLUMNS = [
     "name", "actor_type", "country", "region_code", "municipality", "service_types", "target_groups",
@@ -41,3 +41,29 @@ def taxonomy_table(taxonomy: Taxonomy, vocabulary: str, lang: str) -> pd.DataFra
         t("about.label", lang): list(labels.values()),
         t("about.definition", lang): [definitions[code] for code in labels],
     })
+
+
+def diff_table(changes: pd.DataFrame, names: Mapping[str, str], lang: str) -> pd.DataFrame:
+    """A registry diff for people: the row's name beside its id, the change translated, headers translated."""
+    table = changes.copy()
+    table.insert(1, "name", table["id"].map(names).fillna(""))
+    table["change"] = table["change"].map(lambda change: t(f"diff.{change}", lang))
+    table["column"] = table["column"].map(lambda column: t(f"column.{column}", lang) if column else "")
+    headers = {"id": t("diff.id", lang), "name": t("column.name", lang), "change": t("diff.change", lang),
+               "column": t("diff.column", lang), "old_value": t("diff.old_value", lang), "new_value": t("diff.new_value", lang)}
+    return table.rename(columns=headers)
+
+
+def problems_table(problems: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A problems list with translated headers (row, column, value, severity, what to do)."""
+    return problems.rename(columns=lambda column: t(f"column.{column}", lang))
+
+
+def versions_table(versions: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The store's version list for people: newest first, the columns that say who, when and what."""
+    columns = {"version": "history.version", "created_at": "history.when", "account": "history.who",
+               "action": "history.action", "file_name": "history.file", "rows": "history.rows",
+               "added": "history.added", "changed": "history.changed", "removed": "history.removed"}
+    table = versions[list(columns)].copy()
+    table["created_at"] = table["created_at"].str.slice(0, 19).str.replace("T", " ")
+    return table.rename(columns={column: t(key, lang) for column, key in columns.items()})

@@ -1,0 +1,192 @@
+"""Registry commands of ``python -m ecosystem``: validate, import, history, diff, rollback, export.
+
+The store is the one ``ECOSYSTEM_DATABASE_URL`` names (default: ``registry.sqlite`` in the data folder),
+seeded from ``initiatives.csv`` when empty. Problems are printed as the upload page shows them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from ecosystem.auth import Account
+from ecosystem.config import data_dir
+from ecosystem.imports import ImportPlan, commit_plan, plan_import, region_warnings, seed_store, validation_context
+from ecosystem.readers import read_partner_file
+from ecosystem.regions import RegionsError, find_regions_file, load_regions
+from ecosystem.registry import RegistryError, load_programmes, typed_registry
+from ecosystem.registry_io import registry_csv_bytes, registry_geojson_bytes, registry_xlsx_bytes
+from ecosystem.schema import PROBLEM_COLUMNS, REGISTRY_COLUMNS, ValidationContext, has_errors, validate_registry
+from ecosystem.store import NothingToCommit, RegistryStore, StoreError, open_store
+from ecosystem.taxonomy import LANGUAGES, load_taxonomy
+
+__all__ = ["add_registry_commands"]
+
+_EXPORTERS = {"csv": registry_csv_bytes, "xlsx": registry_xlsx_bytes,  # these take the store's text cells;
+              "geojson": lambda frame: registry_geojson_bytes(typed_registry(frame))}  # this one numbers
+
+
+def _context() -> tuple[ValidationContext, object]:
+    """The validation context from the data folder, with boundaries when they are available."""
+    folder = data_dir()
+    taxonomy = load_taxonomy(folder / "taxonomy.csv")
+    programmes = load_programmes(folder / "programmes.csv")
+    regions = None
+    path = find_regions_file()
+    if path is not None:
+        try:
+            regions = load_regions(path)
+        except RegionsError as exc:
+            print(f"note: region boundaries not used ({exc})", file=sys.stderr)
+    return validation_context(taxonomy, programmes["id"], regions), regions
+
+
+def _store(context: ValidationContext) -> RegistryStore:
+    """The configured store, seeded from the data folder's initiatives.csv when empty."""
+    store = open_store()
+    seed_store(store, data_dir() / "initiatives.csv", context)
+    return store
+
+
+def _print_problems(problems: pd.DataFrame, as_json: bool) -> None:
+    if as_json:
+        records = [{key: (int(value) if key == "row" else value) for key, value in record.items()}
+                   for record in problems[PROBLEM_COLUMNS].to_dict(orient="records")]
+        print(json.dumps(records, ensure_ascii=False, indent=1))
+        return
+    for problem in problems.itertuples(index=False):
+        where = f"row {problem.row}" + (f", column {problem.column}" if problem.column else "")
+        value = f" [{problem.value}]" if problem.value else ""
+        print(f"{problem.severity.upper():7} {where}{value}: {problem.message}")
+
+
+def _validate(args: argparse.Namespace) -> int:
+    context, regions = _context()
+    path = Path(args.file)
+    read = read_partner_file(path.read_bytes(), path.name, context.taxonomy, lang=args.lang, sheet=args.sheet)
+    problems = [read.problems]
+    if not has_errors(read.problems) and not read.raw.empty:
+        problems.append(validate_registry(read.raw, context, args.lang))
+        if regions is not None and set(REGISTRY_COLUMNS) <= set(read.raw.columns):
+            problems.append(region_warnings(read.raw, regions, args.lang))
+    table = pd.concat([frame for frame in problems if not frame.empty] or [read.problems], ignore_index=True)
+    table = table.sort_values("row", kind="stable")
+    if not args.json:
+        details = f"{read.format}, {read.rows} row(s)" + (f", encoding {read.encoding}" if read.encoding else "") + \
+                  (f", delimiter {read.delimiter!r}" if read.delimiter else "") + (f", sheet {read.sheet}" if read.sheet else "")
+        print(f"{path.name}: {details}")
+    _print_problems(table, args.json)
+    if not args.json:
+        print("importable" if not has_errors(table) else f"not importable: {int((table['severity'] == 'error').sum())} error(s)")
+    return 1 if has_errors(table) else 0
+
+
+def _describe(plan: ImportPlan) -> str:
+    return f"{plan.count('added')} added, {plan.count('changed')} changed, {plan.count('removed')} removed"
+
+
+def _import(args: argparse.Namespace) -> int:
+    context, regions = _context()
+    store = _store(context)
+    path = Path(args.file)
+    account = Account(username=f"cli:{getpass.getuser()}", role="partner", partner=args.partner)
+    place = (lambda raw: region_warnings(raw, regions, args.lang)) if regions is not None else None
+    plan = plan_import(path.read_bytes(), path.name, store=store, account=account, context=context,
+                       mode="replace" if args.replace else "upsert", lang=args.lang, place=place, sheet=args.sheet)
+    _print_problems(plan.problems, as_json=False)
+    if has_errors(plan.problems):
+        print("not imported: fix the errors above and try again")
+        return 1
+    if plan.changes.empty:
+        print("nothing to import: the file changes nothing in the registry")
+        return 0
+    print(f"plan: {_describe(plan)} (base version {plan.base_version})")
+    if args.dry_run:
+        return 0
+    version = commit_plan(plan, store, account)
+    print(f"imported as version {version}")
+    return 0
+
+
+def _history(args: argparse.Namespace) -> int:
+    context, _ = _context()
+    versions = _store(context).versions()
+    for row in versions.itertuples(index=False):
+        restores = f" (restores v{int(row.restores)})" if pd.notna(row.restores) and row.restores else ""
+        print(f"v{row.version:<5} {row.created_at[:19]}  {row.account:<20} {row.action:<8}{restores} "
+              f"+{row.added} ~{row.changed} -{row.removed}  {row.file_name}")
+    return 0
+
+
+def _diff(args: argparse.Namespace) -> int:
+    context, _ = _context()
+    changes = _store(context).diff(args.old, args.new)
+    for row in changes.itertuples(index=False):
+        print(f"{row.change:8} {row.id}" + (f"  {row.column}: {row.old_value!r} → {row.new_value!r}" if row.column else ""))
+    return 0
+
+
+def _rollback(args: argparse.Namespace) -> int:
+    context, _ = _context()
+    version = _store(context).rollback(args.version, account=f"cli:{getpass.getuser()}")
+    print(f"version {version} restores the content of version {args.version}")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    context, _ = _context()
+    frame = _store(context).read(args.version)
+    Path(args.out).write_bytes(_EXPORTERS[args.format](frame))
+    print(f"wrote {len(frame)} row(s) to {args.out}")
+    return 0
+
+
+def _guarded(handler):  # type: ignore[no-untyped-def]
+    """Turn the errors a person can act on into one sentence and exit code 2 (no traceback)."""
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return handler(args)
+        except (StoreError, RegistryError, OSError) as exc:
+            if isinstance(exc, NothingToCommit):
+                print(str(exc))
+                return 0
+            if isinstance(exc, RegistryError):
+                print(f"{exc.file} cannot be used:", file=sys.stderr)
+                _print_problems(exc.problems, as_json=False)
+            else:
+                print(f"error: {exc}", file=sys.stderr)
+            return 2
+    return run
+
+
+def add_registry_commands(subparsers: argparse._SubParsersAction) -> None:
+    """Register validate, import, history, diff, rollback and export."""
+    validate = subparsers.add_parser("validate", help="check a partner file; exit 0 when importable, 1 when not")
+    validate.add_argument("file")
+    validate.add_argument("--json", action="store_true", help="print a JSON list of {row, column, value, severity, message}")
+    import_ = subparsers.add_parser("import", help="import a partner file as a new registry version")
+    import_.add_argument("file")
+    import_.add_argument("--partner", required=True, help="the partner whose rows the file holds")
+    import_.add_argument("--replace", action="store_true", help="also remove this partner's rows absent from the file")
+    import_.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
+    for command in (validate, import_):
+        command.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the messages")
+        command.add_argument("--sheet", default=None, help="XLSX sheet to read (default: the registry-like one)")
+    history = subparsers.add_parser("history", help="list the registry's versions")
+    diff = subparsers.add_parser("diff", help="what changed between two versions")
+    diff.add_argument("old", type=int)
+    diff.add_argument("new", type=int)
+    rollback = subparsers.add_parser("rollback", help="a new version with the content of an earlier one")
+    rollback.add_argument("version", type=int)
+    export = subparsers.add_parser("export", help="write the registry (current or --version N) to a file")
+    export.add_argument("--format", choices=sorted(_EXPORTERS), required=True)
+    export.add_argument("--out", required=True)
+    export.add_argument("--version", type=int, default=None)
+    for command, handler in ((validate, _validate), (import_, _import), (history, _history), (diff, _diff),
+                             (rollback, _rollback), (export, _export)):
+        command.set_defaults(handler=_guarded(handler))

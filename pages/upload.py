@@ -1,0 +1,100 @@
+"""Upload: a partner's file → what was read → problems → what would change → confirm → new version."""
+
+import hashlib
+
+import streamlit as st
+
+from ecosystem import app
+from ecosystem.i18n import t
+from ecosystem.imports import commit_plan, plan_import, region_warnings, validation_context
+from ecosystem.readers import ReadLimits, template_csv_bytes, template_xlsx_bytes
+from ecosystem.registry_io import table_csv_bytes
+from ecosystem.schema import has_errors
+from ecosystem.store import StaleVersionError, database_url
+from ecosystem.tables import diff_table, problems_table
+
+view = app.current_view()
+lang, taxonomy = view.lang, view.taxonomy
+st.title(t("page.upload", lang))
+st.write(t("upload.intro", lang))
+
+account = app.signed_in_account(lang)
+if account is None:
+    st.stop()
+
+limit_mb = int(st.get_option("server.maxUploadSize"))
+st.caption(t("upload.templates", lang))
+templates = st.columns(2)
+templates[0].download_button(t("upload.template_csv", lang), template_csv_bytes(taxonomy, lang),
+                             file_name="baltic-ecosystem-template.csv", mime="text/csv")
+templates[1].download_button(t("upload.template_xlsx", lang), template_xlsx_bytes(taxonomy, lang),
+                             file_name="baltic-ecosystem-template.xlsx",
+                             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+st.subheader(t("upload.step_file", lang))
+upload = st.file_uploader(t("upload.file", lang, limit=limit_mb), type=["csv", "txt", "tsv", "xlsx", "geojson", "json"],
+                          key="upload_file")
+mode = st.radio(t("upload.mode", lang), ["upsert", "replace"], key="upload_mode", horizontal=True,
+                format_func=lambda value: t(f"upload.mode_{value}", lang))
+if upload is None:
+    st.stop()
+
+store = app.store(database_url())
+data = upload.getvalue()
+plan_key = (hashlib.sha256(data).hexdigest(), upload.name, mode, store.current_version(), account.username, lang)
+if st.session_state.get("upload_plan_key") != plan_key:
+    context = validation_context(taxonomy, view.registry.programmes["id"], view.regions)
+    place = (lambda raw: region_warnings(raw, view.regions, lang)) if view.regions is not None else None
+    st.session_state["upload_plan"] = plan_import(
+        data, upload.name, store=store, account=account, context=context, mode=mode, lang=lang,
+        limits=ReadLimits(max_bytes=limit_mb * 1_000_000), place=place)
+    st.session_state["upload_plan_key"] = plan_key
+plan = st.session_state["upload_plan"]
+
+st.subheader(t("upload.step_read", lang))
+read = plan.read
+details = [t("upload.read_summary", lang, format=read.format.upper() if read.format else "?", rows=read.rows)]
+if read.encoding:
+    details.append(t("upload.read_encoding", lang, encoding=read.encoding, confidence=read.encoding_confidence))
+if read.delimiter:
+    details.append(t("upload.read_delimiter", lang, delimiter="TAB" if read.delimiter == "\t" else read.delimiter))
+if read.sheet:
+    details.append(t("upload.read_sheet", lang, sheet=read.sheet))
+st.write(" · ".join(details))
+
+st.subheader(t("upload.step_problems", lang))
+problems = plan.problems
+if problems.empty:
+    st.success(t("upload.no_problems", lang))
+else:
+    errors = int((problems["severity"] == "error").sum())
+    (st.error if errors else st.warning)(t("upload.problem_counts", lang, errors=errors, warnings=len(problems) - errors))
+    shown = problems_table(problems, lang)
+    st.dataframe(shown, hide_index=True, width="stretch")
+    st.download_button(t("upload.download_problems", lang), table_csv_bytes(shown),
+                       file_name=f"problems-{upload.name.rsplit('.', 1)[0]}.csv", mime="text/csv")
+if has_errors(problems):
+    st.info(t("upload.blocked", lang))
+    st.stop()
+
+st.subheader(t("upload.step_preview", lang))
+if plan.changes.empty:
+    st.info(t("i.nothing", lang))
+    st.stop()
+st.write(t("upload.preview_counts", lang, added=plan.count("added"), changed=plan.count("changed"),
+           removed=plan.count("removed"), version=plan.base_version))
+if plan.count("removed"):
+    st.warning(t("upload.removed_warning", lang, count=plan.count("removed")))
+names = dict(zip(plan.content["id"], plan.content["name"])) | dict(zip(view.registry.initiatives["id"], view.registry.initiatives["name"]))
+st.dataframe(diff_table(plan.changes, names, lang), hide_index=True, width="stretch")
+
+st.subheader(t("upload.step_confirm", lang))
+if st.button(t("upload.confirm", lang), type="primary", key="upload_confirm"):
+    try:
+        version = commit_plan(plan, store, account)
+    except StaleVersionError as stale:
+        st.error(t("i.stale", lang, base=stale.base_version, current=stale.current_version))
+    else:
+        st.session_state.pop("upload_plan_key", None)
+        st.success(t("upload.saved", lang, version=version))
+        st.balloons()

@@ -1,0 +1,139 @@
+"""AppTest of the upload and history pages: sign-in, the step-by-step import, permissions, rollback."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from conftest import DATA, REPO, make_raw
+from ecosystem.auth import hash_password
+from ecosystem.store import open_store
+
+PASSWORDS = {"ona": "correct horse battery staple", "admin": "another long admin passphrase"}
+
+
+@pytest.fixture(scope="module")
+def accounts() -> dict:
+    return {
+        "ona": {"password_hash": hash_password(PASSWORDS["ona"]), "role": "partner", "partner": "Partner LT"},
+        "admin": {"password_hash": hash_password(PASSWORDS["admin"]), "role": "admin"},
+    }
+
+
+@pytest.fixture()
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name in ("initiatives.csv", "programmes.csv", "taxonomy.csv"):
+        shutil.copy(DATA / name, tmp_path / name)
+    monkeypatch.setenv("ECOSYSTEM_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("ECOSYSTEM_DATABASE_URL", f"sqlite:///{tmp_path / 'registry.sqlite'}")
+    monkeypatch.setenv("ECOSYSTEM_TILES", "none")
+    monkeypatch.setenv("ECOSYSTEM_REFERENCE_DIR", str(tmp_path / "none"))
+    st.cache_resource.clear()  # a fresh authenticator: lockouts of one test must not leak into the next
+    return tmp_path
+
+
+def page(name: str, accounts: dict | None) -> AppTest:
+    at = AppTest.from_file(str(REPO / "pages" / name), default_timeout=90)
+    if accounts is not None:
+        at.secrets["accounts"] = accounts
+    return at.run()
+
+
+def sign_in(at: AppTest, username: str, password: str) -> AppTest:
+    at.text_input(key="sign_in_user").input(username)
+    at.text_input(key="sign_in_password").input(password)
+    at.button[0].click()
+    return at.run()
+
+
+def partner_file(rows: list[dict]) -> bytes:
+    return make_raw(rows).to_csv(index=False, sep=";").encode("cp1257")
+
+
+def test_without_accounts_uploads_are_off(data_dir):
+    at = page("upload.py", None)
+    assert not at.exception
+    assert any("No accounts are configured" in info.value for info in at.info)
+    assert not at.get("file_uploader")
+
+
+def test_wrong_password_is_refused_and_repeated_failures_lock(data_dir, accounts):
+    at = page("upload.py", accounts)
+    for _ in range(5):
+        sign_in(at, "ona", "wrong password entirely")
+    assert any("incorrect" in error.value.lower() or "wrong" in error.value.lower() for error in at.error)
+    sign_in(at, "ona", PASSWORDS["ona"])
+    assert any("try again in" in error.value.lower() for error in at.error)
+    assert not at.get("file_uploader")
+
+
+def test_partner_uploads_previews_and_saves_a_new_version(data_dir, accounts):
+    at = sign_in(page("upload.py", accounts), "ona", PASSWORDS["ona"])
+    assert not at.exception
+    content = partner_file([{"id": "lt-new-social-taxi", "name": "Tauragės socialinis taksi", "partner": "Partner LT",
+                             "country": "Lietuva", "latitude": "55,25", "longitude": "22,29",
+                             "location_precision": "settlement", "service_types": "Transportas ir judumas"}])
+    at.get("file_uploader")[0].upload("taxi.csv", content, "text/csv")
+    at.run()
+    assert not at.exception
+    text = " ".join(markdown.value for markdown in at.markdown)
+    assert "CSV" in text and "cp1257" in text and "“;”" in text
+    warnings = at.dataframe[0].value
+    assert set(warnings["Column"]) >= {"country", "latitude", "service_types"}
+    assert any("1 row(s) added, 0 changed, 0 removed" in markdown.value for markdown in at.markdown)
+    at.button(key="upload_confirm").click().run()
+    assert any("Saved as registry version 2" in success.value for success in at.success)
+    stored = open_store().read()
+    row = stored[stored["id"] == "lt-new-social-taxi"].iloc[0]
+    assert (row["country"], row["latitude"], row["service_types"]) == ("LT", "55.25", "transport_mobility")
+
+
+def test_partner_cannot_touch_rows_of_others(data_dir, accounts):
+    at = sign_in(page("upload.py", accounts), "ona", PASSWORDS["ona"])
+    before = open_store().checksum()
+    content = partner_file([{"id": "se-lulea-sivan-dog-day-care", "name": "SIVAN", "partner": "Partner LT"},
+                            {"id": "someone-else", "name": "Other", "partner": "seed"}])
+    at.get("file_uploader")[0].upload("mixed.csv", content, "text/csv")
+    at.run()
+    problems = at.dataframe[0].value
+    errors = problems[problems["Severity"] == "error"]
+    assert {(2, "id"), (3, "partner")} <= set(zip(errors["Row"], errors["Column"]))
+    assert "upload_confirm" not in [button.key for button in at.button]
+    assert open_store().checksum() == before
+
+
+def test_history_lists_versions_and_admin_rolls_back(data_dir, accounts):
+    at = page("history.py", accounts)
+    store = open_store()
+    frame = store.read()
+    store.commit(frame.assign(description=frame["description"].where(frame["id"] != "se-lulea-sivan-dog-day-care", "changed")),
+                 base_version=1, account="ona", file_name="edit.csv")
+    at.run()
+    versions = at.dataframe[0].value
+    assert versions.iloc[0]["Version"] == 2 and versions.iloc[0]["Who"] == "ona"
+    at.selectbox(key="history_version").set_value(2).run()
+    diff = at.dataframe[1].value
+    assert len(diff) == 1 and diff.iloc[0]["Field"] == "Description"
+    assert diff.iloc[0]["After"] == "changed"
+    at.selectbox(key="history_version").set_value(1).run()
+    sign_in(at, "admin", PASSWORDS["admin"])
+    at.checkbox(key="rollback_confirm").check().run()
+    at.button(key="rollback").click().run()
+    assert any("Version 3 now holds the content of version 1" in success.value for success in at.success)
+    assert store.checksum(3) == store.checksum(1)
+
+
+def test_partner_cannot_roll_back(data_dir, accounts):
+    at = page("history.py", accounts)
+    store = open_store()
+    frame = store.read()
+    store.commit(frame[frame["id"] != "se-lulea-sivan-dog-day-care"], base_version=1, account="x", file_name="x.csv")
+    at.run()
+    at.selectbox(key="history_version").set_value(1).run()
+    sign_in(at, "ona", PASSWORDS["ona"])
+    assert any("Only an administrator" in caption.value for caption in at.caption)
+    assert "rollback" not in [button.key for button in at.button]
