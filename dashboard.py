@@ -1,14 +1,18 @@
 """Entry point: the page router and the shared sidebar. Run with ``streamlit run dashboard.py``."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from ecosystem import app
 from ecosystem.i18n import t
 
+FAVICON = Path(__file__).parent / "static" / "favicon.png"  # served locally: no icon font from the internet
+
 
 def run() -> None:
     """Set up the page, build the navigation and the shared view, then run the chosen page."""
-    st.set_page_config(page_title="Baltic Social Ecosystem Map", page_icon=":material/map:", layout="wide")
+    st.set_page_config(page_title="Baltic Social Ecosystem Map", page_icon=str(FAVICON), layout="wide")
     lang = app.language()
     pages = [
         st.Page("pages/overview.py", title=t("page.overview", lang), icon=":material/home:", url_path="overview", default=True),

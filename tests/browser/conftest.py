@@ -121,10 +121,10 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 @pytest.fixture
 def streamlit_server(tmp_path: Path) -> Iterator[StreamlitServer]:
-    """Factory ``(script_path, env=None) -> base_url`` starting ``streamlit run`` with static serving on a free port."""
+    """Factory ``(script_path, env=None, args=None) -> base_url`` starting ``streamlit run`` (static serving, free port)."""
     started: list[tuple[subprocess.Popen[bytes], Path]] = []
 
-    def start(script_path: Path, env: dict[str, str] | None = None) -> str:
+    def start(script_path: Path, env: dict[str, str] | None = None, args: list[str] | None = None) -> str:
         run_dir = tmp_path / f"server{len(started)}"
         script = _served_script(Path(script_path), run_dir)
         port = _free_port()
@@ -135,6 +135,7 @@ def streamlit_server(tmp_path: Path) -> Iterator[StreamlitServer]:
             "--server.address", "127.0.0.1",
             "--browser.gatherUsageStats", "false",
             "--server.enableStaticServing", "true",
+            *(args or []),
         ]  # fmt: skip
         python_path = os.pathsep.join(filter(None, [str(PROJECT_DIR), os.environ.get("PYTHONPATH")]))
         environment = {**os.environ, "PYTHONPATH": python_path, **(env or {})}

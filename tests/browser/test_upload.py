@@ -1,0 +1,60 @@
+"""The upload page in a real browser: sign in, send a partner's Excel-style CSV, confirm, see the new version."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ecosystem.auth import hash_password
+from ecosystem.config import PROJECT_DIR
+from ecosystem.store import open_store
+
+if TYPE_CHECKING:
+    from tests.browser.conftest import RecordedPage, StreamlitServer
+
+TIMEOUT_MS = 45_000
+PASSWORD = "correct horse battery staple"
+PARTNER_CSV = (
+    "id;name;actor_type;country;region_code;municipality;latitude;longitude;location_precision;service_types;"
+    "target_groups;programmes;status;start_year;end_year;partner;website;description;source;last_updated\n"
+    "lt-jurbarkas-new-club;Jurbarko jaunimo klubas „Ąžuolas“;initiative;Lietuva;;Jurbarko rajono savivaldybė;"
+    "55,0773;22,7653;municipality;Švietimas ir mokymai;Vaikai ir jaunimas;;pilot;2026;;Partner LT;;;partner survey;\n"
+).encode("cp1257")
+
+
+def test_partner_signs_in_uploads_and_saves(
+    streamlit_server: StreamlitServer, browser_page: RecordedPage, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("initiatives.csv", "programmes.csv", "taxonomy.csv"):
+        shutil.copy(PROJECT_DIR / "data" / name, data / name)
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text(f'[accounts.ona]\npassword_hash = "{hash_password(PASSWORD)}"\nrole = "partner"\n'
+                       f'partner = "Partner LT"\n', encoding="utf-8")
+    upload = tmp_path / "jurbarkas.csv"
+    upload.write_bytes(PARTNER_CSV)
+    database = f"sqlite:///{data / 'registry.sqlite'}"
+    env = {"ECOSYSTEM_DATA_DIR": str(data), "ECOSYSTEM_DATABASE_URL": database, "ECOSYSTEM_TILES": "none",
+           "ECOSYSTEM_REFERENCE_DIR": str(tmp_path / "none")}
+    base_url = streamlit_server(PROJECT_DIR / "dashboard.py", env, ["--secrets.files", str(secrets)])
+    page = browser_page.page
+    page.goto(f"{base_url}/upload")
+    page.get_by_label("Username").fill("ona", timeout=TIMEOUT_MS)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text("Signed in as ona").wait_for(timeout=TIMEOUT_MS)
+
+    page.locator("input[type=file]").set_input_files(str(upload))
+    page.get_by_text("encoding cp1257").wait_for(timeout=TIMEOUT_MS)
+    page.get_by_text("1 row(s) added, 0 changed, 0 removed").wait_for(timeout=TIMEOUT_MS)
+    page.get_by_role("button", name="Save as a new registry version").click()
+    page.get_by_text("Saved as registry version 2.").wait_for(timeout=TIMEOUT_MS)
+
+    with open_store(database) as store:
+        saved = store.read()
+    row = saved[saved["id"] == "lt-jurbarkas-new-club"].iloc[0]
+    assert row["name"] == "Jurbarko jaunimo klubas „Ąžuolas“"
+    assert (row["country"], row["latitude"], row["service_types"]) == ("LT", "55.0773", "education_training")
+    assert browser_page.blocked_requests == []
