@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import time
 from pathlib import Path
 
 import folium
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout, no install
 
 from ecosystem.maps import build_map, map_layers
 from ecosystem.registry import typed_registry

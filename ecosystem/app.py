@@ -28,7 +28,8 @@ from ecosystem.filters import FilterOptions, FilterState, apply_filters, describ
 from ecosystem.i18n import LANGUAGE_NAMES, t
 from ecosystem.maps import MapLayers
 from ecosystem.tables import problems_table
-from ecosystem.imports import region_warnings, seed_store, validation_context
+from ecosystem.checks import region_warnings, validation_context
+from ecosystem.imports import seed_store
 from ecosystem.regions import RegionsError, assign_regions, find_regions_file, load_regions, region_names
 from ecosystem.registry import PROGRAMME_COLUMNS, Registry, RegistryError, load_programmes, read_raw_csv, typed_registry
 from ecosystem.schema import PROBLEM_COLUMNS, REGISTRY_COLUMNS, ValidationContext, has_errors, validate_registry

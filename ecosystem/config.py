@@ -41,3 +41,10 @@ def tile_url() -> str | None:
     """Base-map tiles: ``ECOSYSTEM_TILES`` = ``none`` (no tiles), ``osm`` (default) or an XYZ URL template."""
     value = os.environ.get("ECOSYSTEM_TILES", "osm").strip()
     return None if value.lower() in {"", "none", "off"} else value
+
+
+def upload_limits() -> tuple[int, int]:
+    """Largest partner file (bytes) and row count: ``ECOSYSTEM_MAX_UPLOAD_MB`` (20) and ``ECOSYSTEM_MAX_ROWS`` (200000)."""
+    megabytes = float(os.environ.get("ECOSYSTEM_MAX_UPLOAD_MB") or 20)
+    rows = int(os.environ.get("ECOSYSTEM_MAX_ROWS") or 200_000)
+    return int(megabytes * 1_000_000), rows

@@ -11,26 +11,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterable, Literal
+from typing import Callable, Literal
 
-import geopandas as gpd
 import pandas as pd
 
 from ecosystem.auth import Account, rows_outside_partner
 from ecosystem.i18n import t
 from ecosystem.readers import ReadLimits, ReadResult, read_partner_file
-from ecosystem.regions import assign_regions, other_edition_code
 from ecosystem.registry import RegistryError, read_raw_csv
 from ecosystem.schema import PROBLEM_COLUMNS, REGISTRY_COLUMNS, REQUIRED_VALUES, ValidationContext, has_errors, validate_registry
 from ecosystem.store import RegistryStore, canonical_registry, diff_contents
-from ecosystem.taxonomy import Taxonomy
 
-__all__ = [
-    "ImportMode", "ImportPlan", "commit_plan", "merge_rows", "plan_import", "region_warnings", "seed_store",
-    "validation_context",
-]
+__all__ = ["ImportMode", "ImportPlan", "commit_plan", "merge_rows", "plan_import", "seed_store"]
 
 ImportMode = Literal["upsert", "replace"]
+_NUMERIC_COLUMNS = ("latitude", "longitude", "start_year", "end_year")
 
 
 @dataclass(frozen=True)
@@ -54,34 +49,6 @@ class ImportPlan:
         """How many rows the import adds, changes or removes."""
         rows = self.changes[self.changes["change"] == change]
         return rows["id"].nunique()
-
-
-def _edition_hint(code: str) -> tuple[str, str, str] | None:
-    other = other_edition_code(code)
-    return (str(other.edition), other.name, ", ".join(other.codes)) if other else None
-
-
-def validation_context(taxonomy: Taxonomy, programme_ids: Iterable[str], regions: gpd.GeoDataFrame | None = None
-                       ) -> ValidationContext:
-    """What rows are checked against: the taxonomy, the programmes, and the boundaries when loaded."""
-    return ValidationContext(
-        taxonomy=taxonomy,
-        programme_ids=frozenset(programme_ids),
-        region_codes=frozenset(regions["nuts_id"]) if regions is not None else None,
-        other_edition=_edition_hint,
-    )
-
-
-def region_warnings(frame: pd.DataFrame, regions: gpd.GeoDataFrame, lang: str = "en") -> pd.DataFrame:
-    """A warning for every row whose stated region does not contain its coordinates."""
-    placed = assign_regions(frame, regions)
-    mismatched = placed[placed["region_mismatch"]]
-    return pd.DataFrame({
-        "row": mismatched.index + 2, "column": "region_code", "value": frame.loc[mismatched.index, "region_code"],
-        "severity": "warning",
-        "message": [t("v.region_mismatch", lang, found=found, value=value)
-                    for found, value in zip(mismatched["region_from_point"], frame.loc[mismatched.index, "region_code"])],
-    }, columns=PROBLEM_COLUMNS)
 
 
 def seed_store(store: RegistryStore, seed_file: Path, context: ValidationContext) -> int | None:
@@ -115,14 +82,29 @@ def merge_rows(current: pd.DataFrame, uploaded: pd.DataFrame, mode: ImportMode) 
     return pd.concat([kept, uploaded], ignore_index=True)
 
 
+def _keep_stored_numbers(uploaded: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
+    """Numbers equal to the stored ones keep the stored text (a spreadsheet or GeoJSON writes 35.15 for 35.1500)."""
+    stored = current.set_index("id").reindex(uploaded["id"])
+    kept = uploaded.copy()
+    for column in _NUMERIC_COLUMNS:
+        old_text, new_text = stored[column].to_numpy(), kept[column].to_numpy()
+        same = (pd.to_numeric(stored[column], errors="coerce").to_numpy()
+                == pd.to_numeric(kept[column], errors="coerce").to_numpy()) & (old_text != new_text)
+        kept.loc[same, column] = old_text[same]
+    return kept
+
+
 def _stamp_updates(uploaded: pd.DataFrame, current: pd.DataFrame, today: str) -> pd.DataFrame:
-    """Rows that are new or changed and carry no ``last_updated`` get today's date."""
+    """Rows that are new or changed and carry no ``last_updated`` get today's date; unchanged ones keep theirs."""
     compared = [column for column in REGISTRY_COLUMNS if column not in ("id", "last_updated")]
     before = current.set_index("id")[compared].reindex(uploaded["id"])
     after = uploaded.set_index("id")[compared]
-    changed = before.isna().any(axis=1) | (before.fillna("") != after).any(axis=1)
+    changed = (before.isna().any(axis=1) | (before.fillna("") != after).any(axis=1)).to_numpy()
+    undated = (uploaded["last_updated"] == "").to_numpy()
+    stored_dates = current.set_index("id")["last_updated"].reindex(uploaded["id"]).to_numpy()
     stamped = uploaded.copy()
-    stamped.loc[changed.to_numpy() & (stamped["last_updated"] == "").to_numpy(), "last_updated"] = today
+    stamped.loc[changed & undated, "last_updated"] = today
+    stamped.loc[~changed & undated, "last_updated"] = stored_dates[~changed & undated]
     return stamped
 
 
@@ -149,7 +131,8 @@ def plan_import(
     problems = problems.sort_values(["row"], kind="stable").reset_index(drop=True)
     if has_errors(problems):
         return ImportPlan(file_name, read, mode, base_version, problems, None, empty_changes)
-    uploaded = _stamp_updates(raw[REGISTRY_COLUMNS], current, today or date.today().isoformat())
+    uploaded = _keep_stored_numbers(raw[REGISTRY_COLUMNS], current)
+    uploaded = _stamp_updates(uploaded, current, today or date.today().isoformat())
     content = canonical_registry(merge_rows(current, uploaded, mode))
     changes = diff_contents(canonical_registry(current), content)
     return ImportPlan(file_name, read, mode, base_version, problems, content, changes)

@@ -534,22 +534,41 @@ def _normalise(raw: pd.DataFrame, notes: dict[tuple[int, str], Note], taxonomy: 
     for index, column in notes:
         noted.setdefault(column, []).append(index)
     for column in raw.columns:
-        values = raw[column]
-        results = {value: _normalise_cell(value, column, lookups) for value in values.unique()}
-        cleaned = values.map({value: result[0] for value, result in results.items()})
+        values = raw[column].astype(object)
+        uniques = pd.Series(values.unique(), dtype="string[pyarrow]")  # string kernels in Arrow, not per cell
+        if column not in lookups:  # free text, ids, numbers: judge only the values that could change
+            uniques = uniques[_may_change(uniques, column).to_numpy(dtype=bool)]
+        results = {value: _normalise_cell(value, column, lookups) for value in uniques.tolist()}
+        cleaned = values.copy()
+        touched = values.isin(list(results))
+        cleaned[touched] = values[touched].map({value: result[0] for value, result in results.items()})
         changed = values.index[cleaned != values].union(pd.Index(noted.get(column, []), dtype=values.index.dtype))
         for index in changed:
             stored, reason = notes.get((index, column), (values[index], None))
-            reasons = ([reason] if reason else []) + results[values[index]][1]
+            reasons = ([reason] if reason else []) + results.get(values[index], (None, []))[1]
             message = t("r.changed", lang, old=stored, new=cleaned[index], why="; ".join(t(key, lang) for key in reasons))
             problems.append((spreadsheet_row(int(index)), column, stored, "warning", message))
-        numeric = column in _NUMERIC_COLUMNS
-        formula_like = cleaned.map({value: value.startswith(FORMULA_PREFIXES) and not (numeric and _NUMBER.match(value))
-                                    for value in cleaned.unique()})
+        arrow = cleaned.astype("string[pyarrow]")
+        formula_like = pd.Series(False, index=cleaned.index)
+        for prefix in FORMULA_PREFIXES:
+            formula_like |= arrow.str.startswith(prefix).to_numpy(dtype=bool)
+        if column in _NUMERIC_COLUMNS:
+            formula_like &= ~arrow.str.match(_NUMBER.pattern).to_numpy(dtype=bool)
         problems += [(spreadsheet_row(int(index)), column, cleaned[index], "warning", t("r.formula", lang))
                      for index in cleaned.index[formula_like.astype(bool)]]
         cleaned_columns[column] = cleaned
     return pd.DataFrame(cleaned_columns, index=raw.index), problems
+
+
+def _may_change(values: pd.Series, column: str) -> pd.Series:
+    """Vectorised pre-check: the values that _normalise_cell could change in a column without a code list."""
+    text = values.astype("string[pyarrow]")
+    maybe = (text.str.strip() != text) | text.str.startswith("'") | text.str.strip().str.casefold().isin(_EMPTY_LIKE)
+    if column in _COORDINATES:
+        maybe |= text.str.contains(",", regex=False)
+    if column == "region_code":
+        maybe |= text != text.str.upper()
+    return maybe
 
 
 def _normalise_cell(value: str, column: str, lookups: dict[str, dict[str, str]]) -> tuple[str, list[str]]:

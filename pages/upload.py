@@ -5,8 +5,10 @@ import hashlib
 import streamlit as st
 
 from ecosystem import app
+from ecosystem.config import upload_limits
 from ecosystem.i18n import t
-from ecosystem.imports import commit_plan, plan_import, region_warnings, validation_context
+from ecosystem.checks import region_warnings, validation_context
+from ecosystem.imports import commit_plan, plan_import
 from ecosystem.readers import ReadLimits, template_csv_bytes, template_xlsx_bytes
 from ecosystem.registry_io import table_csv_bytes
 from ecosystem.schema import has_errors
@@ -22,7 +24,8 @@ account = app.signed_in_account(lang)
 if account is None:
     st.stop()
 
-limit_mb = int(st.get_option("server.maxUploadSize"))
+max_bytes, max_rows = upload_limits()
+limit_mb = min(int(st.get_option("server.maxUploadSize")), max_bytes // 1_000_000)
 st.caption(t("upload.templates", lang))
 templates = st.columns(2)
 templates[0].download_button(t("upload.template_csv", lang), template_csv_bytes(taxonomy, lang),
@@ -47,7 +50,7 @@ if st.session_state.get("upload_plan_key") != plan_key:
     place = (lambda raw: region_warnings(raw, view.regions, lang)) if view.regions is not None else None
     st.session_state["upload_plan"] = plan_import(
         data, upload.name, store=store, account=account, context=context, mode=mode, lang=lang,
-        limits=ReadLimits(max_bytes=limit_mb * 1_000_000), place=place)
+        limits=ReadLimits(max_bytes=limit_mb * 1_000_000, max_rows=max_rows), place=place)
     st.session_state["upload_plan_key"] = plan_key
 plan = st.session_state["upload_plan"]
 
