@@ -19,6 +19,7 @@ def run() -> None:
         st.Page("pages/map.py", title=t("page.map", lang), icon=":material/map:", url_path="map"),
         st.Page("pages/coverage.py", title=t("page.coverage", lang), icon=":material/bar_chart:", url_path="coverage"),
         st.Page("pages/registry.py", title=t("page.registry", lang), icon=":material/table:", url_path="registry"),
+        st.Page("pages/present.py", title=t("page.present", lang), icon=":material/co_present:", url_path="present"),
         st.Page("pages/upload.py", title=t("page.upload", lang), icon=":material/upload_file:", url_path="upload"),
         st.Page("pages/history.py", title=t("page.history", lang), icon=":material/history:", url_path="history"),
         st.Page("pages/about.py", title=t("page.about", lang), icon=":material/info:", url_path="about"),

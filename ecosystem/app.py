@@ -36,6 +36,11 @@ from ecosystem.schema import PROBLEM_COLUMNS, REGISTRY_COLUMNS, ValidationContex
 from ecosystem.store import RegistryStore, database_url, open_store
 from ecosystem.taxonomy import LANGUAGES, Taxonomy, load_taxonomy
 
+PRESENTATION_CSS = """<style>
+html, body, [data-testid="stAppViewContainer"] {font-size: 20px; color: #000; background: #fff;}
+h1 {font-size: 3rem !important;} h3 {font-size: 1.6rem !important; color: #000 !important;}
+[data-testid="stCaptionContainer"] {font-size: 1rem; color: #222;}
+</style>"""
 _FILTER_WIDGETS = ("countries", "regions", "services", "targets", "programmes", "actor_types", "statuses")
 
 

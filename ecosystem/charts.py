@@ -16,14 +16,18 @@ from typing import Iterable, Mapping
 import pandas as pd
 import plotly.graph_objects as go
 
+from ecosystem import coverage
 from ecosystem.coverage import NO_PROGRAMME, UNASSIGNED
 from ecosystem.i18n import t
 from ecosystem.taxonomy import Taxonomy
 
 __all__ = [
+    "CHART_IDS",
     "FONT_FAMILY",
     "area_service_bars",
+    "coverage_figure",
     "empty_figure",
+    "presentation_figure",
     "service_target_heatmap",
     "targets_by_area_chart",
     "timeline_chart",
@@ -346,3 +350,31 @@ def timeline_chart(
         fig, chart_id=chart_id, lang=lang, title=title, footnote=footnote, note=t("chart.timeline.note", lang),
         x_title=t("chart.start_year", lang), y_title=t("chart.initiatives", lang), height=460,
     )
+
+
+CHART_IDS = ("heatmap", "country", "region", "country-targets", "region-targets", "timeline")
+
+
+def coverage_figure(chart: str, frame: pd.DataFrame, taxonomy: Taxonomy, lang: str, footnote: str,
+                    programme_names: Mapping[str, str], region_names: Mapping[str, str]) -> go.Figure:
+    """One coverage chart of a filtered registry frame, by id (see ``CHART_IDS``; unknown ids give the heatmap)."""
+    services, targets = taxonomy.codes("service_type"), taxonomy.codes("target_group")
+    area_labels = {"country": taxonomy.labels("country", lang), "region": dict(region_names)}
+    if chart in ("country", "region"):
+        counts, totals = coverage.counts_by_area_and_service(frame, chart, services)
+        return area_service_bars(counts, totals, chart, taxonomy, lang, footnote, area_labels[chart])
+    if chart in ("country-targets", "region-targets"):
+        area = chart.split("-")[0]
+        return targets_by_area_chart(coverage.targets_by_area(frame, area, targets), area, taxonomy, lang, footnote,
+                                     area_labels[area])
+    if chart == "timeline":
+        return timeline_chart(coverage.timeline_counts(frame), programme_names, lang, footnote)
+    return service_target_heatmap(coverage.service_target_matrix(frame, services, targets), taxonomy, lang, footnote)
+
+
+def presentation_figure(chart: str, frame: pd.DataFrame, taxonomy: Taxonomy, lang: str, footnote: str,
+                        programme_names: Mapping[str, str], region_names: Mapping[str, str]) -> go.Figure:
+    """A coverage chart in large, high-contrast type for a projector."""
+    fig = coverage_figure(chart, frame, taxonomy, lang, footnote, programme_names, region_names)
+    fig.update_layout(font={"size": 20, "color": "#000000"}, title_font_size=28, height=max(fig.layout.height or 0, 720))
+    return fig

@@ -3,33 +3,33 @@
 import streamlit as st
 
 from ecosystem import app
-from ecosystem.charts import area_service_bars, service_target_heatmap, targets_by_area_chart, timeline_chart
-from ecosystem.coverage import counts_by_area_and_service, gap_regions, service_target_matrix, targets_by_area, timeline_counts
+from ecosystem.charts import coverage_figure
+from ecosystem.coverage import gap_regions
 from ecosystem.i18n import t
 
 view = app.current_view()
-lang, taxonomy, frame = view.lang, view.taxonomy, view.filtered
-services, targets = taxonomy.codes("service_type"), taxonomy.codes("target_group")
+lang, frame = view.lang, view.filtered
 st.title(t("page.coverage", lang))
 st.caption(view.filters_in_words)
 app.show_notices(view)
 st.caption(t("coverage.intro", lang))
 
-chart_config = {"displaylogo": False}
-st.plotly_chart(service_target_heatmap(service_target_matrix(frame, services, targets), taxonomy, lang, view.footnote),
-                width="stretch", config=chart_config)
 
+def chart(chart_id: str) -> None:
+    """One coverage chart of the filtered rows, with the plotly modebar's picture export."""
+    figure = coverage_figure(chart_id, frame, view.taxonomy, lang, view.footnote, view.programme_names, view.region_names)
+    st.plotly_chart(figure, width="stretch", config={"displaylogo": False}, key=f"chart_{chart_id}")
+
+
+chart("heatmap")
 country_tab, region_tab = st.tabs([t("coverage.by_country", lang), t("coverage.by_region", lang)])
-for tab, area, labels in ((country_tab, "country", taxonomy.labels("country", lang)), (region_tab, "region", view.region_names)):
-    with tab:
-        counts, totals = counts_by_area_and_service(frame, area, services)
-        st.plotly_chart(area_service_bars(counts, totals, area, taxonomy, lang, view.footnote, labels),
-                        width="stretch", config=chart_config, key=f"bars_{area}")
-        st.plotly_chart(targets_by_area_chart(targets_by_area(frame, area, targets), area, taxonomy, lang, view.footnote, labels),
-                        width="stretch", config=chart_config, key=f"targets_{area}")
-
-st.plotly_chart(timeline_chart(timeline_counts(frame), view.programme_names, lang, view.footnote),
-                width="stretch", config=chart_config)
+with country_tab:
+    chart("country")
+    chart("country-targets")
+with region_tab:
+    chart("region")
+    chart("region-targets")
+chart("timeline")
 
 st.subheader(t("coverage.gap_regions", lang))
 if view.regions is None:

@@ -309,3 +309,18 @@ def test_every_chart_string_has_english_lithuanian_and_latvian():
         texts = STRINGS[key]
         assert all(texts.get(lang) for lang in ("en", "lt", "lv")), key
         assert texts["lt"] != texts["en"] and texts["lv"] != texts["en"], key
+
+
+def test_coverage_figure_builds_every_chart_by_id(taxonomy):
+    from ecosystem.charts import CHART_IDS, coverage_figure, presentation_figure
+    from ecosystem.registry import typed_registry
+    from ecosystem.synthetic import synthetic_registry
+
+    frame = typed_registry(synthetic_registry(300, taxonomy, programmes=("sempre",)))
+    metas = {chart: coverage_figure(chart, frame, taxonomy, "lv", "footnote", {"sempre": "SEMPRE"}, {}).layout.meta
+             for chart in CHART_IDS}
+    assert metas == {"heatmap": "coverage-heatmap", "country": "coverage-country-services",
+                     "region": "coverage-region-services", "country-targets": "coverage-country-targets",
+                     "region-targets": "coverage-region-targets", "timeline": "coverage-timeline"}
+    big = presentation_figure("timeline", frame, taxonomy, "en", "footnote", {"sempre": "SEMPRE"}, {})
+    assert big.layout.font.size == 20 and big.layout.height >= 720

@@ -1,0 +1,33 @@
+"""Presentation mode: the map and one chart in large, high-contrast type for projecting on a wall.
+
+Open it with the view's query string plus ``embed=true`` (Streamlit's embed mode hides the app chrome),
+e.g. ``/present?country=LT,LV&service=transport_mobility&chart=heatmap&embed=true``.
+"""
+
+import streamlit as st
+
+from ecosystem import app
+from ecosystem.charts import presentation_figure
+from ecosystem.coverage import headline, region_counts
+from ecosystem.i18n import t
+from ecosystem.maps import map_layers
+
+view = app.current_view()
+lang = view.lang
+st.markdown(app.PRESENTATION_CSS, unsafe_allow_html=True)
+figures = headline(view.filtered)
+st.title(t("present.title", lang, initiatives=figures.initiatives, regions=figures.regions))
+st.subheader(view.filters_in_words)
+
+tiles = app.tiles_setting(lang, view.notices)
+chart = st.query_params.get("chart", "heatmap")
+map_column, chart_column = st.columns([1, 1])
+with map_column:
+    counts = region_counts(view.filtered, view.regions["nuts_id"]) if view.regions is not None else None
+    layers = map_layers(view.filtered, view.taxonomy, lang, view.programme_names, tiles=tiles, regions=view.regions,
+                        region_counts=counts, show_organisations=False, colour_services=view.state.services)
+    app.render_map(layers, key="present_map", height=720, returned_objects=[])
+with chart_column:
+    st.plotly_chart(presentation_figure(chart, view.filtered, view.taxonomy, lang, view.footnote, view.programme_names,
+                                        view.region_names), width="stretch", config={"displaylogo": False})
+st.caption(view.footnote)
