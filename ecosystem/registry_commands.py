@@ -11,19 +11,23 @@ import getpass
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from ecosystem.auth import Account
-from ecosystem.config import data_dir
-from ecosystem.imports import ImportPlan, commit_plan, plan_import, region_warnings, seed_store, validation_context
-from ecosystem.readers import read_partner_file
+from ecosystem.checks import region_warnings, validation_context
+from ecosystem.config import data_dir, upload_limits
+from ecosystem.readers import ReadLimits, read_partner_file
 from ecosystem.regions import RegionsError, find_regions_file, load_regions
 from ecosystem.registry import RegistryError, load_programmes, typed_registry
 from ecosystem.registry_io import registry_csv_bytes, registry_geojson_bytes, registry_xlsx_bytes
 from ecosystem.schema import PROBLEM_COLUMNS, REGISTRY_COLUMNS, ValidationContext, has_errors, validate_registry
-from ecosystem.store import NothingToCommit, RegistryStore, StoreError, open_store
 from ecosystem.taxonomy import LANGUAGES, load_taxonomy
+
+if TYPE_CHECKING:
+    from ecosystem.imports import ImportPlan
+    from ecosystem.store import RegistryStore
 
 __all__ = ["add_registry_commands"]
 
@@ -48,9 +52,18 @@ def _context() -> tuple[ValidationContext, object]:
 
 def _store(context: ValidationContext) -> RegistryStore:
     """The configured store, seeded from the data folder's initiatives.csv when empty."""
+    # the database and import modules load only for the commands that use them (validate stays quick)
+    from ecosystem.imports import seed_store
+    from ecosystem.store import open_store
+
     store = open_store()
     seed_store(store, data_dir() / "initiatives.csv", context)
     return store
+
+
+def _limits() -> ReadLimits:
+    max_bytes, max_rows = upload_limits()
+    return ReadLimits(max_bytes=max_bytes, max_rows=max_rows)
 
 
 def _print_problems(problems: pd.DataFrame, as_json: bool) -> None:
@@ -68,7 +81,8 @@ def _print_problems(problems: pd.DataFrame, as_json: bool) -> None:
 def _validate(args: argparse.Namespace) -> int:
     context, regions = _context()
     path = Path(args.file)
-    read = read_partner_file(path.read_bytes(), path.name, context.taxonomy, lang=args.lang, sheet=args.sheet)
+    read = read_partner_file(path.read_bytes(), path.name, context.taxonomy, lang=args.lang, sheet=args.sheet,
+                             limits=_limits())
     problems = [read.problems]
     if not has_errors(read.problems) and not read.raw.empty:
         problems.append(validate_registry(read.raw, context, args.lang))
@@ -91,13 +105,16 @@ def _describe(plan: ImportPlan) -> str:
 
 
 def _import(args: argparse.Namespace) -> int:
+    from ecosystem.imports import commit_plan, plan_import
+
     context, regions = _context()
     store = _store(context)
     path = Path(args.file)
     account = Account(username=f"cli:{getpass.getuser()}", role="partner", partner=args.partner)
     place = (lambda raw: region_warnings(raw, regions, args.lang)) if regions is not None else None
     plan = plan_import(path.read_bytes(), path.name, store=store, account=account, context=context,
-                       mode="replace" if args.replace else "upsert", lang=args.lang, place=place, sheet=args.sheet)
+                       mode="replace" if args.replace else "upsert", lang=args.lang, place=place, sheet=args.sheet,
+                       limits=_limits())
     _print_problems(plan.problems, as_json=False)
     if has_errors(plan.problems):
         print("not imported: fix the errors above and try again")
@@ -149,9 +166,11 @@ def _export(args: argparse.Namespace) -> int:
 def _guarded(handler):  # type: ignore[no-untyped-def]
     """Turn the errors a person can act on into one sentence and exit code 2 (no traceback)."""
     def run(args: argparse.Namespace) -> int:
+        from ecosystem.store import NothingToCommit, StoreError
+
         try:
             return handler(args)
-        except (StoreError, RegistryError, OSError) as exc:
+        except (StoreError, RegistryError, OSError, ValueError) as exc:
             if isinstance(exc, NothingToCommit):
                 print(str(exc))
                 return 0
