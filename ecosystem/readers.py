@@ -311,18 +311,21 @@ def _assemble(records: Iterable[tuple[int, list[str], dict[int, Note]]], limits:
     _check_width(width, number, limits, lang)
     ragged: list[int] = []
     for number, row, notes in records:
-        row = _trim(row, width)
-        if not any(cell.strip() for cell in row):
+        if len(row) > width:
+            row = _trim(row, width)
+        if not "".join(row).strip():  # a blank row (one C-level join instead of a check per cell)
             continue
         if len(cells.rows) == limits.max_rows:
             raise _fail(lang, "r.too_many_rows", row=number, limit=_grouped(limits.max_rows))
         if strict and len(row) != width:
             ragged.append(number)
             continue
-        _check_width(len(row), number, limits, lang)
+        if len(row) > limits.max_columns:
+            _check_width(len(row), number, limits, lang)
         cells.numbers.append(number)
         cells.rows.append(row)
-        cells.notes.update({(number, position): note for position, note in notes.items()})
+        if notes:
+            cells.notes.update({(number, position): note for position, note in notes.items()})
     if ragged:
         shown = ", ".join(str(number) for number in ragged[:10]) + (" …" if len(ragged) > 10 else "")
         raise _fail(lang, "r.ragged", row=ragged[0], rows=shown, expected=width)
