@@ -22,8 +22,11 @@ from ecosystem.i18n import t
 from ecosystem.taxonomy import Taxonomy
 
 __all__ = [
+    "BLUES",
     "CHART_IDS",
     "FONT_FAMILY",
+    "NO_PROGRAMME_COLOUR",
+    "OKABE_ITO",
     "area_service_bars",
     "coverage_figure",
     "empty_figure",
@@ -35,12 +38,12 @@ __all__ = [
 
 FONT_FAMILY = "Arial, Helvetica, sans-serif"
 # Okabe & Ito (2008), colour-blind-safe qualitative palette (black left out: too heavy for bars)
-_OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7")
+OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7")
 # after every palette colour is used once, the same colours come back hatched
 _PATTERNS = ("", "/", ".", "x", "\\", "+")
-_NO_PROGRAMME_COLOUR = "#BBBBBB"
+NO_PROGRAMME_COLOUR = "#BBBBBB"
 # ColorBrewer "Blues" without its near-white end: 0 alone is white, so a count of 1 never looks empty
-_BLUES = ("#C6DBEF", "#9ECAE1", "#6BAED6", "#4292C6", "#2171B5", "#08519C", "#08306B")
+BLUES = ("#C6DBEF", "#9ECAE1", "#6BAED6", "#4292C6", "#2171B5", "#08519C", "#08306B")
 _GRID_COLOUR = "#D9D9D9"
 _SEPARATORS = {"en": ".,", "lt": ", ", "lv": ", "}  # decimal mark, thousands separator
 _ROW_HEIGHT = 28  # pixels per bar or heatmap row
@@ -175,7 +178,7 @@ def _count_heatmap(table: pd.DataFrame, x_labels: list[str], y_labels: list[str]
     z = table.to_numpy(dtype=int)
     zmax = max(int(z.max()), 1)
     first = 0.5 / zmax  # halfway between 0 and 1: every count of at least 1 is visibly blue
-    steps = [first + (1 - first) * i / (len(_BLUES) - 1) for i in range(len(_BLUES))]
+    steps = [first + (1 - first) * i / (len(BLUES) - 1) for i in range(len(BLUES))]
     count = _plain(t("chart.initiatives", lang))
     fig = go.Figure(
         go.Heatmap(
@@ -184,7 +187,7 @@ def _count_heatmap(table: pd.DataFrame, x_labels: list[str], y_labels: list[str]
             y=[_plain(label) for label in y_labels],
             zmin=0,
             zmax=zmax,
-            colorscale=[[0, "#FFFFFF"], *([step, colour] for step, colour in zip(steps, _BLUES))],
+            colorscale=[[0, "#FFFFFF"], *([step, colour] for step, colour in zip(steps, BLUES))],
             xgap=2,
             ygap=2,
             texttemplate="%{z}",
@@ -325,11 +328,11 @@ def timeline_chart(
             continue
         rows = counts[counts["programme"] == code].sort_values("start_year")
         if code == NO_PROGRAMME:
-            name, colour, pattern = t("chart.no_programme", lang), _NO_PROGRAMME_COLOUR, ""
+            name, colour, pattern = t("chart.no_programme", lang), NO_PROGRAMME_COLOUR, ""
         else:
             name = programme_names.get(code, code)
-            colour = _OKABE_ITO[position % len(_OKABE_ITO)]
-            pattern = _PATTERNS[position // len(_OKABE_ITO) % len(_PATTERNS)]
+            colour = OKABE_ITO[position % len(OKABE_ITO)]
+            pattern = _PATTERNS[position // len(OKABE_ITO) % len(_PATTERNS)]
         fig.add_trace(
             go.Bar(
                 x=rows["start_year"].astype(int).tolist(),
