@@ -6,6 +6,7 @@ version, once per filter change) and shows their results or their problems to th
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 import secrets as secrets_module
@@ -27,8 +28,11 @@ from ecosystem.auth import Account, AuthConfigError, Authenticator, LoginError, 
 from ecosystem.filters import FilterOptions, FilterState, apply_filters, describe_filters, filter_options
 from ecosystem.i18n import LANGUAGE_NAMES, t
 from ecosystem.maps import MapLayers
+from ecosystem.pictures import DEFAULT_SLIDE, SLIDE_SIZES, PictureError, SlideSize
+from ecosystem.stamp import export_file_name, toImageButtonOptions
 from ecosystem.tables import problems_table
 from ecosystem.checks import region_warnings, validation_context
+from ecosystem.exports import CHART_KINDS, ExportFile, ExportView, chart_file, deck_file, html_file, map_file, view_stamp
 from ecosystem.imports import seed_store
 from ecosystem.regions import RegionsError, assign_regions, find_regions_file, load_regions, region_names
 from ecosystem.registry import PROGRAMME_COLUMNS, Registry, RegistryError, load_programmes, read_raw_csv, typed_registry
@@ -432,3 +436,83 @@ def _client_key() -> str:
     if "client_key" not in st.session_state:
         st.session_state["client_key"] = secrets_module.token_hex(8)
     return st.session_state["client_key"]
+
+
+# --- exports ---------------------------------------------------------------------------------------
+
+def export_view(view: View, *, bounds: list[list[float]] | None = None, show_organisations: bool = True) -> ExportView:
+    """What the export functions need to reproduce exactly this view."""
+    url = st.context.url or ""
+    base_url = url.split("?", 1)[0].rsplit("/", 1)[0] if url else ""
+    return ExportView(frame=view.filtered, state=view.state, taxonomy=view.taxonomy, lang=view.lang,
+                      version=view.registry.version, version_date=view.registry.updated,
+                      programme_names=view.programme_names, region_names=view.region_names, regions=view.regions,
+                      tiles=tiles_setting(view.lang, []), base_url=base_url, bounds=bounds,
+                      show_organisations=show_organisations)
+
+
+def export_panel(view: View, page: str, charts: list[str], *, include_map: bool,
+                 bounds: list[list[float]] | None = None, show_organisations: bool = True) -> None:
+    """The shared export panel: pick what and how big, prepare it on click, download it."""
+    lang = view.lang
+    with st.expander(t("export.panel", lang), icon=":material/download:"):
+        kinds: dict[str, str] = {}
+        if include_map:
+            kinds |= {f"map.{fmt}": t(f"export.kind.map.{fmt}", lang) for fmt in ("png", "svg", "pdf")}
+            kinds["html"] = t("export.kind.html", lang)
+        for chart in charts:
+            for fmt in ("png", "svg", "pdf"):
+                kinds[f"chart.{chart}.{fmt}"] = t("export.kind.chart", lang, chart=t(f"chart.id.{chart}", lang),
+                                                  fmt=fmt.upper())
+        kinds["deck"] = t("export.kind.deck", lang)
+        what = st.selectbox(t("export.what", lang), list(kinds), format_func=kinds.__getitem__, key=f"export_what_{page}")
+        size = st.radio(t("export.size", lang), list(SLIDE_SIZES), horizontal=True, key=f"export_size_{page}")
+        title = st.text_input(t("export.title_label", lang), key=f"export_title_{page}", max_chars=160,
+                              placeholder=_default_title(what, view, lang))
+        if st.button(t("export.prepare", lang), key=f"export_go_{page}", type="primary"):
+            context = export_view(view, bounds=bounds, show_organisations=show_organisations)
+            with st.status(t("export.preparing", lang, name=kinds[what]), expanded=False) as status:
+                try:
+                    st.session_state[f"export_file_{page}"] = _export(context, what, SLIDE_SIZES[size], title or None)
+                except (PictureError, OSError, ValueError) as error:
+                    status.update(label=t("export.failed", lang, reason=error), state="error")
+                    st.session_state.pop(f"export_file_{page}", None)
+                else:
+                    status.update(label=t("export.ready", lang, name=st.session_state[f"export_file_{page}"].name),
+                                  state="complete")
+        file = st.session_state.get(f"export_file_{page}")
+        if file is not None:
+            st.download_button(t("export.download", lang, name=file.name), file.data, file_name=file.name,
+                               mime=file.mime, key=f"export_download_{page}")
+
+
+def _default_title(what: str, view: View, lang: str) -> str:
+    kind = "deck" if what == "deck" else "map" if what.startswith(("map", "html")) else CHART_KINDS[what.split(".")[1]]
+    return view_stamp(export_view(view), kind, "").title
+
+
+def _export(context: ExportView, what: str, size: SlideSize, title: str | None) -> ExportFile:
+    """One export by its panel key (``map.png``, ``chart.heatmap.svg``, ``deck``, ``html``)."""
+    if what == "deck":
+        return deck_file(context, title)
+    if what == "html":
+        return html_file(context, title)
+    parts = what.split(".")
+    if parts[0] == "map":
+        return map_file(context, parts[1], size, title)
+    return chart_file(context, parts[1], parts[2], size, title)
+
+
+def plotly_config(view: View, chart: str) -> dict:
+    """The chart's modebar: its own PNG download named and sized like the export panel's (16:9, 2×)."""
+    name = export_file_name(CHART_KINDS[chart], view.state, datetime.date.today(), view.registry.version, "png")
+    return {"displaylogo": False, **toImageButtonOptions(name, DEFAULT_SLIDE.width, DEFAULT_SLIDE.height, 2)}
+
+
+def bounds_of(result: dict) -> list[list[float]] | None:
+    """The map extent st_folium reported, as [[south, west], [north, east]] (None before it reports one)."""
+    bounds = result.get("bounds") or {}
+    south_west, north_east = bounds.get("_southWest") or {}, bounds.get("_northEast") or {}
+    if None in (south_west.get("lat"), south_west.get("lng"), north_east.get("lat"), north_east.get("lng")):
+        return None
+    return [[south_west["lat"], south_west["lng"]], [north_east["lat"], north_east["lng"]]]

@@ -27,15 +27,19 @@ from ecosystem.taxonomy import Taxonomy
 
 __all__ = [
     "BALTIC_BOUNDS",
+    "CLASS_COLOURS",
     "EUROGEOGRAPHICS",
     "MARKERCLUSTER_CSS",
     "MARKERCLUSTER_JS",
     "MapLayers",
+    "add_stamp",
     "base_map",
     "build_map",
     "choropleth_classes",
+    "class_colour",
     "compact_payload",
     "initiative_layer",
+    "legend_colours",
     "map_layers",
     "map_legend",
     "organisation_layer",
@@ -54,7 +58,7 @@ MARKERCLUSTER_CSS = [
 ]
 EMPTY_REGION_COLOUR = "#f4f4f2"
 # single-hue sequential blues (ColorBrewer "Blues"), readable for colour-blind viewers
-_CLASS_COLOURS = ["#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"]
+CLASS_COLOURS = ["#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"]
 _SCALE = 1e5  # coordinates travel as integers of 1e-5 degree (about 1 m)
 
 
@@ -223,7 +227,7 @@ def initiative_layer(frame: pd.DataFrame, taxonomy: Taxonomy, lang: str, program
     rows = frame[(frame["actor_type"] == "initiative") & frame["latitude"].notna() & frame["longitude"].notna()]
     position = {code: number for number, code in enumerate(services)}
     cells = rows["service_types"].unique()
-    chosen = _legend_colours(pd.Series(cells, dtype=str), services, colour_services)
+    chosen = legend_colours(pd.Series(cells, dtype=str), services, colour_services)
     category = rows["service_types"].map({cell: position.get(code, len(services)) for cell, code in zip(cells, chosen)})
     palette = [taxonomy.colours("service_type")[code] for code in services] + ["#7f7f7f"]
     return _points(rows, category, palette, taxonomy, lang, programme_names,
@@ -271,15 +275,15 @@ def choropleth_classes(max_count: int) -> list[tuple[int, int]]:
     if max_count <= 0:
         return []
     bounds, low = [], 1
-    while low <= max_count and len(bounds) < len(_CLASS_COLOURS):
-        high = low * 2 - 1 if len(bounds) < len(_CLASS_COLOURS) - 1 else max_count
+    while low <= max_count and len(bounds) < len(CLASS_COLOURS):
+        high = low * 2 - 1 if len(bounds) < len(CLASS_COLOURS) - 1 else max_count
         bounds.append((low, min(high, max_count)))
         low = high + 1
     return bounds
 
 
-def _class_colour(count: int, classes: list[tuple[int, int]]) -> str:
-    for (low, high), colour in zip(classes, _CLASS_COLOURS):
+def class_colour(count: int, classes: list[tuple[int, int]]) -> str:
+    for (low, high), colour in zip(classes, CLASS_COLOURS):
         if low <= count <= high:
             return colour
     return EMPTY_REGION_COLOUR
@@ -333,7 +337,7 @@ def region_layer(regions: Any, counts: pd.Series, lang: str) -> tuple[folium.Fea
         label = f"{row.name} ({row.nuts_id}): {t('map.initiatives_count', lang, count=count)}"
         features.append({
             "type": "Feature",
-            "properties": {"fill": _class_colour(count, classes), "label": label},
+            "properties": {"fill": class_colour(count, classes), "label": label},
             "geometry": {"type": row.geometry.geom_type, "coordinates": _rounded(row.geometry.__geo_interface__["coordinates"])},
         })
     group = folium.FeatureGroup(name=t("map.layer_coverage", lang), show=True)
@@ -398,7 +402,7 @@ def map_legend(taxonomy: Taxonomy, lang: str, services: Iterable[str], actor_typ
     if classes is not None:
         parts.append(f"<b>{escape(t('map.legend_coverage', lang))}</b>")
         parts.append(_swatch(EMPTY_REGION_COLOUR, t("map.legend_none", lang), round_=False))
-        for (low, high), colour in zip(classes, _CLASS_COLOURS):
+        for (low, high), colour in zip(classes, CLASS_COLOURS):
             parts.append(_swatch(colour, str(low) if low == high else f"{low}–{high}", round_=False))
     parts.append("</div>")
     group = folium.FeatureGroup(name=t("map.layer_legend", lang), show=True, control=False)
@@ -414,8 +418,8 @@ class MapLayers:
     overlays: list[folium.FeatureGroup]
 
 
-def base_map(tiles: str | None, lang: str, height: str = "100%") -> folium.Map:
-    """The Baltic Sea view: optional XYZ tiles (``osm`` or a template URL), no animations, fractional zoom."""
+def base_map(tiles: str | None, lang: str, height: str = "100%", bounds: list[list[float]] | None = None) -> folium.Map:
+    """The Baltic Sea view (or ``bounds``): optional XYZ tiles (``osm`` or a URL), no animations, fractional zoom."""
     m = folium.Map(tiles=None, zoom_snap=0.25, zoom_delta=0.5, height=height, control_scale=False,
                    prefer_canvas=True, world_copy_jump=False, fade_animation=False, zoom_animation=False)
     m.options["max_zoom"] = 18  # folium drops it when there are no tiles; marker clustering needs it
@@ -423,10 +427,58 @@ def base_map(tiles: str | None, lang: str, height: str = "100%") -> folium.Map:
         folium.TileLayer("OpenStreetMap", name=t("map.layer_tiles", lang), attr=OSM_ATTRIBUTION, control=False).add_to(m)
     elif tiles:
         folium.TileLayer(tiles, name=t("map.layer_tiles", lang), attr=t("map.tiles_attribution", lang), control=False).add_to(m)
-    m.fit_bounds(BALTIC_BOUNDS)
+    m.fit_bounds(bounds or BALTIC_BOUNDS)
     m.get_root().header.add_child(folium.Element(
-        "<style>.leaflet-container{background:#dfe9f0;font-family:Arial,Helvetica,sans-serif}"
+        "<style>.leaflet-container{background:#dfe9f0!important;font-family:Arial,Helvetica,sans-serif}"
         ".eco-popup{font:13px/1.4 Arial,Helvetica,sans-serif}.eco-label{color:#555}</style>"))
+    return m
+
+
+class _StampControl(MacroElement):
+    """The export stamp on the map itself: title and filters at the top, source and permalink at the bottom."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            function box(position, html) {
+                var control = L.control({position: position});
+                control.onAdd = function () {
+                    var div = L.DomUtil.create("div", "eco-stamp");
+                    div.innerHTML = html;
+                    return div;
+                };
+                control.addTo(map);
+            }
+            box("topleft", {{ this.head }});
+            box("bottomright", {{ this.foot }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, head: str, foot: str) -> None:
+        super().__init__()
+        self._name = "EcoStamp"
+        self.head = safe_json(head)
+        self.foot = safe_json(foot)
+
+
+_STAMP_STYLE = (
+    "<style>.eco-stamp{background:rgba(255,255,255,.94);padding:8px 12px;border-radius:4px;color:#222;"
+    "font-family:Arial,Helvetica,sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.25);max-width:60vw}"
+    ".eco-stamp h1{font-size:22px;margin:0 0 4px}.eco-stamp p{font-size:13px;margin:0}"
+    ".eco-stamp small{font-size:11px;display:block;color:#444}</style>"
+)
+
+
+def add_stamp(m: folium.Map, title: str, subtitle: str, footer_lines: Iterable[str]) -> folium.Map:
+    """Put an export stamp on a map (all text escaped): the map then describes itself in a picture or file."""
+    head = f"<h1>{escape(title)}</h1><p>{escape(subtitle)}</p>"
+    foot = "".join(f"<small>{escape(line)}</small>" for line in footer_lines if line)
+    m.get_root().header.add_child(folium.Element(_STAMP_STYLE))
+    m.add_child(_StampControl(head, foot))
     return m
 
 
@@ -441,9 +493,9 @@ def build_map(layers: MapLayers) -> folium.Map:
 def map_layers(frame: pd.DataFrame, taxonomy: Taxonomy, lang: str, programme_names: Mapping[str, str], *,
                tiles: str | None, regions: Any = None, region_counts: pd.Series | None = None,
                show_organisations: bool = True, cluster: bool = False,
-               colour_services: Iterable[str] = ()) -> MapLayers:
+               colour_services: Iterable[str] = (), bounds: list[list[float]] | None = None) -> MapLayers:
     """The whole map of a filtered frame: base, coverage choropleth, organisations, initiatives, legend."""
-    base = base_map(tiles, lang)
+    base = base_map(tiles, lang, bounds=bounds)
     overlays, classes = [], None
     if regions is not None and region_counts is not None:
         choropleth, classes = region_layer(regions, region_counts, lang)
@@ -453,14 +505,14 @@ def map_layers(frame: pd.DataFrame, taxonomy: Taxonomy, lang: str, programme_nam
     overlays.append(initiative_layer(frame, taxonomy, lang, programme_names, colour_services, cluster=cluster))
     located = frame[frame["latitude"].notna()]
     initiatives = located[located["actor_type"] == "initiative"]
-    drawn = set(_legend_colours(initiatives["service_types"], taxonomy.codes("service_type"), colour_services))
+    drawn = set(legend_colours(initiatives["service_types"], taxonomy.codes("service_type"), colour_services))
     services = [code for code in taxonomy.codes("service_type") if code in drawn]
     actor_types = [code for code in taxonomy.codes("actor_type")[1:] if show_organisations and code in set(located["actor_type"])]
     overlays.append(map_legend(taxonomy, lang, services, actor_types, classes))
     return MapLayers(base, overlays)
 
 
-def _legend_colours(cells: pd.Series, services: list[str], colour_services: Iterable[str]) -> list[str]:
+def legend_colours(cells: pd.Series, services: list[str], colour_services: Iterable[str]) -> list[str]:
     """The service type each initiative is coloured by (the first chosen one it offers, else its first)."""
     preferred = [code for code in colour_services if code in services] or services
     chosen = []

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ecosystem import app
-from ecosystem.charts import coverage_figure
+from ecosystem.charts import CHART_IDS, coverage_figure
 from ecosystem.coverage import gap_regions
 from ecosystem.i18n import t
 
@@ -13,12 +13,13 @@ st.title(t("page.coverage", lang))
 st.caption(view.filters_in_words)
 app.show_notices(view)
 st.caption(t("coverage.intro", lang))
+app.export_panel(view, "coverage", list(CHART_IDS), include_map=False)
 
 
 def chart(chart_id: str) -> None:
     """One coverage chart of the filtered rows, with the plotly modebar's picture export."""
     figure = coverage_figure(chart_id, frame, view.taxonomy, lang, view.footnote, view.programme_names, view.region_names)
-    st.plotly_chart(figure, width="stretch", config={"displaylogo": False}, key=f"chart_{chart_id}")
+    st.plotly_chart(figure, width="stretch", config=app.plotly_config(view, chart_id), key=f"chart_{chart_id}")
 
 
 chart("heatmap")

@@ -14,11 +14,12 @@ st.caption(view.filters_in_words)
 tiles = app.tiles_setting(lang, view.notices)
 app.show_notices(view)
 
-toggles = st.columns(3)
+toggles = st.columns(4)
 show_organisations = toggles[0].toggle(t("map.organisations", lang), value=True, key="map_organisations")
 show_coverage = toggles[1].toggle(t("map.choropleth", lang), value=view.regions is not None, key="map_coverage",
                                   disabled=view.regions is None)
 cluster = toggles[2].toggle(t("map.cluster", lang), value=len(view.filtered) > 2000, key="map_cluster")
+follow_extent = toggles[3].toggle(t("export.extent", lang), value=False, key="map_follow_extent")
 
 counts = region_counts(view.filtered, view.regions["nuts_id"]) if view.regions is not None and show_coverage else None
 layers = map_layers(view.filtered, view.taxonomy, lang, view.programme_names,
@@ -28,7 +29,8 @@ layers = map_layers(view.filtered, view.taxonomy, lang, view.programme_names,
 
 map_column, card_column = st.columns([3, 1])
 with map_column:
-    result = app.render_map(layers, key="eco_map", height=640, returned_objects=["last_object_clicked"])
+    returned = ["last_object_clicked", "bounds"] if follow_extent else ["last_object_clicked"]
+    result = app.render_map(layers, key="eco_map", height=640, returned_objects=returned)
 unlocated = int(view.filtered["latitude"].isna().sum())
 if unlocated:
     map_column.caption(t("map.not_located", lang, count=unlocated))
@@ -41,3 +43,6 @@ with card_column:
         st.caption(t("map.detail_hint", lang))
     for row in selected.itertuples(index=False):
         app.detail_card(row, view)
+
+app.export_panel(view, "map", [], include_map=True, bounds=app.bounds_of(result) if follow_extent else None,
+                 show_organisations=show_organisations)

@@ -39,3 +39,5 @@ with side_column:
         labels = view.taxonomy.labels("target_group", lang)
         st.markdown("\n".join(f"- {app.plain(labels[code])}" for code in gaps))
     app.page_links(lang)
+
+app.export_panel(view, "overview", ["heatmap", "country"], include_map=True, show_organisations=False)

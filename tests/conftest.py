@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
+import os
 from pathlib import Path
+from typing import Iterator
 
 import pandas as pd
 import pytest
@@ -50,3 +53,38 @@ def make_raw(rows: list[dict[str, str]]) -> pd.DataFrame:
 def make_frame(rows: list[dict[str, str]]) -> pd.DataFrame:
     """A typed registry frame from partial rows."""
     return typed_registry(make_raw(rows))
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def missing_browser_requirement(modules: tuple[str, ...] = ("playwright", "kaleido")) -> str | None:
+    """Why tests that need a headless browser cannot run here, or None when they can."""
+    if not CHROMIUM.is_file():
+        return f"{CHROMIUM} is missing (apt-get install chromium)"
+    for module in modules:
+        if importlib.util.find_spec(module) is None:
+            return f"{module} is not importable (pip install -r requirements-dev.txt)"
+    return None
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip a test that cannot run here — but fail under ``CI=true``, where everything must run."""
+    if os.environ.get("CI", "").strip().lower() == "true":
+        pytest.fail(f"CI=true but this test cannot run: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browsers() -> Iterator[None]:
+    """Chromium for pictures (kaleido, Playwright) and the map assets; the browsers are closed afterwards."""
+    from ecosystem.assets import VENDOR_DIR, assets_installed, install_assets
+    from ecosystem.pictures import close_browsers
+
+    reason = missing_browser_requirement()
+    if reason is not None:
+        skip_or_fail(f"picture tests skipped: {reason}")
+    if not assets_installed(VENDOR_DIR):
+        install_assets(VENDOR_DIR)
+    yield
+    close_browsers()

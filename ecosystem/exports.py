@@ -1,0 +1,190 @@
+"""Exports of a view for slides and meetings: chart and map pictures, the briefing deck, a standalone map.
+
+Everything here takes an ``ExportView`` (the filtered rows and what describes them) and returns an
+``ExportFile`` (name, bytes, MIME type). Every file carries its stamp: title, the filters in words, the source
+line with the registry version and date, the attributions that apply, and the permalink. Exports run one at a
+time per process (``_ONE_AT_A_TIME``); the page shows a progress state meanwhile, other sessions go on.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import threading
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import folium
+import pandas as pd
+
+from ecosystem.assets import inline_assets_html
+from ecosystem.charts import coverage_figure
+from ecosystem.coverage import region_counts
+from ecosystem.deck import build_deck
+from ecosystem.filters import FilterState
+from ecosystem.maps import OSM_ATTRIBUTION, add_stamp, build_map, map_layers
+from ecosystem.pictures import (
+    DEFAULT_SLIDE, PictureError, SlideSize, browser_available, map_shape_count, render_chart, render_map_png,
+    static_map_picture,
+)
+from ecosystem.stamp import Stamp, export_file_name, make_stamp, stamp_figure
+from ecosystem.taxonomy import Taxonomy
+
+__all__ = [
+    "CHART_KINDS", "ExportFile", "ExportView", "chart_file", "deck_file", "html_file", "map_file", "view_stamp",
+    "write_files",
+]
+
+_ONE_AT_A_TIME = threading.RLock()  # whole exports, not just browser calls: a deck and a map never interleave
+
+
+def _one_at_a_time(export: Callable[..., ExportFile]) -> Callable[..., ExportFile]:
+    """Run an export while holding the process's export lock."""
+    @functools.wraps(export)
+    def run(*args: Any, **kwargs: Any) -> ExportFile:
+        with _ONE_AT_A_TIME:
+            return export(*args, **kwargs)
+    return run
+_MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf", "html": "text/html",
+         "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation"}
+CHART_KINDS = {"heatmap": "coverage-heatmap", "country": "coverage-country-services",
+                "region": "coverage-region-services", "country-targets": "coverage-country-targets",
+                "region-targets": "coverage-region-targets", "timeline": "coverage-timeline"}
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """One exported file: a name that says what is inside, its bytes and MIME type."""
+
+    name: str
+    data: bytes
+    mime: str
+
+
+@dataclass(frozen=True)
+class ExportView:
+    """What one view shows: the filtered rows and everything that describes them."""
+
+    frame: pd.DataFrame
+    state: FilterState
+    taxonomy: Taxonomy
+    lang: str
+    version: str
+    version_date: str
+    programme_names: Mapping[str, str]
+    region_names: Mapping[str, str]
+    regions: Any = None
+    tiles: str | None = None
+    base_url: str = ""
+    bounds: list[list[float]] | None = None
+    show_organisations: bool = True
+
+    @property
+    def region_counts(self) -> pd.Series | None:
+        """Initiatives per region when boundaries are drawn."""
+        return region_counts(self.frame, self.regions["nuts_id"]) if self.regions is not None else None
+
+    @property
+    def regions_in_scope(self) -> list[str]:
+        """The regions of the selected countries (or of the countries present), for the gaps list."""
+        if self.regions is None:
+            return []
+        countries = self.state.countries or tuple(sorted(set(self.frame["country"]) - {""}))
+        scope = self.regions[self.regions["country"].isin(countries)]
+        if self.state.regions:
+            scope = scope[scope["nuts_id"].isin(self.state.regions)]
+        return scope["nuts_id"].tolist()
+
+
+def view_stamp(view: ExportView, kind: str, page: str, title: str | None = None, *, map_drawn: bool = False) -> Stamp:
+    """The stamp of one export; boundaries and tiles are credited only when the picture draws them."""
+    tile_attribution = None
+    if map_drawn and view.tiles:
+        tile_attribution = OSM_ATTRIBUTION if view.tiles == "osm" else view.tiles.split("/")[2]
+    return make_stamp(kind, view.state, view.taxonomy, view.lang, version=view.version, version_date=view.version_date,
+                      base_url=view.base_url, page=page, boundaries_drawn=map_drawn and view.regions is not None,
+                      tile_attribution=tile_attribution, programme_names=view.programme_names,
+                      region_names=view.region_names, title=title or None)
+
+
+def _name(view: ExportView, kind: str, ext: str) -> str:
+    return export_file_name(kind, view.state, datetime.date.today(), view.version, ext)
+
+
+@_one_at_a_time
+def chart_file(view: ExportView, chart: str, fmt: str = "png", size: SlideSize = DEFAULT_SLIDE,
+               title: str | None = None) -> ExportFile:
+    """A coverage chart as a stamped PNG, SVG or PDF of a slide size."""
+    kind = CHART_KINDS[chart]
+    stamp = view_stamp(view, kind, "coverage", title)
+    figure = coverage_figure(chart, view.frame, view.taxonomy, view.lang, stamp.source, view.programme_names,
+                             view.region_names)
+    stamped = stamp_figure(figure, stamp, size.width, size.height)
+    data = render_chart(stamped, fmt, size.width, size.height, size.scale)
+    return ExportFile(_name(view, kind, fmt), data, _MIME[fmt])
+
+
+def _stamped_map(view: ExportView, stamp: Stamp) -> folium.Map:
+    """The folium map of the view with its stamp."""
+    layers = map_layers(view.frame, view.taxonomy, view.lang, view.programme_names, tiles=view.tiles, regions=view.regions,
+                        region_counts=view.region_counts, show_organisations=view.show_organisations,
+                        colour_services=view.state.services, bounds=view.bounds)
+    m = build_map(layers)
+    return add_stamp(m, stamp.title, stamp.subtitle, [stamp.source, stamp.permalink])
+
+
+@_one_at_a_time
+def map_file(view: ExportView, fmt: str = "png", size: SlideSize = DEFAULT_SLIDE, title: str | None = None,
+             *, use_browser: bool = True) -> ExportFile:
+    """The map as a stamped picture: a headless-browser shot (PNG) or, without a browser, matplotlib (PNG/SVG/PDF).
+
+    Pictures are drawn without base-map tiles (deterministic, offline, no licence question): the regions are
+    the background."""
+    picture = replace(view, tiles=None)
+    stamp = view_stamp(picture, "map", "map", title, map_drawn=True)
+    if fmt == "png" and use_browser and browser_available():
+        html = inline_assets_html(_stamped_map(picture, stamp).get_root().render())
+        expected = map_shape_count(view.frame, regions=view.regions, region_counts=view.region_counts,
+                                   show_organisations=view.show_organisations)
+        data = render_map_png(html, size.width, size.height, size.scale, expected_shapes=expected)
+        return ExportFile(_name(view, "map", "png"), data, _MIME["png"])
+    data = static_map_picture(view.frame, view.taxonomy, view.lang, regions=view.regions,
+                              region_counts=view.region_counts, show_organisations=view.show_organisations,
+                              legend_services=view.state.services, bounds=view.bounds, fmt=fmt, width=size.width,
+                              height=size.height, scale=size.scale, title=stamp.title, subtitle=stamp.subtitle,
+                              footer_lines=[stamp.source, stamp.permalink])
+    return ExportFile(_name(view, "map", fmt), data, _MIME[fmt])
+
+
+@_one_at_a_time
+def deck_file(view: ExportView, title: str | None = None) -> ExportFile:
+    """The briefing deck (PPTX) of the view: title, map, coverage charts, gaps, sources, with speaker notes."""
+    stamp = view_stamp(view, "deck", "overview", title, map_drawn=True)
+    try:
+        map_png = map_file(view, "png", DEFAULT_SLIDE).data
+    except PictureError:
+        map_png = None  # the deck says on its title slide that the map could not be drawn
+    data = build_deck(frame=view.frame, taxonomy=view.taxonomy, lang=view.lang, stamp=stamp,
+                      programme_names=view.programme_names, region_names=view.region_names,
+                      region_codes_in_scope=view.regions_in_scope, map_png=map_png, heatmap_png=None)
+    return ExportFile(_name(view, "deck", "pptx"), data, _MIME["pptx"])
+
+
+@_one_at_a_time
+def html_file(view: ExportView, title: str | None = None) -> ExportFile:
+    """The map as one interactive HTML file that works offline (assets inlined) and carries the stamp."""
+    stamp = view_stamp(view, "map", "map", title, map_drawn=True)
+    html = inline_assets_html(_stamped_map(view, stamp).get_root().render())
+    return ExportFile(_name(view, "map", "html"), html.encode("utf-8"), _MIME["html"])
+
+
+def write_files(files: list[ExportFile], out: Path) -> list[Path]:
+    """Save export files into a folder; the paths written."""
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for file in files:
+        path = out / file.name
+        path.write_bytes(file.data)
+        paths.append(path)
+    return paths

@@ -1,0 +1,117 @@
+"""Exports of a view: stamped chart pictures, map pictures (browser and fallback), deck, standalone HTML, batch."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from pptx import Presentation
+
+from conftest import DATA, NUTS_2024_L3, REPO, make_frame
+from ecosystem.exports import ExportView, chart_file, deck_file, html_file, map_file
+from ecosystem.filters import FilterState
+from ecosystem.pictures import SLIDE_SIZES
+
+HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+
+
+@pytest.fixture(scope="module")
+def regions():
+    if not NUTS_2024_L3.exists():
+        return None
+    from ecosystem.regions import load_regions
+
+    return load_regions(NUTS_2024_L3)
+
+
+@pytest.fixture()
+def view(taxonomy, regions) -> ExportView:
+    frame = make_frame([
+        {"id": "a", "name": HOSTILE, "country": "LT", "region_code": "LT027", "latitude": "55.25", "longitude": "22.29",
+         "location_precision": "settlement", "service_types": "transport_mobility", "programmes": "socifaction",
+         "start_year": "2017"},
+        {"id": "b", "name": "Gramančia", "country": "LT", "region_code": "LT027", "latitude": "55.3",
+         "longitude": "22.1", "location_precision": "settlement", "service_types": "care_day_services"},
+        {"id": "c", "name": "Org", "country": "LV", "actor_type": "support_organisation", "latitude": "56.5",
+         "longitude": "21.0", "location_precision": "settlement"},
+    ])
+    return ExportView(frame=frame, state=FilterState(countries=("LT", "LV")), taxonomy=taxonomy, lang="lt",
+                      version="42", version_date="2026-11-26", programme_names={"socifaction": "SOCIFACTION"},
+                      region_names={"LT027": "Tauragės apskritis"}, regions=regions, base_url="http://dash.example")
+
+
+def test_static_map_needs_no_browser_and_is_vector(view):
+    svg = map_file(view, "svg", use_browser=False)
+    assert svg.name.startswith("map_LT-LV_") and svg.name.endswith("_v42.svg") and svg.mime == "image/svg+xml"
+    text = svg.data.decode("utf-8")
+    assert "<svg" in text and "<script" not in text
+    assert "Šaltinis" in text or "&#352;altinis" in text  # the Lithuanian source line is drawn as text
+    pdf = map_file(view, "pdf", use_browser=False)
+    assert pdf.data.startswith(b"%PDF-")
+    png = map_file(view, "png", SLIDE_SIZES["4:3"], use_browser=False)
+    assert Image.open(io.BytesIO(png.data)).size == (2400, 1800)
+
+
+def test_html_map_works_offline_and_carries_the_stamp(view, browsers):
+    html = html_file(view, title="Tauragė <b>pilot</b>").data.decode("utf-8")
+    assert not re.search(r"<script[^>]+src=[\"']https?://", html)
+    assert not re.search(r"<link[^>]+href=[\"']https?://", html)
+    assert "Tauragė \\u0026lt;b\\u0026gt;pilot" in html and "<b>pilot" not in html  # escaped, then script-safe
+    assert "http://dash.example/map?country=LT%2CLV" in html
+    if view.regions is not None:
+        assert "EuroGeographics for the administrative boundaries" in html
+
+
+def test_chart_picture_is_slide_sized_and_names_say_what_is_inside(view, browsers):
+    png = chart_file(view, "heatmap", "png", SLIDE_SIZES["16:9"])
+    assert png.name.startswith("coverage-heatmap_LT-LV_") and png.name.endswith("_v42.png")
+    image = Image.open(io.BytesIO(png.data)).convert("RGB")
+    assert image.size == (3200, 1800)
+    colours = image.getcolors(maxcolors=1_000_000)
+    assert len(colours) > 50  # not blank
+
+
+def test_markup_in_names_stays_text_in_svg(view, browsers):
+    svg = chart_file(view, "country", "svg").data.decode("utf-8")
+    assert "<script" not in svg and "onerror=alert" not in svg.replace("onerror=alert(2)&gt;", "")
+
+
+def test_map_picture_in_a_browser(view, browsers):
+    png = map_file(view, "png", SLIDE_SIZES["square"])
+    image = Image.open(io.BytesIO(png.data)).convert("RGB")
+    assert image.size == (2000, 2000)
+    transport = tuple(int(view.taxonomy.colours("service_type")["transport_mobility"][i:i + 2], 16) for i in (1, 3, 5))
+    assert any(colour == transport for _, colour in image.getcolors(maxcolors=4_000_000))
+
+
+def test_deck_contains_the_map_and_native_charts(view, browsers):
+    deck = Presentation(io.BytesIO(deck_file(view).data))
+    pictures = [shape for slide in deck.slides for shape in slide.shapes if shape.shape_type == 13]
+    charts = [shape for slide in deck.slides for shape in slide.shapes if shape.has_chart]
+    assert pictures and charts
+    assert deck.slide_width > deck.slide_height
+
+
+def test_export_figures_command_writes_a_view(tmp_path: Path, browsers):
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("initiatives.csv", "programmes.csv", "taxonomy.csv"):
+        (data / name).write_bytes((DATA / name).read_bytes())
+    env = {**os.environ, "ECOSYSTEM_DATA_DIR": str(data), "PYTHONPATH": str(REPO),
+           "ECOSYSTEM_REFERENCE_DIR": str(NUTS_2024_L3.parent if NUTS_2024_L3.exists() else tmp_path / "none")}
+    out = tmp_path / "figures"
+    result = subprocess.run([sys.executable, "-m", "ecosystem", "export-figures", "--query",
+                             "country=LT&service=transport_mobility", "--out", str(out), "--lang", "lt"],
+                            capture_output=True, text=True, env=env, cwd=REPO, timeout=300)
+    assert result.returncode == 0, result.stderr
+    names = sorted(path.name for path in out.iterdir())
+    assert len(names) == 16 and all("_LT_" in name for name in names)
+    deck = next(out.glob("deck_*.pptx"))
+    assert zipfile.is_zipfile(deck)
