@@ -131,3 +131,14 @@ def test_router_builds_navigation_sidebar_and_default_page(data_dir):
     seed = pd.read_csv(DATA / "initiatives.csv")
     assert metrics(at)["Initiatives"] == str(((seed["country"] == "LV") & (seed["actor_type"] == "initiative")).sum())
 
+
+
+def test_export_panel_prepares_a_named_file(data_dir, browsers):
+    at = app({"country": "LT"}, page="pages/coverage.py")
+    at.selectbox(key="export_what_coverage").set_value("chart.heatmap.svg")
+    at.text_input(key="export_title_coverage").input("Tauragė coverage")
+    at.button(key="export_go_coverage").click().run()
+    assert not at.exception
+    file = at.session_state["export_file_coverage"]
+    assert file.name.startswith("coverage-heatmap_LT_") and file.name.endswith(".svg")
+    assert b"Taurag" in file.data
