@@ -32,12 +32,34 @@ def validation_context(taxonomy: Taxonomy, programme_ids: Iterable[str], regions
 
 
 def region_warnings(frame: pd.DataFrame, regions: gpd.GeoDataFrame, lang: str = "en") -> pd.DataFrame:
-    """A warning for every row whose stated region does not contain its coordinates."""
+    """Problems of where rows lie, judged against the boundaries (countries the boundaries cover only):
+
+    - coordinates outside the stated country (in another country, or in no region within 5 km): error;
+    - latitude and longitude that look swapped (swapped, the point lies in the stated country): error;
+    - a stated region that does not contain the coordinates: warning.
+    """
     placed = assign_regions(frame, regions)
-    mismatched = placed[placed["region_mismatch"]]
-    return pd.DataFrame({
-        "row": mismatched.index + 2, "column": "region_code", "value": frame.loc[mismatched.index, "region_code"],
-        "severity": "warning",
-        "message": [t("v.region_mismatch", lang, found=found, value=value)
-                    for found, value in zip(mismatched["region_from_point"], frame.loc[mismatched.index, "region_code"])],
-    }, columns=PROBLEM_COLUMNS)
+    country_of = dict(zip(regions["nuts_id"], regions["country"]))
+    stated = frame["country"].fillna("").astype(str).str.strip().str.upper()
+    covered = stated.isin(set(regions["country"]))
+    located = pd.to_numeric(frame["latitude"], errors="coerce").notna() & pd.to_numeric(frame["longitude"], errors="coerce").notna()
+    found_country = placed["region_from_point"].map(country_of).fillna("")
+    outside = covered & located & (found_country != stated)
+    swapped_frame = frame.assign(latitude=frame["longitude"], longitude=frame["latitude"])
+    swapped_country = assign_regions(swapped_frame, regions)["region_from_point"].map(country_of).fillna("")
+    swapped = outside & (swapped_country == stated)
+    problems = []
+    for index in frame.index[swapped]:
+        problems.append((index + 2, "latitude", f"{frame.at[index, 'latitude']}, {frame.at[index, 'longitude']}", "error",
+                         t("v.swapped", lang, country=stated[index], latitude=frame.at[index, "longitude"],
+                           longitude=frame.at[index, "latitude"])))
+    for index in frame.index[outside & ~swapped]:
+        where = found_country[index] or "—"
+        problems.append((index + 2, "latitude", f"{frame.at[index, 'latitude']}, {frame.at[index, 'longitude']}", "error",
+                         t("v.outside_country", lang, country=stated[index], found=where)))
+    mismatched = placed["region_mismatch"] & ~outside
+    for index in frame.index[mismatched]:
+        problems.append((index + 2, "region_code", frame.at[index, "region_code"], "warning",
+                         t("v.region_mismatch", lang, found=placed.at[index, "region_from_point"],
+                           value=frame.at[index, "region_code"])))
+    return pd.DataFrame(problems, columns=PROBLEM_COLUMNS)

@@ -132,6 +132,16 @@ STRINGS: dict[str, dict[str, str]] = {
         "lt": "Koordinatės yra regione {found}, o ne {value}. Patikrinkite koordinates arba regiono kodą.",
         "lv": "Koordinātas atrodas reģionā {found}, nevis {value}. Pārbaudiet koordinātas vai reģiona kodu.",
     },
+    "v.outside_country": {
+        "en": "The coordinates lie outside {country} (they fall in: {found}). Check the coordinates or the country.",
+        "lt": "Koordinatės yra už šalies {country} ribų (patenka į: {found}). Patikrinkite koordinates arba šalį.",
+        "lv": "Koordinātas atrodas ārpus valsts {country} (tās ir: {found}). Pārbaudiet koordinātas vai valsti.",
+    },
+    "v.swapped": {
+        "en": "Latitude and longitude look swapped: swapped, the point lies in {country}. Use latitude {latitude}, longitude {longitude}.",
+        "lt": "Platuma ir ilguma atrodo sukeistos: sukeitus taškas yra šalyje {country}. Naudokite platumą {latitude}, ilgumą {longitude}.",
+        "lv": "Platums un garums izskatās samainīti: samainot punkts atrodas valstī {country}. Izmantojiet platumu {latitude}, garumu {longitude}.",
+    },
     "v.country_needed": {
         "en": "Give the country (ISO code such as LT) when the row has coordinates or is an initiative.",
         "lt": "Nurodykite šalį (ISO kodą, pvz., LT), kai eilutė turi koordinates arba yra iniciatyva.",
