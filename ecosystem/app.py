@@ -24,7 +24,7 @@ from streamlit_folium import st_folium
 
 from ecosystem import config
 from ecosystem.assets import assets_installed, localise_map_assets
-from ecosystem.auth import Account, AuthConfigError, Authenticator, LoginError, load_accounts
+from ecosystem.auth import Account, AuthConfigError, Authenticator, LoginError, account_from_oidc, load_accounts
 from ecosystem.filters import FilterOptions, FilterState, apply_filters, describe_filters, filter_options
 from ecosystem.i18n import LANGUAGE_NAMES, t
 from ecosystem.maps import MapLayers
@@ -409,6 +409,8 @@ def signed_in_account(lang: str, prompt: str = "upload.sign_in_first") -> Accoun
             st.rerun()
         return account
     secrets = _secrets()
+    if secrets.get("auth"):  # Streamlit's OpenID Connect login, configured in [auth] of secrets.toml
+        return _oidc_account(secrets, lang)
     if not secrets.get("accounts"):
         st.info(t("upload.no_accounts", lang))
         return None
@@ -429,6 +431,21 @@ def signed_in_account(lang: str, prompt: str = "upload.sign_in_first") -> Accoun
             return None
         st.rerun()
     return None
+
+
+def _oidc_account(secrets: dict, lang: str) -> Account | None:
+    """The account of a user signed in through the identity provider, mapped by e-mail in [oidc_accounts]."""
+    if not st.user.get("is_logged_in", False):
+        st.info(t("upload.sign_in_first", lang))
+        st.button(t("auth.sign_in", lang), on_click=st.login, key="oidc_sign_in")
+        return None
+    account = account_from_oidc(st.user.to_dict(), secrets)
+    st.sidebar.button(t("auth.sign_out", lang), on_click=st.logout, key="oidc_sign_out")
+    if account is None:
+        st.error(t("auth.no_account", lang, email=st.user.get("email", "")))
+        return None
+    st.sidebar.caption(t("auth.signed_in_as", lang, name=account.display_name))
+    return account
 
 
 def _client_key() -> str:

@@ -137,3 +137,14 @@ def test_partner_cannot_roll_back(data_dir, accounts):
     sign_in(at, "ona", PASSWORDS["ona"])
     assert any("Only an administrator" in caption.value for caption in at.caption)
     assert "rollback" not in [button.key for button in at.button]
+
+
+def test_identity_provider_login_is_offered_when_configured(data_dir):
+    at = AppTest.from_file(str(REPO / "pages" / "upload.py"), default_timeout=90)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "secret",
+                          "client_id": "id", "client_secret": "client-secret",
+                          "server_metadata_url": "https://idp.example.org/.well-known/openid-configuration"}
+    at.run()
+    assert not at.exception
+    assert "oidc_sign_in" in [button.key for button in at.button]
+    assert not at.get("file_uploader")
