@@ -5,13 +5,14 @@ default slide size (1600×900 CSS px, scale 2 → 3200×1800 px):
 
 - chart: the coverage heatmap (``charts.service_target_heatmap``) through ``pictures.render_chart``;
 - map: our compact map (``maps.map_layers``, no tiles, assets inlined) through ``pictures.render_map_png``;
-- fallback: the same map through ``pictures.static_map_picture`` (geopandas + matplotlib, no browser).
+- fallback: the same map through ``pictures.static_map_picture`` (geopandas + matplotlib, no browser);
+- deck: the whole briefing deck export (``exports.deck_file``: its map picture, native charts, tables, notes).
 
 Cold is the first call with the browsers closed (their start included; the fallback's first cold call includes
 importing matplotlib); warm is the median of ``--repeat`` further calls. Peak memory is the largest summed RSS of
 this process and all its descendants (both Chromiums included): the sum of their proportional set sizes (PSS, shared
 pages split between the processes sharing them), sampled every 50 ms from /proc. Targets on the 2-core reference machine: warm chart ≤ 0.5 s, map PNG
-≤ 3 s at 10,000 points. Usage: ``python benchmarks/export_pictures.py [--sizes 1000 10000] [--repeat 3]``.
+≤ 3 s and deck ≤ 8 s at 10,000 points. Usage: ``python benchmarks/export_pictures.py [--sizes 1000 10000] [--repeat 3]``.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a ch
 from ecosystem.assets import VENDOR_DIR, assets_installed, inline_assets_html, install_assets
 from ecosystem.charts import service_target_heatmap
 from ecosystem.coverage import service_target_matrix
+from ecosystem.exports import ExportView, deck_file
+from ecosystem.filters import FilterState
 from ecosystem.maps import build_map, map_layers
 from ecosystem.pictures import close_browsers, map_shape_count, render_chart, render_map_png, static_map_picture
 from ecosystem.registry import typed_registry
@@ -111,7 +114,7 @@ def main() -> None:
     memory = PeakMemory()
     print(f"synthetic rows ({SYNTHETIC_SOURCE}), 1600×900 CSS px at scale 2; seconds, MB")
     print(f"{'rows':>6} | {'chart cold':>10} {'warm':>5} | {'map cold':>8} {'warm':>5} {'page MB':>7} | "
-          f"{'fallback cold':>13} {'warm':>5} | {'peak MB':>7}")
+          f"{'fallback cold':>13} {'warm':>5} | {'deck cold':>9} {'warm':>5} | {'peak MB':>7}")
     try:
         for size in args.sizes:
             frame = typed_registry(synthetic_registry(size, taxonomy))
@@ -124,9 +127,14 @@ def main() -> None:
             shapes = map_shape_count(frame)
             browser_map = cold_and_warm(lambda: render_map_png(html, expected_shapes=shapes), args.repeat)
             fallback = cold_and_warm(lambda: static_map_picture(frame, taxonomy, "en"), args.repeat)
+            view = ExportView(frame=frame, state=FilterState(), taxonomy=taxonomy, lang="en", version="bench",
+                              version_date="2026-11-26", programme_names={}, region_names={})
+            close_browsers()
+            deck = cold_and_warm(lambda: deck_file(view).data, args.repeat)
             peak = memory.take()
             print(f"{size:>6} | {chart[0]:>10.2f} {chart[1]:>5.2f} | {browser_map[0]:>8.2f} {browser_map[1]:>5.2f} "
-                  f"{len(html.encode()) / 1e6:>7.2f} | {fallback[0]:>13.2f} {fallback[1]:>5.2f} | {peak / 1e6:>7.0f}",
+                  f"{len(html.encode()) / 1e6:>7.2f} | {fallback[0]:>13.2f} {fallback[1]:>5.2f} | "
+                  f"{deck[0]:>9.2f} {deck[1]:>5.2f} | {peak / 1e6:>7.0f}",
                   flush=True)
     finally:
         close_browsers()
