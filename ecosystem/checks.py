@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-import geopandas as gpd
 import pandas as pd
 
 from ecosystem.i18n import t
 from ecosystem.regions import assign_regions, other_edition_code
 from ecosystem.schema import PROBLEM_COLUMNS, ValidationContext
 from ecosystem.taxonomy import Taxonomy
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 __all__ = ["region_warnings", "validation_context"]
 

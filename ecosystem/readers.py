@@ -26,6 +26,8 @@ from typing import Iterable, Iterator
 
 import openpyxl
 import pandas as pd
+import pyarrow as pa
+from pyarrow import csv as pa_csv
 from charset_normalizer import from_bytes
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -126,6 +128,7 @@ class _Cells:
     numbers: list[int] = field(default_factory=list)
     rows: list[list[str]] = field(default_factory=list)
     notes: dict[tuple[int, int], Note] = field(default_factory=dict)  # (spreadsheet row, position) → note
+    table: pd.DataFrame | None = None  # the rows already as columns (fast CSV path); then ``rows`` is empty
 
 
 class _ReadError(Exception):
@@ -187,7 +190,45 @@ def _read_cells(data: bytes, file_name: str, lang: str, limits: ReadLimits, shee
             return _geojson_cells(document, lang, limits)
     detected.format = "csv"
     detected.delimiter = _detect_delimiter(text)
-    return _assemble(_csv_records(text, detected.delimiter, lang), limits, lang, strict=True)
+    return _arrow_cells(text, detected.delimiter, limits) or \
+        _assemble(_csv_records(text, detected.delimiter, lang), limits, lang, strict=True)
+
+
+def _arrow_cells(text: str, delimiter: str, limits: ReadLimits) -> _Cells | None:
+    """The common case — header on row 1, every row as wide as the header, no blank rows — parsed by Arrow's C++
+    reader; None for anything else, which the row-by-row reader then handles and explains."""
+    first_line = text.split("\n", 1)[0]
+    if not first_line.strip() or '"' in first_line:
+        return None
+    header = next(csv.reader([first_line], delimiter=delimiter))
+    if len(header) > limits.max_columns:
+        return None
+    invalid: list[object] = []
+
+    def note_invalid(row: object) -> str:
+        invalid.append(row)
+        return "skip"
+
+    names = [f"c{position}" for position in range(len(header))]
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1),
+            parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False,
+                                              invalid_row_handler=note_invalid),
+            convert_options=pa_csv.ConvertOptions(column_types={name: pa.string() for name in names},
+                                                  strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except (pa.ArrowInvalid, UnicodeError):
+        return None
+    if invalid or table.num_rows == 0 or table.num_rows > limits.max_rows:
+        return None
+    frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+    frame.columns = range(len(names))
+    blank = frame.apply(lambda column: column.str.strip() == "").all(axis=1)
+    if blank.any():
+        return None
+    return _Cells(header, 1, numbers=list(range(2, len(frame) + 2)), table=frame.astype(object))
 
 
 def _decode(data: bytes, file_name: str, lang: str) -> tuple[str, str, float]:
@@ -510,8 +551,11 @@ def _frame(cells: _Cells, lang: str) -> tuple[pd.DataFrame, dict[tuple[int, str]
     header_warnings = [(cells.header_row, name, header, "warning",
                         t("r.changed", lang, old=header, new=name, why=t("r.why.header", lang)))
                        for header, name in zip(cells.header, names) if name and name != header.replace("\ufeff", "")]
-    table = pd.DataFrame(cells.rows, columns=range(len(names)),
-                         index=pd.Index(cells.numbers) - spreadsheet_row(0)).fillna("")
+    if cells.table is not None:  # the fast CSV path: no missing cells to fill
+        table = cells.table.set_axis(pd.Index(cells.numbers) - spreadsheet_row(0), axis=0)
+    else:
+        table = pd.DataFrame(cells.rows, columns=range(len(names)),
+                             index=pd.Index(cells.numbers) - spreadsheet_row(0)).fillna("")
     errors = [(cells.header_row, "", "", "error", t("r.unnamed_column", lang, letter=get_column_letter(position + 1)))
               for position, name in enumerate(names) if not name and (table[position].str.strip() != "").any()]
     for name, count in Counter(name for name in names if name).items():

@@ -34,13 +34,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio.errors
-import shapely
+
+if TYPE_CHECKING:  # geopandas, shapely and pyogrio load with the first boundary file, not with this module
+    import geopandas as gpd
 
 from ecosystem.config import PROJECT_DIR, data_dir, reference_dir
 from ecosystem.reference_download import reference_file_name
@@ -188,6 +188,9 @@ def find_regions_file(level: int = 3, *, year: int = 2024, scale: str = "20M") -
 
 def load_regions(path: Path, *, level: int | None = 3) -> gpd.GeoDataFrame:
     """Read a NUTS GeoJSON as columns nuts_id, country, name, level, edition, geometry in EPSG:4326."""
+    import geopandas as gpd
+    import pyogrio.errors
+
     path = Path(path)
     if not path.is_file():
         raise RegionsError(f"The regions file {path} does not exist.")
@@ -246,6 +249,8 @@ def _text(values: pd.Series, *, upper: bool = False) -> pd.Series:
 
 
 def _clean_geometry(frame: gpd.GeoDataFrame, file_name: str) -> gpd.GeoDataFrame:
+    import shapely
+
     """Check the regions are distinct polygons, repair invalid ones and bring them to EPSG:4326."""
     duplicated = frame["nuts_id"][frame["nuts_id"].duplicated()].unique()
     if len(duplicated):
@@ -293,6 +298,8 @@ def assign_regions(
     codes = regions["nuts_id"].to_numpy(dtype=object)
     region_country = regions["country"].to_numpy(dtype=object)
 
+    import shapely
+
     usable = np.flatnonzero(
         np.isfinite(latitude) & np.isfinite(longitude) & (np.abs(latitude) <= 90) & (np.abs(longitude) <= 180)
     )
@@ -327,6 +334,9 @@ def _nearest_region(
     points: np.ndarray, countries: np.ndarray, regions: gpd.GeoDataFrame, max_distance_m: float
 ) -> np.ndarray:
     """Position of the nearest same-country region within ``max_distance_m`` of each point, -1 for none."""
+    import geopandas as gpd
+    import shapely
+
     metric_points = gpd.GeoSeries(points, crs="EPSG:4326").to_crs(_METRIC_CRS).values
     metric_regions = regions.geometry.to_crs(_METRIC_CRS).values
     point_index, region_index = shapely.STRtree(metric_regions).query(

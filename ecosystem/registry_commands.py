@@ -166,11 +166,13 @@ def _export(args: argparse.Namespace) -> int:
 def _guarded(handler):  # type: ignore[no-untyped-def]
     """Turn the errors a person can act on into one sentence and exit code 2 (no traceback)."""
     def run(args: argparse.Namespace) -> int:
-        from ecosystem.store import NothingToCommit, StoreError
-
         try:
             return handler(args)
-        except (StoreError, RegistryError, OSError, ValueError) as exc:
+        except Exception as exc:  # noqa: BLE001 — sorted below: only the errors a person can act on are caught
+            from ecosystem.store import NothingToCommit, StoreError
+
+            if not isinstance(exc, (StoreError, RegistryError, OSError, ValueError)):
+                raise
             if isinstance(exc, NothingToCommit):
                 print(str(exc))
                 return 0
