@@ -27,7 +27,8 @@ from ecosystem.assets import assets_installed, localise_map_assets
 from ecosystem.auth import Account, AuthConfigError, Authenticator, LoginError, account_from_oidc, load_accounts
 from ecosystem.filters import FilterOptions, FilterState, apply_filters, describe_filters, filter_options
 from ecosystem.i18n import LANGUAGE_NAMES, t
-from ecosystem.maps import MapLayers
+from ecosystem.coverage import region_counts
+from ecosystem.maps import MapLayers, map_layers
 from ecosystem.pictures import DEFAULT_SLIDE, SLIDE_SIZES, PictureError, SlideSize
 from ecosystem.stamp import export_file_name, toImageButtonOptions
 from ecosystem.tables import problems_table
@@ -337,6 +338,15 @@ def show_notices(view: View) -> None:
                          width="stretch")
 
 
+def view_map_layers(view: View, tiles: str | None, *, show_organisations: bool, coverage: bool = True,
+                    cluster: bool = False) -> MapLayers:
+    """The map of the view's filtered rows, with the coverage choropleth when boundaries are there and wanted."""
+    counts = region_counts(view.filtered, view.regions["nuts_id"]) if view.regions is not None and coverage else None
+    return map_layers(view.filtered, view.taxonomy, view.lang, view.programme_names, tiles=tiles,
+                      regions=view.regions if counts is not None else None, region_counts=counts,
+                      show_organisations=show_organisations, cluster=cluster, colour_services=view.state.services)
+
+
 def render_map(layers: MapLayers, key: str, height: int, returned_objects: list[str]) -> dict:
     """Show a map with st_folium: the base stays put, overlays swap on filter changes, no rerun on pan/zoom."""
     if config.map_assets_mode() == "local":
@@ -457,7 +467,8 @@ def _client_key() -> str:
 
 # --- exports ---------------------------------------------------------------------------------------
 
-def export_view(view: View, *, bounds: list[list[float]] | None = None, show_organisations: bool = True) -> ExportView:
+def export_view(view: View, *, bounds: list[list[float]] | None = None, show_organisations: bool = True,
+                show_coverage: bool = True) -> ExportView:
     """What the export functions need to reproduce exactly this view."""
     url = st.context.url or ""
     base_url = url.split("?", 1)[0].rsplit("/", 1)[0] if url else ""
@@ -465,11 +476,12 @@ def export_view(view: View, *, bounds: list[list[float]] | None = None, show_org
                       version=view.registry.version, version_date=view.registry.updated,
                       programme_names=view.programme_names, region_names=view.region_names, regions=view.regions,
                       tiles=tiles_setting(view.lang, []), base_url=base_url, bounds=bounds,
-                      show_organisations=show_organisations)
+                      show_organisations=show_organisations, show_coverage=show_coverage)
 
 
 def export_panel(view: View, page: str, charts: list[str], *, include_map: bool,
-                 bounds: list[list[float]] | None = None, show_organisations: bool = True) -> None:
+                 bounds: list[list[float]] | None = None, show_organisations: bool = True,
+                 show_coverage: bool = True) -> None:
     """The shared export panel: pick what and how big, prepare it on click, download it."""
     lang = view.lang
     with st.expander(t("export.panel", lang), icon=":material/download:"):
@@ -487,7 +499,8 @@ def export_panel(view: View, page: str, charts: list[str], *, include_map: bool,
         title = st.text_input(t("export.title_label", lang), key=f"export_title_{page}", max_chars=160,
                               placeholder=_default_title(what, view, lang))
         if st.button(t("export.prepare", lang), key=f"export_go_{page}", type="primary"):
-            context = export_view(view, bounds=bounds, show_organisations=show_organisations)
+            context = export_view(view, bounds=bounds, show_organisations=show_organisations,
+                                  show_coverage=show_coverage)
             with st.status(t("export.preparing", lang, name=kinds[what]), expanded=False) as status:
                 try:
                     st.session_state[f"export_file_{page}"] = _export(context, what, SLIDE_SIZES[size], title or None)

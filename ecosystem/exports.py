@@ -79,11 +79,17 @@ class ExportView:
     base_url: str = ""
     bounds: list[list[float]] | None = None
     show_organisations: bool = True
+    show_coverage: bool = True
+
+    @property
+    def map_regions(self) -> Any:
+        """The boundaries the map draws: none when the coverage layer is switched off."""
+        return self.regions if self.show_coverage else None
 
     @property
     def region_counts(self) -> pd.Series | None:
         """Initiatives per region when boundaries are drawn."""
-        return region_counts(self.frame, self.regions["nuts_id"]) if self.regions is not None else None
+        return region_counts(self.frame, self.map_regions["nuts_id"]) if self.map_regions is not None else None
 
     @property
     def regions_in_scope(self) -> list[str]:
@@ -103,7 +109,7 @@ def view_stamp(view: ExportView, kind: str, page: str, title: str | None = None,
     if map_drawn and view.tiles:
         tile_attribution = OSM_ATTRIBUTION if view.tiles == "osm" else view.tiles.split("/")[2]
     return make_stamp(kind, view.state, view.taxonomy, view.lang, version=view.version, version_date=view.version_date,
-                      base_url=view.base_url, page=page, boundaries_drawn=map_drawn and view.regions is not None,
+                      base_url=view.base_url, page=page, boundaries_drawn=map_drawn and view.map_regions is not None,
                       tile_attribution=tile_attribution, programme_names=view.programme_names,
                       region_names=view.region_names, title=title or None)
 
@@ -127,7 +133,7 @@ def chart_file(view: ExportView, chart: str, fmt: str = "png", size: SlideSize =
 
 def _stamped_map(view: ExportView, stamp: Stamp) -> folium.Map:
     """The folium map of the view with its stamp."""
-    layers = map_layers(view.frame, view.taxonomy, view.lang, view.programme_names, tiles=view.tiles, regions=view.regions,
+    layers = map_layers(view.frame, view.taxonomy, view.lang, view.programme_names, tiles=view.tiles, regions=view.map_regions,
                         region_counts=view.region_counts, show_organisations=view.show_organisations,
                         colour_services=view.state.services, bounds=view.bounds)
     m = build_map(layers)
@@ -145,11 +151,11 @@ def map_file(view: ExportView, fmt: str = "png", size: SlideSize = DEFAULT_SLIDE
     stamp = view_stamp(picture, "map", "map", title, map_drawn=True)
     if fmt == "png" and use_browser and browser_available():
         html = inline_assets_html(_stamped_map(picture, stamp).get_root().render())
-        expected = map_shape_count(view.frame, regions=view.regions, region_counts=view.region_counts,
+        expected = map_shape_count(view.frame, regions=view.map_regions, region_counts=view.region_counts,
                                    show_organisations=view.show_organisations)
         data = render_map_png(html, size.width, size.height, size.scale, expected_shapes=expected)
         return ExportFile(_name(view, "map", "png"), data, _MIME["png"])
-    data = static_map_picture(view.frame, view.taxonomy, view.lang, regions=view.regions,
+    data = static_map_picture(view.frame, view.taxonomy, view.lang, regions=view.map_regions,
                               region_counts=view.region_counts, show_organisations=view.show_organisations,
                               legend_services=view.state.services, bounds=view.bounds, fmt=fmt, width=size.width,
                               height=size.height, scale=size.scale, title=stamp.title, subtitle=stamp.subtitle,

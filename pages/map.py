@@ -3,9 +3,8 @@
 import streamlit as st
 
 from ecosystem import app
-from ecosystem.coverage import region_counts
 from ecosystem.i18n import t
-from ecosystem.maps import map_layers, rows_at
+from ecosystem.maps import rows_at
 
 view = app.current_view()
 lang = view.lang
@@ -21,11 +20,8 @@ show_coverage = toggles[1].toggle(t("map.choropleth", lang), value=view.regions 
 cluster = toggles[2].toggle(t("map.cluster", lang), value=len(view.filtered) > 2000, key="map_cluster")
 follow_extent = toggles[3].toggle(t("export.extent", lang), value=False, key="map_follow_extent")
 
-counts = region_counts(view.filtered, view.regions["nuts_id"]) if view.regions is not None and show_coverage else None
-layers = map_layers(view.filtered, view.taxonomy, lang, view.programme_names,
-                    tiles=tiles, regions=view.regions if counts is not None else None,
-                    region_counts=counts, show_organisations=show_organisations, cluster=cluster,
-                    colour_services=view.state.services)
+layers = app.view_map_layers(view, tiles, show_organisations=show_organisations, coverage=show_coverage,
+                             cluster=cluster)
 
 map_column, card_column = st.columns([3, 1])
 with map_column:
@@ -45,4 +41,4 @@ with card_column:
         app.detail_card(row, view)
 
 app.export_panel(view, "map", [], include_map=True, bounds=app.bounds_of(result) if follow_extent else None,
-                 show_organisations=show_organisations)
+                 show_organisations=show_organisations, show_coverage=show_coverage)

@@ -3,9 +3,8 @@
 import streamlit as st
 
 from ecosystem import app
-from ecosystem.coverage import headline, region_counts, unserved_targets
+from ecosystem.coverage import headline, unserved_targets
 from ecosystem.i18n import t
-from ecosystem.maps import map_layers
 
 view = app.current_view()
 lang = view.lang
@@ -26,9 +25,7 @@ columns[4].metric(t("overview.targets", lang), f"{figures.target_groups} {t('ove
 
 map_column, side_column = st.columns([2, 1])
 with map_column:
-    counts = region_counts(view.filtered, view.regions["nuts_id"]) if view.regions is not None else None
-    layers = map_layers(view.filtered, view.taxonomy, lang, view.programme_names, tiles=tiles, regions=view.regions,
-                        region_counts=counts, show_organisations=False, colour_services=view.state.services)
+    layers = app.view_map_layers(view, tiles, show_organisations=False)
     app.render_map(layers, key="overview_map", height=380, returned_objects=[])
 with side_column:
     st.caption(t("app.registry_version", lang, version=view.registry.version, date=view.registry.updated))

@@ -8,9 +8,8 @@ import streamlit as st
 
 from ecosystem import app
 from ecosystem.charts import presentation_figure
-from ecosystem.coverage import headline, region_counts
+from ecosystem.coverage import headline
 from ecosystem.i18n import t
-from ecosystem.maps import map_layers
 
 view = app.current_view()
 lang = view.lang
@@ -23,9 +22,7 @@ tiles = app.tiles_setting(lang, view.notices)
 chart = st.query_params.get("chart", "heatmap")
 map_column, chart_column = st.columns([1, 1])
 with map_column:
-    counts = region_counts(view.filtered, view.regions["nuts_id"]) if view.regions is not None else None
-    layers = map_layers(view.filtered, view.taxonomy, lang, view.programme_names, tiles=tiles, regions=view.regions,
-                        region_counts=counts, show_organisations=False, colour_services=view.state.services)
+    layers = app.view_map_layers(view, tiles, show_organisations=False)
     app.render_map(layers, key="present_map", height=720, returned_objects=[])
 with chart_column:
     st.plotly_chart(presentation_figure(chart, view.filtered, view.taxonomy, lang, view.footnote, view.programme_names,
