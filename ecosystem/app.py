@@ -25,20 +25,20 @@ from streamlit_folium import st_folium
 from ecosystem import config
 from ecosystem.assets import assets_installed, localise_map_assets
 from ecosystem.auth import Account, AuthConfigError, Authenticator, LoginError, account_from_oidc, load_accounts
+from ecosystem.checks import region_warnings, validation_context
+from ecosystem.coverage import region_counts
+from ecosystem.exports import CHART_KINDS, ExportFile, ExportView, chart_file, deck_file, html_file, map_file, view_stamp
 from ecosystem.filters import FilterOptions, FilterState, apply_filters, describe_filters, filter_options
 from ecosystem.i18n import LANGUAGE_NAMES, t
-from ecosystem.coverage import region_counts
+from ecosystem.imports import seed_store
 from ecosystem.maps import MapLayers, map_layers
 from ecosystem.pictures import DEFAULT_SLIDE, SLIDE_SIZES, PictureError, SlideSize
-from ecosystem.stamp import export_file_name, toImageButtonOptions
-from ecosystem.tables import problems_table
-from ecosystem.checks import region_warnings, validation_context
-from ecosystem.exports import CHART_KINDS, ExportFile, ExportView, chart_file, deck_file, html_file, map_file, view_stamp
-from ecosystem.imports import seed_store
 from ecosystem.regions import RegionsError, assign_regions, find_regions_file, load_regions, region_names
 from ecosystem.registry import PROGRAMME_COLUMNS, Registry, RegistryError, load_programmes, read_raw_csv, typed_registry
 from ecosystem.schema import PROBLEM_COLUMNS, REGISTRY_COLUMNS, ValidationContext, has_errors, validate_registry
+from ecosystem.stamp import export_file_name, toImageButtonOptions
 from ecosystem.store import RegistryStore, database_url, open_store
+from ecosystem.tables import problems_table
 from ecosystem.taxonomy import LANGUAGES, Taxonomy, load_taxonomy
 
 PRESENTATION_CSS = """<style>
