@@ -31,7 +31,7 @@ from ecosystem.exports import CHART_KINDS, ExportFile, ExportView, chart_file, d
 from ecosystem.filters import FilterOptions, FilterState, apply_filters, describe_filters, filter_options
 from ecosystem.i18n import LANGUAGE_NAMES, t
 from ecosystem.imports import seed_store
-from ecosystem.maps import MapLayers, map_layers
+from ecosystem.maps import MapLayers, map_layers, view_bounds
 from ecosystem.pictures import DEFAULT_SLIDE, SLIDE_SIZES, PictureError, SlideSize
 from ecosystem.regions import RegionsError, assign_regions, find_regions_file, load_regions, region_names
 from ecosystem.registry import PROGRAMME_COLUMNS, Registry, RegistryError, load_programmes, read_raw_csv, typed_registry
@@ -342,9 +342,11 @@ def view_map_layers(view: View, tiles: str | None, *, show_organisations: bool, 
                     cluster: bool = False) -> MapLayers:
     """The map of the view's filtered rows, with the coverage choropleth when boundaries are there and wanted."""
     counts = region_counts(view.filtered, view.regions["nuts_id"]) if view.regions is not None and coverage else None
+    bounds = view_bounds(view.filtered, view.regions, view.state.countries, view.state.regions)
     return map_layers(view.filtered, view.taxonomy, view.lang, view.programme_names, tiles=tiles,
                       regions=view.regions if counts is not None else None, region_counts=counts,
-                      show_organisations=show_organisations, cluster=cluster, colour_services=view.state.services)
+                      show_organisations=show_organisations, cluster=cluster, colour_services=view.state.services,
+                      bounds=bounds)
 
 
 def render_map(layers: MapLayers, key: str, height: int, returned_objects: list[str]) -> dict:
@@ -475,7 +477,8 @@ def export_view(view: View, *, bounds: list[list[float]] | None = None, show_org
     return ExportView(frame=view.filtered, state=view.state, taxonomy=view.taxonomy, lang=view.lang,
                       version=view.registry.version, version_date=view.registry.updated,
                       programme_names=view.programme_names, region_names=view.region_names, regions=view.regions,
-                      tiles=tiles_setting(view.lang, []), base_url=base_url, bounds=bounds,
+                      tiles=tiles_setting(view.lang, []), base_url=base_url,
+                      bounds=bounds or view_bounds(view.filtered, view.regions, view.state.countries, view.state.regions),
                       show_organisations=show_organisations, show_coverage=show_coverage)
 
 

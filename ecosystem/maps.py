@@ -46,6 +46,7 @@ __all__ = [
     "region_layer",
     "rows_at",
     "safe_json",
+    "view_bounds",
 ]
 
 BALTIC_BOUNDS: list[list[float]] = [[53.3, 9.0], [66.2, 30.5]]
@@ -528,3 +529,26 @@ def rows_at(frame: pd.DataFrame, latitude: float, longitude: float) -> pd.DataFr
     lon = np.round(frame["longitude"].to_numpy() * _SCALE)
     hit = (lat == round(latitude * _SCALE)) & (lon == round(longitude * _SCALE))
     return frame[hit]
+
+
+def view_bounds(frame: pd.DataFrame, regions: Any, countries: Iterable[str], region_codes: Iterable[str],
+                padding: float = 0.05) -> list[list[float]] | None:
+    """Where a geographically filtered view should look: the chosen regions, else the chosen countries (their
+    boundaries when loaded, else their rows' points); None (the Baltic Sea view) when no place is chosen."""
+    countries, region_codes = list(countries), list(region_codes)
+    box = None
+    if regions is not None and (region_codes or countries):
+        chosen = regions[regions["nuts_id"].isin(region_codes)] if region_codes else regions[regions["country"].isin(countries)]
+        if not chosen.empty:
+            west, south, east, north = chosen.total_bounds
+            box = [south, west, north, east]
+    if box is None and (region_codes or countries):
+        located = frame[frame["latitude"].notna() & frame["longitude"].notna()]
+        if located.empty:
+            return None
+        box = [located["latitude"].min(), located["longitude"].min(), located["latitude"].max(), located["longitude"].max()]
+    if box is None:
+        return None
+    south, west, north, east = box
+    pad_lat, pad_lon = max((north - south) * padding, 0.3), max((east - west) * padding, 0.5)
+    return [[round(south - pad_lat, 4), round(west - pad_lon, 4)], [round(north + pad_lat, 4), round(east + pad_lon, 4)]]

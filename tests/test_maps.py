@@ -122,3 +122,23 @@ def test_choropleth_draws_islands_empty_regions_and_attribution(frame, taxonomy)
 
 def test_no_regions_no_eurogeographics_line(frame, taxonomy):
     assert "EuroGeographics" not in render(frame, taxonomy)
+
+
+def test_view_bounds_follow_the_geographic_filter(frame):
+    from ecosystem.maps import view_bounds
+
+    assert view_bounds(frame, None, [], []) is None  # no place chosen: the Baltic Sea view
+    south_west, north_east = view_bounds(frame, None, ["LT"], [])
+    assert south_west[0] < 55.2522 < north_east[0] and south_west[1] < 21.0 and north_east[1] > 22.2897
+
+
+@pytest.mark.skipif(not NUTS_2024_L3.exists(), reason="../shared/reference/nuts is not beside the repository")
+def test_view_bounds_use_the_boundaries_of_chosen_places(frame):
+    from ecosystem.maps import view_bounds
+    from ecosystem.regions import load_regions
+
+    regions = load_regions(NUTS_2024_L3)
+    (south, west), (north, east) = view_bounds(frame, regions, ["LT"], [])
+    assert south < 54.0 and north > 56.4 and west < 21.0 and east > 26.8  # the whole of Lithuania
+    (south, west), (north, east) = view_bounds(frame, regions, ["LT"], ["LT027"])
+    assert north - south < 1.6  # just Tauragė county
