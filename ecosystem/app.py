@@ -28,7 +28,7 @@ from ecosystem.auth import Account, AuthConfigError, Authenticator, LoginError, 
 from ecosystem.checks import region_warnings, validation_context
 from ecosystem.coverage import region_counts
 from ecosystem.exports import CHART_KINDS, ExportFile, ExportView, chart_file, deck_file, html_file, map_file, view_stamp
-from ecosystem.filters import FilterOptions, FilterState, apply_filters, describe_filters, filter_options
+from ecosystem.filters import QUERY_KEYS, FilterOptions, FilterState, apply_filters, describe_filters, filter_options
 from ecosystem.i18n import LANGUAGE_NAMES, t
 from ecosystem.imports import seed_store
 from ecosystem.maps import MapLayers, map_layers, view_bounds
@@ -42,6 +42,7 @@ from ecosystem.tables import problems_table
 from ecosystem.taxonomy import LANGUAGES, Taxonomy, load_taxonomy
 
 PRESENTATION_CSS = """<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header {display: none !important;}
 html, body, [data-testid="stAppViewContainer"] {font-size: 20px; color: #000; background: #fff;}
 h1 {font-size: 3rem !important;} h3 {font-size: 1.6rem !important; color: #000 !important;}
 [data-testid="stCaptionContainer"] {font-size: 1rem; color: #222;}
@@ -227,9 +228,12 @@ def _filter_sidebar(view_options: FilterOptions, taxonomy: Taxonomy, lang: str,
 
 
 def _sync_url(state: FilterState, lang: str) -> None:
-    """Write the filters and language into the URL, so the address bar is the permalink."""
-    wanted = {**state.to_query(), **({"lang": lang} if lang != "en" else {})}
-    if {key: st.query_params.get(key) for key in st.query_params} != wanted:
+    """Write the filters and language into the URL, so the address bar is the permalink; the page's own
+    parameters (``embed``, ``chart`` …) stay."""
+    current = {key: st.query_params.get_all(key) for key in st.query_params}
+    kept = {key: values for key, values in current.items() if key not in QUERY_KEYS | {"lang"}}
+    wanted = {**kept, **state.to_query(), **({"lang": lang} if lang != "en" else {})}
+    if {key: (values[0] if len(values) == 1 else values) for key, values in current.items()} != wanted:
         st.query_params.from_dict(wanted)
 
 
@@ -314,6 +318,13 @@ def current_view() -> View:
         PagesManager.uses_pages_directory = False
         st.rerun()
     return build_view(language())
+
+
+def leave_presentation_link(lang: str) -> None:
+    """A way back from presentation mode (which hides the sidebar) to the overview."""
+    pages = st.session_state.get("_pages", [])
+    if pages:
+        st.page_link(pages[0], label=t("present.leave", lang), icon=":material/close:")
 
 
 def page_links(lang: str) -> None:

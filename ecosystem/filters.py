@@ -17,7 +17,7 @@ from ecosystem.i18n import t
 from ecosystem.registry import fold_text
 from ecosystem.taxonomy import Taxonomy
 
-__all__ = ["FilterOptions", "FilterState", "apply_filters", "describe_filters", "filter_options", "matches_any_code"]
+__all__ = ["QUERY_KEYS", "FilterOptions", "FilterState", "apply_filters", "describe_filters", "filter_options", "matches_any_code"]
 
 # FilterState field → (query key, registry column, taxonomy vocabulary or None)
 _LIST_FIELDS: dict[str, tuple[str, str, str | None]] = {
@@ -30,6 +30,8 @@ _LIST_FIELDS: dict[str, tuple[str, str, str | None]] = {
     "statuses": ("status", "status", "status"),
 }
 _MULTI_VALUED = {"service_types", "target_groups", "programmes"}
+QUERY_KEYS: frozenset[str] = frozenset({key for key, _, _ in _LIST_FIELDS.values()} | {"from", "to", "q"})
+"""The query-string keys the filters own (others, such as ``lang`` or ``embed``, belong to the page)."""
 
 
 @dataclass(frozen=True)

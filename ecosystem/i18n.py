@@ -569,6 +569,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "chart.id.region-targets": {"en": "target groups per region", "lt": "tikslinės grupės pagal regionus", "lv": "mērķgrupas pa reģioniem"},
     "chart.id.timeline": {"en": "timeline", "lt": "laiko juosta", "lv": "laika josla"},
     "auth.no_account": {"en": "You are signed in as {email}, but no registry account is set up for this address. Ask an administrator.", "lt": "Prisijungėte kaip {email}, tačiau šiam adresui registro paskyra nesukurta. Kreipkitės į administratorių.", "lv": "Jūs esat pieteicies kā {email}, bet šai adresei reģistra konts nav izveidots. Vērsieties pie administratora."},
+    "present.leave": {"en": "Leave presentation mode", "lt": "Išeiti iš pristatymo režimo", "lv": "Iziet no prezentācijas režīma"},
     # (end of interface strings)
     # --- charts ------------------------------------------------------------------------------
     "chart.empty": {

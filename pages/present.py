@@ -1,4 +1,4 @@
-"""Presentation mode: the map and one chart in large, high-contrast type for projecting on a wall.
+"""Presentation mode: the map and one chart in large, high-contrast type, no sidebar, for projecting on a wall.
 
 Open it with the view's query string plus ``embed=true`` (Streamlit's embed mode hides the app chrome),
 e.g. ``/present?country=LT,LV&service=transport_mobility&chart=heatmap&embed=true``.
@@ -20,11 +20,9 @@ st.subheader(view.filters_in_words)
 
 tiles = app.tiles_setting(lang, view.notices)
 chart = st.query_params.get("chart", "heatmap")
-map_column, chart_column = st.columns([1, 1])
-with map_column:
-    layers = app.view_map_layers(view, tiles, show_organisations=False)
-    app.render_map(layers, key="present_map", height=720, returned_objects=[])
-with chart_column:
-    st.plotly_chart(presentation_figure(chart, view.filtered, view.taxonomy, lang, view.footnote, view.programme_names,
-                                        view.region_names), width="stretch", config={"displaylogo": False})
+layers = app.view_map_layers(view, tiles, show_organisations=False)
+app.render_map(layers, key="present_map", height=620, returned_objects=[])
+st.plotly_chart(presentation_figure(chart, view.filtered, view.taxonomy, lang, view.footnote, view.programme_names,
+                                    view.region_names), width="stretch", config={"displaylogo": False})
 st.caption(view.footnote)
+app.leave_presentation_link(lang)

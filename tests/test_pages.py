@@ -142,3 +142,10 @@ def test_export_panel_prepares_a_named_file(data_dir, browsers):
     file = at.session_state["export_file_coverage"]
     assert file.name.startswith("coverage-heatmap_LT_") and file.name.endswith(".svg")
     assert b"Taurag" in file.data
+
+
+def test_page_parameters_survive_the_url_sync(data_dir):
+    at = app({"chart": "timeline", "embed": "true", "country": "LT"}, page="pages/present.py")
+    assert not at.exception
+    assert at.query_params["chart"] == "timeline" and at.query_params["embed"] == "true"
+    assert at.query_params["country"] == "LT"
