@@ -26,6 +26,7 @@ __all__ = [
     "headline",
     "initiatives_only",
     "region_counts",
+    "regions_in_scope",
     "service_target_matrix",
     "targets_by_area",
     "timeline_counts",
@@ -133,6 +134,17 @@ def timeline_counts(frame: pd.DataFrame) -> pd.DataFrame:
 def region_counts(frame: pd.DataFrame, region_codes: Iterable[str]) -> pd.Series:
     """Initiatives per region for every region in ``region_codes`` (zeros where none)."""
     return count_by(frame, "region", categories=region_codes)
+
+
+def regions_in_scope(regions: pd.DataFrame, frame: pd.DataFrame, countries: Iterable[str] = (),
+                     chosen: Iterable[str] = ()) -> list[str]:
+    """The regions a gap list looks at: the chosen ones, else those of the chosen countries, else of the
+    countries the rows are in (``regions`` has columns nuts_id and country)."""
+    countries, chosen = list(countries), list(chosen)
+    if chosen:
+        return regions.loc[regions["nuts_id"].isin(chosen), "nuts_id"].tolist()
+    wanted = countries or sorted(set(frame["country"]) - {""})
+    return regions.loc[regions["country"].isin(wanted), "nuts_id"].tolist()
 
 
 def gap_regions(frame: pd.DataFrame, region_codes: Iterable[str]) -> list[str]:

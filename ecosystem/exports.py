@@ -20,7 +20,7 @@ import pandas as pd
 
 from ecosystem.assets import inline_assets_html
 from ecosystem.charts import coverage_figure
-from ecosystem.coverage import region_counts
+from ecosystem.coverage import region_counts, regions_in_scope
 from ecosystem.deck import build_deck
 from ecosystem.filters import FilterState
 from ecosystem.maps import OSM_ATTRIBUTION, add_stamp, build_map, map_layers
@@ -96,11 +96,7 @@ class ExportView:
         """The regions of the selected countries (or of the countries present), for the gaps list."""
         if self.regions is None:
             return []
-        countries = self.state.countries or tuple(sorted(set(self.frame["country"]) - {""}))
-        scope = self.regions[self.regions["country"].isin(countries)]
-        if self.state.regions:
-            scope = scope[scope["nuts_id"].isin(self.state.regions)]
-        return scope["nuts_id"].tolist()
+        return regions_in_scope(self.regions, self.frame, self.state.countries, self.state.regions)
 
 
 def view_stamp(view: ExportView, kind: str, page: str, title: str | None = None, *, map_drawn: bool = False) -> Stamp:

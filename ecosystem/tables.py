@@ -9,7 +9,7 @@ import pandas as pd
 from ecosystem.i18n import t
 from ecosystem.taxonomy import Taxonomy
 
-__all__ = ["TABLE_COLUMNS", "diff_table", "problems_table", "registry_table", "taxonomy_table", "versions_table"]
+__all__ = ["TABLE_COLUMNS", "diff_table", "problems_table", "regions_table", "registry_table", "taxonomy_table", "versions_table"]
 
 TABLE_COLUMNS = [
     "name", "actor_type", "country", "region_code", "municipality", "service_types", "target_groups",
@@ -67,3 +67,10 @@ def versions_table(versions: pd.DataFrame, lang: str) -> pd.DataFrame:
     table = versions[list(columns)].copy()
     table["created_at"] = table["created_at"].str.slice(0, 19).str.replace("T", " ")
     return table.rename(columns={column: t(key, lang) for column, key in columns.items()})
+
+
+def regions_table(regions: pd.DataFrame, codes: list[str], lang: str) -> pd.DataFrame:
+    """Code, name and country of the given regions, in their order, headers translated."""
+    table = regions.set_index("nuts_id").loc[codes, ["name", "country"]].reset_index()
+    return table.rename(columns={"nuts_id": t("about.code", lang), "name": t("column.region_code", lang),
+                                 "country": t("column.country", lang)})

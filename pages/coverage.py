@@ -4,8 +4,9 @@ import streamlit as st
 
 from ecosystem import app
 from ecosystem.charts import CHART_IDS, coverage_figure
-from ecosystem.coverage import gap_regions
+from ecosystem.coverage import gap_regions, regions_in_scope
 from ecosystem.i18n import t
+from ecosystem.tables import regions_table
 
 view = app.current_view()
 lang, frame = view.lang, view.filtered
@@ -36,15 +37,8 @@ st.subheader(t("coverage.gap_regions", lang))
 if view.regions is None:
     st.caption(t("coverage.gap_regions_unknown", lang))
 else:
-    countries = view.state.countries or tuple(sorted(set(frame["country"]) - {""}))
-    in_scope = view.regions[view.regions["country"].isin(countries)]
-    if view.state.regions:
-        in_scope = in_scope[in_scope["nuts_id"].isin(view.state.regions)]
-    gaps = gap_regions(frame, in_scope["nuts_id"])
+    gaps = gap_regions(frame, regions_in_scope(view.regions, frame, view.state.countries, view.state.regions))
     if gaps:
-        st.dataframe(in_scope[in_scope["nuts_id"].isin(gaps)][["nuts_id", "name", "country"]]
-                     .rename(columns={"nuts_id": t("about.code", lang), "name": t("column.region_code", lang),
-                                      "country": t("column.country", lang)}),
-                     hide_index=True, width="stretch")
+        st.dataframe(regions_table(view.regions, gaps, lang), hide_index=True, width="stretch")
     else:
         st.caption(t("coverage.gap_regions_none", lang))

@@ -93,3 +93,15 @@ def test_every_number_agrees_with_the_registry_table(taxonomy, state):
     assert matrix.loc["social_support", "older_people"] == pairs
     _, totals = counts_by_area_and_service(table, "country", taxonomy.codes("service_type"))
     assert totals.to_dict() == initiatives["country"].value_counts().to_dict()
+
+
+def test_regions_in_scope():
+    import pandas as pd
+
+    from ecosystem.coverage import regions_in_scope
+
+    regions = pd.DataFrame({"nuts_id": ["LT011", "LT027", "LV00B"], "country": ["LT", "LT", "LV"]})
+    frame = make_frame([{"country": "LV"}])
+    assert regions_in_scope(regions, frame) == ["LV00B"]
+    assert regions_in_scope(regions, frame, ["LT"]) == ["LT011", "LT027"]
+    assert regions_in_scope(regions, frame, ["LT"], ["LT027"]) == ["LT027"]
