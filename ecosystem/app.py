@@ -47,6 +47,7 @@ html, body, [data-testid="stAppViewContainer"] {font-size: 20px; color: #000; ba
 h1 {font-size: 3rem !important;} h3 {font-size: 1.6rem !important; color: #000 !important;}
 [data-testid="stCaptionContainer"] {font-size: 1rem; color: #222;}
 </style>"""
+CDN_PROBE = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"
 _FILTER_WIDGETS = ("countries", "regions", "services", "targets", "programmes", "actor_types", "statuses")
 
 
@@ -361,13 +362,19 @@ def view_map_layers(view: View, tiles: str | None, *, show_organisations: bool, 
 
 
 def render_map(layers: MapLayers, key: str, height: int, returned_objects: list[str]) -> dict:
-    """Show a map with st_folium: the base stays put, overlays swap on filter changes, no rerun on pan/zoom."""
-    if config.map_assets_mode() == "local":
-        if assets_installed():
-            for element in (layers.base, *layers.overlays):
-                localise_map_assets(element)
-        else:
-            st.warning(t("app.assets_missing", st.session_state.get("lang", "en")))
+    """Show a map with st_folium: the base stays put, overlays swap on filter changes, no rerun on pan/zoom.
+
+    The map's JavaScript comes from this server when installed (or required), else from public CDNs — and when
+    neither is possible the page says so instead of showing a blank map."""
+    lang = st.session_state.get("lang", "en")
+    mode = config.map_assets_mode()
+    if mode != "cdn" and assets_installed():
+        for element in (layers.base, *layers.overlays):
+            localise_map_assets(element)
+    elif mode == "local":
+        st.warning(t("app.assets_missing", lang))
+    elif not _reachable(CDN_PROBE):
+        st.warning(t("app.assets_unreachable", lang))
     return st_folium(layers.base, key=key, height=height, use_container_width=True,
                      feature_group_to_add=layers.overlays, layer_control=folium.LayerControl(collapsed=False),
                      returned_objects=returned_objects) or {}

@@ -32,9 +32,10 @@ def reference_dir() -> Path:
 
 
 def map_assets_mode() -> str:
-    """``cdn`` (default) loads Leaflet from public CDNs; ``local`` serves installed copies (intranet/offline)."""
-    mode = os.environ.get("ECOSYSTEM_MAP_ASSETS", "cdn").strip().lower()
-    return mode if mode in {"cdn", "local"} else "cdn"
+    """Where the map's Leaflet comes from: ``local`` (installed copies served by this server, for intranet and
+    offline use), ``cdn`` (public CDNs) or ``auto`` (default: the installed copies when there are any)."""
+    mode = os.environ.get("ECOSYSTEM_MAP_ASSETS", "auto").strip().lower()
+    return mode if mode in {"cdn", "local", "auto"} else "auto"
 
 
 def tile_url() -> str | None:

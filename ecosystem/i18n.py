@@ -570,6 +570,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "chart.id.timeline": {"en": "timeline", "lt": "laiko juosta", "lv": "laika josla"},
     "auth.no_account": {"en": "You are signed in as {email}, but no registry account is set up for this address. Ask an administrator.", "lt": "Prisijungėte kaip {email}, tačiau šiam adresui registro paskyra nesukurta. Kreipkitės į administratorių.", "lv": "Jūs esat pieteicies kā {email}, bet šai adresei reģistra konts nav izveidots. Vērsieties pie administratora."},
     "present.leave": {"en": "Leave presentation mode", "lt": "Išeiti iš pristatymo režimo", "lv": "Iziet no prezentācijas režīma"},
+    "app.assets_unreachable": {"en": "The map's JavaScript cannot be loaded from the public CDN from here, and no local copy is installed, so the map may stay blank. An administrator runs `python -m ecosystem assets install` once; the server then serves it itself.", "lt": "Žemėlapio JavaScript iš viešojo CDN čia įkelti nepavyksta, o vietinė kopija neįdiegta, todėl žemėlapis gali likti tuščias. Administratorius vieną kartą paleidžia `python -m ecosystem assets install`; tada serveris pateikia failus pats.", "lv": "Kartes JavaScript šeit nevar ielādēt no publiskā CDN, un lokālā kopija nav instalēta, tāpēc karte var palikt tukša. Administrators vienreiz palaiž `python -m ecosystem assets install`; tad serveris failus nodrošina pats."},
     # (end of interface strings)
     # --- charts ------------------------------------------------------------------------------
     "chart.empty": {
