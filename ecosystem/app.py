@@ -519,12 +519,13 @@ def export_panel(view: View, page: str, charts: list[str], *, include_map: bool,
         size = st.radio(t("export.size", lang), list(SLIDE_SIZES), horizontal=True, key=f"export_size_{page}")
         title = st.text_input(t("export.title_label", lang), key=f"export_title_{page}", max_chars=160,
                               placeholder=_default_title(what, view, lang))
+        qr = st.checkbox(t("export.qr", lang), key=f"export_qr_{page}", disabled=what.endswith((".svg", ".pdf")) or what == "deck")
         if st.button(t("export.prepare", lang), key=f"export_go_{page}", type="primary"):
             context = export_view(view, bounds=bounds, show_organisations=show_organisations,
                                   show_coverage=show_coverage)
             with st.status(t("export.preparing", lang, name=kinds[what]), expanded=False) as status:
                 try:
-                    st.session_state[f"export_file_{page}"] = _export(context, what, SLIDE_SIZES[size], title or None)
+                    st.session_state[f"export_file_{page}"] = _export(context, what, SLIDE_SIZES[size], title or None, qr)
                 except (PictureError, OSError, ValueError) as error:
                     status.update(label=t("export.failed", lang, reason=error), state="error")
                     st.session_state.pop(f"export_file_{page}", None)
@@ -542,16 +543,16 @@ def _default_title(what: str, view: View, lang: str) -> str:
     return view_stamp(export_view(view), kind, "").title
 
 
-def _export(context: ExportView, what: str, size: SlideSize, title: str | None) -> ExportFile:
+def _export(context: ExportView, what: str, size: SlideSize, title: str | None, qr: bool) -> ExportFile:
     """One export by its panel key (``map.png``, ``chart.heatmap.svg``, ``deck``, ``html``)."""
     if what == "deck":
-        return deck_file(context, title)
+        return deck_file(context, title)  # its title slide always carries the QR code
     if what == "html":
-        return html_file(context, title)
+        return html_file(context, title, qr=qr)
     parts = what.split(".")
     if parts[0] == "map":
-        return map_file(context, parts[1], size, title)
-    return chart_file(context, parts[1], parts[2], size, title)
+        return map_file(context, parts[1], size, title, qr=qr)
+    return chart_file(context, parts[1], parts[2], size, title, qr=qr)
 
 
 def plotly_config(view: View, chart: str) -> dict:

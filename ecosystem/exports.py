@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import io
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any, Callable, Mapping
 
 import folium
 import pandas as pd
+from PIL import Image
 
 from ecosystem.assets import inline_assets_html
 from ecosystem.charts import coverage_figure
@@ -28,7 +30,7 @@ from ecosystem.pictures import (
     DEFAULT_SLIDE, PictureError, SlideSize, browser_available, map_shape_count, render_chart, render_map_png,
     static_map_picture,
 )
-from ecosystem.stamp import Stamp, export_file_name, make_stamp, stamp_figure
+from ecosystem.stamp import Stamp, export_file_name, make_stamp, qr_png, stamp_figure
 from ecosystem.taxonomy import Taxonomy
 
 __all__ = [
@@ -116,29 +118,48 @@ def _name(view: ExportView, kind: str, ext: str) -> str:
 
 @_one_at_a_time
 def chart_file(view: ExportView, chart: str, fmt: str = "png", size: SlideSize = DEFAULT_SLIDE,
-               title: str | None = None) -> ExportFile:
-    """A coverage chart as a stamped PNG, SVG or PDF of a slide size."""
+               title: str | None = None, *, qr: bool = False) -> ExportFile:
+    """A coverage chart as a stamped PNG, SVG or PDF of a slide size (PNG: optionally with a QR of the link)."""
     kind = CHART_KINDS[chart]
     stamp = view_stamp(view, kind, "coverage", title)
     figure = coverage_figure(chart, view.frame, view.taxonomy, view.lang, stamp.source, view.programme_names,
                              view.region_names)
     stamped = stamp_figure(figure, stamp, size.width, size.height)
     data = render_chart(stamped, fmt, size.width, size.height, size.scale)
+    if qr and fmt == "png":
+        data = _with_qr(data, stamp.permalink, size.scale, corner="bottom-right")
     return ExportFile(_name(view, kind, fmt), data, _MIME[fmt])
 
 
-def _stamped_map(view: ExportView, stamp: Stamp) -> folium.Map:
-    """The folium map of the view with its stamp."""
+_QR_CSS_PX = 72
+
+
+def _with_qr(png: bytes, url: str, scale: float, corner: str) -> bytes:
+    """The picture with a small QR code of ``url`` pasted into a corner its layout keeps free."""
+    picture = Image.open(io.BytesIO(png)).convert("RGB")
+    code = Image.open(io.BytesIO(qr_png(url, round(_QR_CSS_PX * scale)))).convert("RGB")
+    margin = round(8 * scale)
+    left = picture.width - code.width - margin
+    top = picture.height - code.height - margin if corner == "bottom-right" else margin
+    picture.paste(code, (left, top))
+    out = io.BytesIO()
+    picture.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def _stamped_map(view: ExportView, stamp: Stamp, qr: bool = False) -> folium.Map:
+    """The folium map of the view with its stamp (and a QR code of its permalink when asked)."""
     layers = map_layers(view.frame, view.taxonomy, view.lang, view.programme_names, tiles=view.tiles, regions=view.map_regions,
                         region_counts=view.region_counts, show_organisations=view.show_organisations,
                         colour_services=view.state.services, bounds=view.bounds)
     m = build_map(layers)
-    return add_stamp(m, stamp.title, stamp.subtitle, [stamp.source, stamp.permalink])
+    code = qr_png(stamp.permalink, 2 * _QR_CSS_PX) if qr else None
+    return add_stamp(m, stamp.title, stamp.subtitle, [stamp.source, stamp.permalink], code)
 
 
 @_one_at_a_time
 def map_file(view: ExportView, fmt: str = "png", size: SlideSize = DEFAULT_SLIDE, title: str | None = None,
-             *, use_browser: bool = True) -> ExportFile:
+             *, use_browser: bool = True, qr: bool = False) -> ExportFile:
     """The map as a stamped picture: a headless-browser shot (PNG) or, without a browser, matplotlib (PNG/SVG/PDF).
 
     Pictures are drawn without base-map tiles (deterministic, offline, no licence question): the regions are
@@ -146,7 +167,7 @@ def map_file(view: ExportView, fmt: str = "png", size: SlideSize = DEFAULT_SLIDE
     picture = replace(view, tiles=None)
     stamp = view_stamp(picture, "map", "map", title, map_drawn=True)
     if fmt == "png" and use_browser and browser_available():
-        html = inline_assets_html(_stamped_map(picture, stamp).get_root().render())
+        html = inline_assets_html(_stamped_map(picture, stamp, qr).get_root().render())
         expected = map_shape_count(view.frame, regions=view.map_regions, region_counts=view.region_counts,
                                    show_organisations=view.show_organisations)
         data = render_map_png(html, size.width, size.height, size.scale, expected_shapes=expected)
@@ -156,6 +177,8 @@ def map_file(view: ExportView, fmt: str = "png", size: SlideSize = DEFAULT_SLIDE
                               legend_services=view.state.services, bounds=view.bounds, fmt=fmt, width=size.width,
                               height=size.height, scale=size.scale, title=stamp.title, subtitle=stamp.subtitle,
                               footer_lines=[stamp.source, stamp.permalink])
+    if qr and fmt == "png":
+        data = _with_qr(data, stamp.permalink, size.scale, corner="top-right")
     return ExportFile(_name(view, "map", fmt), data, _MIME[fmt])
 
 
@@ -174,10 +197,10 @@ def deck_file(view: ExportView, title: str | None = None) -> ExportFile:
 
 
 @_one_at_a_time
-def html_file(view: ExportView, title: str | None = None) -> ExportFile:
+def html_file(view: ExportView, title: str | None = None, *, qr: bool = False) -> ExportFile:
     """The map as one interactive HTML file that works offline (assets inlined) and carries the stamp."""
     stamp = view_stamp(view, "map", "map", title, map_drawn=True)
-    html = inline_assets_html(_stamped_map(view, stamp).get_root().render())
+    html = inline_assets_html(_stamped_map(view, stamp, qr).get_root().render())
     return ExportFile(_name(view, "map", "html"), html.encode("utf-8"), _MIME["html"])
 
 

@@ -474,10 +474,16 @@ _STAMP_STYLE = (
 )
 
 
-def add_stamp(m: folium.Map, title: str, subtitle: str, footer_lines: Iterable[str]) -> folium.Map:
-    """Put an export stamp on a map (all text escaped): the map then describes itself in a picture or file."""
+def add_stamp(m: folium.Map, title: str, subtitle: str, footer_lines: Iterable[str],
+              qr_png: bytes | None = None) -> folium.Map:
+    """Put an export stamp on a map (all text escaped), optionally with a QR code of its permalink: the map then
+    describes itself in a picture or file."""
     head = f"<h1>{escape(title)}</h1><p>{escape(subtitle)}</p>"
     foot = "".join(f"<small>{escape(line)}</small>" for line in footer_lines if line)
+    if qr_png is not None:
+        encoded = base64.b64encode(qr_png).decode("ascii")
+        foot = (f'<img src="data:image/png;base64,{encoded}" alt="QR" '
+                f'style="float:right;width:72px;height:72px;margin-left:10px">{foot}')
     m.get_root().header.add_child(folium.Element(_STAMP_STYLE))
     m.add_child(_StampControl(head, foot))
     return m

@@ -115,3 +115,20 @@ def test_export_figures_command_writes_a_view(tmp_path: Path, browsers):
     assert len(names) == 16 and all("_LT_" in name for name in names)
     deck = next(out.glob("deck_*.pptx"))
     assert zipfile.is_zipfile(deck)
+
+
+def test_qr_code_of_the_permalink_on_pictures(view, browsers):
+    plain = Image.open(io.BytesIO(chart_file(view, "timeline", "png").data)).convert("L")
+    with_qr = Image.open(io.BytesIO(chart_file(view, "timeline", "png", qr=True).data)).convert("L")
+    corner = (plain.width - 170, plain.height - 170, plain.width, plain.height)
+    dark = lambda image: sum(1 for value in image.crop(corner).get_flattened_data() if value < 60)  # noqa: E731
+    assert dark(with_qr) > dark(plain) + 2000  # the code's dark modules sit in the bottom-right corner
+    html = html_file(view, qr=True).data.decode("utf-8")
+    assert "data:image/png;base64," in html and "alt=\\u0022QR\\u0022" in html.replace('\\"', "\\u0022")
+
+
+def test_qr_on_the_static_map(view):
+    plain = Image.open(io.BytesIO(map_file(view, "png", use_browser=False).data)).convert("L")
+    with_qr = Image.open(io.BytesIO(map_file(view, "png", use_browser=False, qr=True).data)).convert("L")
+    corner = (plain.width - 170, 0, plain.width, 170)
+    assert list(plain.crop(corner).get_flattened_data()) != list(with_qr.crop(corner).get_flattened_data())
