@@ -27,6 +27,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         shutil.copy(DATA / name, tmp_path / name)
     monkeypatch.setenv("ECOSYSTEM_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("ECOSYSTEM_TILES", "none")
+    monkeypatch.setenv("ECOSYSTEM_MAP_ASSETS", "cdn")  # no asset installation inside page tests
     monkeypatch.setenv("ECOSYSTEM_REFERENCE_DIR", str(tmp_path / "no-reference"))
     return tmp_path
 
