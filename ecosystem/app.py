@@ -34,10 +34,13 @@ from ecosystem.imports import seed_store
 from ecosystem.maps import MapLayers, map_layers, view_bounds
 from ecosystem.pictures import DEFAULT_SLIDE, SLIDE_SIZES, PictureError, SlideSize
 from ecosystem.regions import RegionsError, assign_regions, find_regions_file, load_regions, region_names
-from ecosystem.registry import PROGRAMME_COLUMNS, Registry, RegistryError, load_programmes, read_raw_csv, typed_registry
+from ecosystem.registry import (
+    PROGRAMME_COLUMNS, Registry, RegistryError, file_version, load_programmes, read_raw_csv, registry_from_raw,
+    typed_registry,
+)
 from ecosystem.schema import PROBLEM_COLUMNS, REGISTRY_COLUMNS, ValidationContext, has_errors, validate_registry
 from ecosystem.stamp import export_file_name, toImageButtonOptions
-from ecosystem.store import RegistryStore, database_url, open_store
+from ecosystem.store import RegistryStore, StoreError, database_url, open_store
 from ecosystem.tables import problems_table
 from ecosystem.taxonomy import LANGUAGES, Taxonomy, load_taxonomy
 
@@ -103,6 +106,15 @@ def _regions(path: str, mtime: float) -> gpd.GeoDataFrame | str:
 def store(url: str) -> RegistryStore:
     """One store (one connection pool) per database URL and server process."""
     return open_store(url)
+
+
+def registry_store_or_stop(lang: str) -> RegistryStore:
+    """The configured store for pages that write or list versions; a clear error and a stop when unreachable."""
+    try:
+        return store(database_url())
+    except StoreError as error:
+        st.error(t("app.store_unavailable", lang, reason=error))
+        st.stop()
 
 
 @st.cache_resource(show_spinner=False)
@@ -283,14 +295,18 @@ def _load_registry(data_dir: Path, taxonomy: Taxonomy, regions: gpd.GeoDataFrame
     inputs_key = (str(programmes_path), _mtime(programmes_path), _mtime(data_dir / "taxonomy.csv"),
                   str(regions_path), _mtime(regions_path) if regions is not None and regions_path else 0.0)
     url = database_url()
-    registry_store = store(url)
     problem = None
     try:
-        seed_store(registry_store, seed_path, context)
-        problem = _seed_file_problems(str(seed_path), _mtime(seed_path), inputs_key, context)
-    except RegistryError as exc:
-        problem = exc
-    version = registry_store.current_version()
+        registry_store = store(url)
+        try:
+            seed_store(registry_store, seed_path, context)
+            problem = _seed_file_problems(str(seed_path), _mtime(seed_path), inputs_key, context)
+        except RegistryError as exc:
+            problem = exc
+        version = registry_store.current_version()
+    except StoreError as error:  # no database: serve the data folder's file read-only, and say so
+        notices.insert(0, ("error", t("app.store_unavailable", lang, reason=error)))
+        return _file_registry(str(seed_path), _mtime(seed_path), inputs_key, programmes, context), None
     if problem is not None:
         served = t("app.serving_previous", lang, version=version) if version else t("app.nothing_to_serve", lang)
         notices.insert(0, ("error", t("app.registry_error", lang, file=problem.file, served=served)))
@@ -298,6 +314,17 @@ def _load_registry(data_dir: Path, taxonomy: Taxonomy, regions: gpd.GeoDataFrame
         return _empty_registry(programmes), (problem.file, problem.problems) if problem else None
     registry = _registry(url, version, inputs_key, programmes, context, regions)
     return registry, (problem.file, problem.problems) if problem else None
+
+
+@st.cache_resource(show_spinner=False)
+def _file_registry(path: str, mtime: float, inputs_key: tuple, _programmes_frame: pd.DataFrame,
+                   _context: ValidationContext) -> Registry:
+    """The seed file itself as a read-only registry, for when the store cannot be opened (nothing if broken)."""
+    try:
+        return registry_from_raw(read_raw_csv(Path(path)), _programmes_frame, _context, Path(path).name,
+                                 file_version(Path(path)))
+    except RegistryError:
+        return _empty_registry(_programmes_frame)
 
 
 def _empty_registry(programmes: pd.DataFrame | None = None) -> Registry:

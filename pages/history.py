@@ -6,7 +6,6 @@ from ecosystem import app
 from ecosystem.auth import can_rollback
 from ecosystem.i18n import t
 from ecosystem.registry_io import registry_csv_bytes
-from ecosystem.store import database_url
 from ecosystem.tables import diff_table, versions_table
 
 view = app.current_view()
@@ -14,7 +13,7 @@ lang = view.lang
 st.title(t("page.history", lang))
 st.write(t("history.intro", lang))
 
-store = app.store(database_url())
+store = app.registry_store_or_stop(lang)
 versions = store.versions()
 if versions.empty:
     st.info(t("history.empty", lang))

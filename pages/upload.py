@@ -12,7 +12,7 @@ from ecosystem.imports import commit_plan, plan_import
 from ecosystem.readers import ReadLimits, template_csv_bytes, template_xlsx_bytes
 from ecosystem.registry_io import table_csv_bytes
 from ecosystem.schema import has_errors
-from ecosystem.store import StaleVersionError, database_url
+from ecosystem.store import StaleVersionError
 from ecosystem.tables import diff_table, problems_table
 
 view = app.current_view()
@@ -42,7 +42,7 @@ mode = st.radio(t("upload.mode", lang), ["upsert", "replace"], key="upload_mode"
 if upload is None:
     st.stop()
 
-store = app.store(database_url())
+store = app.registry_store_or_stop(lang)
 data = upload.getvalue()
 plan_key = (hashlib.sha256(data).hexdigest(), upload.name, mode, store.current_version(), account.username, lang)
 if st.session_state.get("upload_plan_key") != plan_key:

@@ -150,3 +150,11 @@ def test_page_parameters_survive_the_url_sync(data_dir):
     assert not at.exception
     assert at.query_params["chart"] == "timeline" and at.query_params["embed"] == "true"
     assert at.query_params["country"] == "LT"
+
+
+def test_an_unreachable_database_still_shows_the_registry(data_dir, monkeypatch):
+    monkeypatch.setenv("ECOSYSTEM_DATABASE_URL", f"sqlite:///{data_dir / 'missing-folder' / 'registry.sqlite'}")
+    at = app()
+    assert not at.exception
+    assert any("registry database cannot be opened" in error.value for error in at.error)
+    assert metrics(at)["Initiatives"] == "10"

@@ -149,3 +149,10 @@ def test_identity_provider_login_is_offered_when_configured(data_dir):
     assert not at.exception
     assert "oidc_sign_in" in [button.key for button in at.button]
     assert not at.get("file_uploader")
+
+
+def test_history_says_when_the_database_is_unreachable(data_dir, monkeypatch, accounts):
+    monkeypatch.setenv("ECOSYSTEM_DATABASE_URL", f"sqlite:///{data_dir / 'missing-folder' / 'registry.sqlite'}")
+    at = page("history.py", accounts)
+    assert not at.exception
+    assert any("registry database cannot be opened" in error.value for error in at.error)
