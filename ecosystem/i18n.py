@@ -412,7 +412,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "about.sources": {"en": "Sources", "lt": "Šaltiniai", "lv": "Avoti"},
     "about.programmes": {"en": "Programmes", "lt": "Programos", "lv": "Programmas"},
     "about.taxonomy": {"en": "Taxonomy", "lt": "Klasifikatorius", "lv": "Klasifikators"},
-    "about.definitions_note": {"en": "Definitions are given in English.", "lt": "Apibrėžtys pateikiamos anglų kalba.", "lv": "Definīcijas sniegtas angļu valodā."},
     "about.boundaries": {"en": "Region boundaries: Eurostat GISCO, NUTS 2024. © EuroGeographics for the administrative boundaries.", "lt": "Regionų ribos: Eurostat GISCO, NUTS 2024. © EuroGeographics už administracines ribas.", "lv": "Reģionu robežas: Eurostat GISCO, NUTS 2024. © EuroGeographics par administratīvajām robežām."},
     "about.code": {"en": "Code", "lt": "Kodas", "lv": "Kods"},
     "about.label": {"en": "Label", "lt": "Pavadinimas", "lv": "Nosaukums"},

@@ -35,7 +35,7 @@ def registry_table(frame: pd.DataFrame, taxonomy: Taxonomy, lang: str, programme
 
 def taxonomy_table(taxonomy: Taxonomy, vocabulary: str, lang: str) -> pd.DataFrame:
     """Code, label in ``lang`` and definition of every code of a vocabulary."""
-    labels, definitions = taxonomy.labels(vocabulary, lang), taxonomy.definitions(vocabulary)
+    labels, definitions = taxonomy.labels(vocabulary, lang), taxonomy.definitions(vocabulary, lang)
     return pd.DataFrame({
         t("about.code", lang): list(labels),
         t("about.label", lang): list(labels.values()),

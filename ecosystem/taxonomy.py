@@ -30,6 +30,7 @@ VOCABULARIES: tuple[str, ...] = (
     "country",
 )
 _REQUIRED_COLUMNS = ["vocabulary", "code", *(f"label_{lang}" for lang in LANGUAGES), "colour", "aliases", "definition_en"]
+_TRANSLATED_DEFINITIONS = [f"definition_{lang}" for lang in LANGUAGES if lang != "en"]  # optional columns
 _FALLBACK_COLOUR = "#7F7F7F"
 
 
@@ -66,10 +67,12 @@ class Taxonomy:
         rows = self._rows(vocabulary)
         return dict(zip(rows["code"], rows["colour"].replace("", _FALLBACK_COLOUR)))
 
-    def definitions(self, vocabulary: str) -> dict[str, str]:
-        """Code → English definition."""
+    def definitions(self, vocabulary: str, lang: str = "en") -> dict[str, str]:
+        """Code → definition in ``lang`` (English where a translation is missing)."""
         rows = self._rows(vocabulary)
-        return dict(zip(rows["code"], rows["definition_en"]))
+        column = f"definition_{lang}" if lang in LANGUAGES else "definition_en"
+        definitions = rows[column].where(rows[column] != "", rows["definition_en"])
+        return dict(zip(rows["code"], definitions))
 
     def aliases(self, vocabulary: str) -> dict[str, str]:
         """Every label and alias (case-folded) → code, for reading what people type instead of codes."""
@@ -91,7 +94,10 @@ def load_taxonomy(path: Path) -> Taxonomy:
     missing = [column for column in _REQUIRED_COLUMNS if column not in table.columns]
     if missing:
         raise TaxonomyError(f"{path.name}: missing column(s) {', '.join(missing)}.")
-    table = table[_REQUIRED_COLUMNS].apply(lambda column: column.str.strip())
+    for column in _TRANSLATED_DEFINITIONS:
+        if column not in table.columns:
+            table[column] = ""
+    table = table[_REQUIRED_COLUMNS + _TRANSLATED_DEFINITIONS].apply(lambda column: column.str.strip())
     unknown = sorted(set(table["vocabulary"]) - set(VOCABULARIES))
     if unknown:
         raise TaxonomyError(f"{path.name}: unknown vocabulary {', '.join(unknown)}; expected one of {', '.join(VOCABULARIES)}.")

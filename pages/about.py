@@ -26,7 +26,6 @@ programmes = view.registry.programmes[["name", "funder", "lead", "start_year", "
 st.dataframe(programmes, hide_index=True, width="stretch")
 
 st.subheader(t("about.taxonomy", lang))
-st.caption(t("about.definitions_note", lang))
 for vocabulary, key in (("service_type", "filter.services"), ("target_group", "filter.targets"),
                         ("actor_type", "filter.actor_types"), ("status", "filter.statuses")):
     st.markdown(f"**{t(key, lang)}**")

@@ -55,3 +55,11 @@ def test_broken_taxonomy_is_reported_with_file_and_reason(tmp_path: Path):
     path.write_text(text + text.splitlines()[1] + "\n", encoding="utf-8")
     with pytest.raises(TaxonomyError, match="appears twice"):
         load_taxonomy(path)
+
+
+def test_definitions_in_every_language(taxonomy):
+    for vocabulary in ("service_type", "target_group", "actor_type", "status"):
+        for lang in LANGUAGES:
+            assert all(text.strip() for text in taxonomy.definitions(vocabulary, lang).values()), (vocabulary, lang)
+    assert taxonomy.definitions("service_type", "lv")["transport_mobility"].startswith("Pārvadājumi")
+    assert taxonomy.definitions("service_type", "lt") != taxonomy.definitions("service_type", "en")
