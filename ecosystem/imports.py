@@ -128,7 +128,9 @@ def plan_import(
         if place is not None:
             problems.append(place(raw))
     problems = pd.concat([frame for frame in problems if not frame.empty] or [read.problems], ignore_index=True)
-    problems = problems.sort_values(["row"], kind="stable").reset_index(drop=True)
+    blocking_first = problems["severity"] != "error"
+    problems = problems.assign(_later=blocking_first).sort_values(["_later", "row"], kind="stable")
+    problems = problems.drop(columns="_later").reset_index(drop=True)
     if has_errors(problems):
         return ImportPlan(file_name, read, mode, base_version, problems, None, empty_changes)
     uploaded = _keep_stored_numbers(raw[REGISTRY_COLUMNS], current)

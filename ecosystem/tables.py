@@ -55,8 +55,9 @@ def diff_table(changes: pd.DataFrame, names: Mapping[str, str], lang: str) -> pd
 
 
 def problems_table(problems: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """A problems list with translated headers (row, column, value, severity, what to do)."""
-    return problems.rename(columns=lambda column: t(f"column.{column}", lang))
+    """A problems list with translated headers and severities (row, column, value, severity, what to do)."""
+    table = problems.assign(severity=problems["severity"].map(lambda severity: t(f"severity.{severity}", lang)))
+    return table.rename(columns=lambda column: t(f"column.{column}", lang))
 
 
 def versions_table(versions: pd.DataFrame, lang: str) -> pd.DataFrame:
