@@ -21,6 +21,8 @@ if versions.empty:
 st.dataframe(versions_table(versions, lang), hide_index=True, width="stretch")
 
 numbers = versions["version"].tolist()
+if st.session_state.get("_history_newest") != numbers[0]:  # a new version arrived: show it
+    st.session_state["history_version"] = st.session_state["_history_newest"] = numbers[0]
 chosen = st.selectbox(t("history.pick", lang), numbers, key="history_version")
 content, previous = store.read(chosen), store.read(chosen - 1)
 names = dict(zip(previous["id"], previous["name"])) | dict(zip(content["id"], content["name"]))
