@@ -38,7 +38,9 @@ from ecosystem.registry import (
     PROGRAMME_COLUMNS, Registry, RegistryError, file_version, load_programmes, read_raw_csv, registry_from_raw,
     typed_registry,
 )
-from ecosystem.schema import PROBLEM_COLUMNS, REGISTRY_COLUMNS, ValidationContext, has_errors, validate_registry
+from ecosystem.schema import (
+    PROBLEM_COLUMNS, REGISTRY_COLUMNS, ValidationContext, has_errors, join_labels, validate_registry,
+)
 from ecosystem.stamp import export_file_name, toImageButtonOptions
 from ecosystem.store import RegistryStore, StoreError, database_url, open_store
 from ecosystem.tables import problems_table
@@ -424,8 +426,7 @@ def detail_card(row: object, view: View) -> None:
     taxonomy, lang = view.taxonomy, view.lang
 
     def codes(cell: str, vocabulary: str) -> str:
-        labels = taxonomy.labels(vocabulary, lang)
-        return ", ".join(labels.get(code, code) for code in cell.split(";") if code)
+        return join_labels(pd.Series([cell]), taxonomy.labels(vocabulary, lang)).iloc[0]
 
     with st.container(border=True):
         st.markdown(f"**{plain(row.name)}**")

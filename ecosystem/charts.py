@@ -30,6 +30,7 @@ __all__ = [
     "area_service_bars",
     "coverage_figure",
     "empty_figure",
+    "plotly_text",
     "presentation_figure",
     "service_target_heatmap",
     "targets_by_area_chart",
@@ -49,14 +50,14 @@ _SEPARATORS = {"en": ".,", "lt": ", ", "lv": ", "}  # decimal mark, thousands se
 _ROW_HEIGHT = 28  # pixels per bar or heatmap row
 
 
-def _plain(text: object) -> str:
+def plotly_text(text: object) -> str:
     """Text shown as written: Plotly's pseudo-HTML characters escaped (quotes stay, Plotly has no &quot;)."""
     return html.escape(str(text), quote=False)
 
 
 def _wrap(text: str, width: int) -> str:
     """Plain text escaped and broken into lines of about ``width`` characters (Plotly does not wrap text)."""
-    return "<br>".join(_plain(line) for line in textwrap.wrap(text, width, break_long_words=False))
+    return "<br>".join(plotly_text(line) for line in textwrap.wrap(text, width, break_long_words=False))
 
 
 def _tick_step(span: int, ticks: int) -> int:
@@ -106,7 +107,7 @@ def _finish(
         font={"family": FONT_FAMILY, "size": 13, "color": "#222222"},
         separators=_SEPARATORS.get(lang, _SEPARATORS["en"]),
         title={
-            "text": _plain(title),
+            "text": plotly_text(title),
             "subtitle": {"text": _wrap(note, 95), "font": {"size": 12, "color": "#555555"}},
             "x": 0,
             "xref": "paper",
@@ -124,11 +125,11 @@ def _finish(
         meta=chart_id,
         height=height,
     )
-    fig.update_xaxes(title_text=_plain(x_title), automargin=True)
-    fig.update_yaxes(title_text=_plain(y_title), automargin=True)
+    fig.update_xaxes(title_text=plotly_text(x_title), automargin=True)
+    fig.update_yaxes(title_text=plotly_text(y_title), automargin=True)
     fig.add_annotation(
         name="footnote",
-        text=_plain(footnote),
+        text=plotly_text(footnote),
         xref="paper",
         yref="paper",
         x=0,
@@ -174,17 +175,17 @@ def _area_names(
 
 def _count_heatmap(table: pd.DataFrame, x_labels: list[str], y_labels: list[str], lang: str) -> go.Figure:
     """A white-to-blue heatmap of counts, each count written in its cell, zeros as white cells in a grey grid."""
-    x_names = [_plain(label) for label in x_labels]
+    x_names = [plotly_text(label) for label in x_labels]
     z = table.to_numpy(dtype=int)
     zmax = max(int(z.max()), 1)
     first = 0.5 / zmax  # halfway between 0 and 1: every count of at least 1 is visibly blue
     steps = [first + (1 - first) * i / (len(BLUES) - 1) for i in range(len(BLUES))]
-    count = _plain(t("chart.initiatives", lang))
+    count = plotly_text(t("chart.initiatives", lang))
     fig = go.Figure(
         go.Heatmap(
             z=z.tolist(),
             x=x_names,
-            y=[_plain(label) for label in y_labels],
+            y=[plotly_text(label) for label in y_labels],
             zmin=0,
             zmax=zmax,
             colorscale=[[0, "#FFFFFF"], *([step, colour] for step, colour in zip(steps, BLUES))],
@@ -244,7 +245,7 @@ def area_service_bars(
     chart_id, title = f"coverage-{area}-services", title or t(f"chart.area_services.title.{area}", lang)
     if totals.empty or int(totals.sum()) == 0:
         return empty_figure(None, lang, chart_id=chart_id, title=title, footnote=footnote)
-    names = {code: _plain(name) for code, name in _area_names(totals.index, area, taxonomy, lang, area_labels).items()}
+    names = {code: plotly_text(name) for code, name in _area_names(totals.index, area, taxonomy, lang, area_labels).items()}
     order = sorted(totals.index, key=lambda code: (-int(totals[code]), names[code]))
     labels, colours = taxonomy.labels("service_type", lang), taxonomy.colours("service_type")
     fig = go.Figure()
@@ -273,7 +274,7 @@ def area_service_bars(
             xshift=4,
             showarrow=False,
         )
-    fig.update_layout(barmode="stack", legend_title_text=_plain(t("chart.service_type", lang)), bargap=0.3)
+    fig.update_layout(barmode="stack", legend_title_text=plotly_text(t("chart.service_type", lang)), bargap=0.3)
     fig.update_xaxes(**_count_axis(int(stacks.max()), headroom=1.12))
     fig.update_yaxes(
         categoryorder="array", categoryarray=[names[code] for code in order], autorange="reversed", ticksuffix=" "
@@ -343,7 +344,7 @@ def timeline_chart(
             )
         )
     first, last = int(counts["start_year"].min()), int(counts["start_year"].max())
-    fig.update_layout(barmode="stack", legend_title_text=_plain(t("chart.programme", lang)), bargap=0.2)
+    fig.update_layout(barmode="stack", legend_title_text=plotly_text(t("chart.programme", lang)), bargap=0.2)
     fig.update_xaxes(
         type="linear", tickformat="d", hoverformat="d", tick0=0, dtick=_tick_step(last - first, 12),
         range=[first - 0.5, last + 0.5], tickangle=0, showgrid=False,

@@ -23,6 +23,7 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from ecosystem.i18n import t
+from ecosystem.schema import join_labels
 from ecosystem.taxonomy import Taxonomy
 
 __all__ = [
@@ -96,12 +97,6 @@ def compact_payload(points: pd.DataFrame, category: pd.Series, text_columns: Ite
         indices, values = _dictionary(points[column].fillna("").astype(str))
         payload["t"][column] = {"i": indices, "v": values}
     return payload
-
-
-def _labels(cells: pd.Series, labels: Mapping[str, str]) -> pd.Series:
-    """``a;b`` code cells → ``Label A, Label B`` (unknown codes shown as they are)."""
-    distinct = {cell: ", ".join(labels.get(code, code) for code in cell.split(";") if code) for cell in cells.unique()}
-    return cells.map(distinct)
 
 
 class _PointLayer(MacroElement):
@@ -254,9 +249,9 @@ def _points(rows: pd.DataFrame, category: pd.Series, palette: list[str], taxonom
     shown = pd.DataFrame({
         "name": rows["name"],
         "actor_type": rows["actor_type"].map(taxonomy.labels("actor_type", lang)).fillna(rows["actor_type"]),
-        "service_types": _labels(rows["service_types"], taxonomy.labels("service_type", lang)),
-        "target_groups": _labels(rows["target_groups"], taxonomy.labels("target_group", lang)),
-        "programmes": _labels(rows["programmes"], programme_names),
+        "service_types": join_labels(rows["service_types"], taxonomy.labels("service_type", lang)),
+        "target_groups": join_labels(rows["target_groups"], taxonomy.labels("target_group", lang)),
+        "programmes": join_labels(rows["programmes"], programme_names),
         "status": rows["status"].map(taxonomy.labels("status", lang)).fillna(rows["status"]),
         "municipality": rows["municipality"],
         "website": rows["website"],

@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Mapping
 
 import pandas as pd
 import pandera.pandas as pa
@@ -27,6 +27,7 @@ __all__ = [
     "REGISTRY_COLUMNS",
     "ValidationContext",
     "has_errors",
+    "join_labels",
     "split_codes",
     "spreadsheet_row",
     "validate_registry",
@@ -77,6 +78,12 @@ def split_codes(values: pd.Series) -> pd.Series:
     """``"a;b"`` cells → one row per code (index repeated), empty cells dropped."""
     codes = values.str.split(";").explode().str.strip()
     return codes[codes.fillna("") != ""]
+
+
+def join_labels(cells: pd.Series, labels: Mapping[str, str]) -> pd.Series:
+    """``a;b`` code cells → ``Label A, Label B`` (unknown codes shown as they are), once per distinct cell."""
+    distinct = {cell: ", ".join(labels.get(code, code) for code in cell.split(";") if code) for cell in cells.unique()}
+    return cells.map(distinct)
 
 
 def spreadsheet_row(index: pd.Index | int) -> pd.Index | int:

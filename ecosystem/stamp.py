@@ -7,7 +7,6 @@ escapes them for their medium (Plotly's pseudo-HTML here, XML in python-pptx).
 
 from __future__ import annotations
 
-import html
 import io
 import re
 import textwrap
@@ -19,6 +18,7 @@ from typing import Mapping
 import plotly.graph_objects as go
 import segno
 
+from ecosystem.charts import plotly_text
 from ecosystem.filters import FilterState, describe_filters
 from ecosystem.i18n import t
 from ecosystem.maps import EUROGEOGRAPHICS
@@ -128,14 +128,9 @@ def qr_svg(url: str) -> str:
     return segno.make(url, error="m").svg_inline(omitsize=True)
 
 
-def _plain(text: str) -> str:
-    """Text shown literally by Plotly (its pseudo-HTML characters escaped)."""
-    return html.escape(text, quote=False)
-
-
 def _wrapped(text: str, width: int, *, break_words: bool = False) -> list[str]:
     """Escaped lines of about ``width`` characters."""
-    return [_plain(line) for line in textwrap.wrap(text, max(width, 20), break_long_words=break_words)] or [""]
+    return [plotly_text(line) for line in textwrap.wrap(text, max(width, 20), break_long_words=break_words)] or [""]
 
 
 def _legend_names(fig: go.Figure) -> list[str]:
@@ -191,7 +186,7 @@ def stamp_figure(fig: go.Figure, stamp: Stamp, width: int, height: int) -> go.Fi
         height=height,
         autosize=False,
         title={
-            "text": _plain(stamp.title),
+            "text": plotly_text(stamp.title),
             "subtitle": {"text": "<br>".join(subtitle), "font": {"size": _SUBTITLE_SIZE, "color": "#555555"}},
             "x": 0, "xref": "paper", "xanchor": "left",
             "y": 1, "yref": "container", "yanchor": "top",

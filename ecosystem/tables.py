@@ -7,6 +7,7 @@ from typing import Mapping
 import pandas as pd
 
 from ecosystem.i18n import t
+from ecosystem.schema import join_labels
 from ecosystem.taxonomy import Taxonomy
 
 __all__ = ["TABLE_COLUMNS", "diff_table", "problems_table", "regions_table", "registry_table", "taxonomy_table", "versions_table"]
@@ -17,19 +18,14 @@ TABLE_COLUMNS = [
 ]
 
 
-def _join_labels(cells: pd.Series, labels: Mapping[str, str]) -> pd.Series:
-    distinct = {cell: ", ".join(labels.get(code, code) for code in cell.split(";") if code) for cell in cells.unique()}
-    return cells.map(distinct)
-
-
 def registry_table(frame: pd.DataFrame, taxonomy: Taxonomy, lang: str, programme_names: Mapping[str, str]) -> pd.DataFrame:
     """The rows with codes replaced by labels in ``lang`` and headers translated (same rows, same order)."""
     table = frame[TABLE_COLUMNS].copy()
     for column, vocabulary in (("actor_type", "actor_type"), ("country", "country"), ("status", "status")):
-        table[column] = _join_labels(table[column], taxonomy.labels(vocabulary, lang))
-    table["service_types"] = _join_labels(table["service_types"], taxonomy.labels("service_type", lang))
-    table["target_groups"] = _join_labels(table["target_groups"], taxonomy.labels("target_group", lang))
-    table["programmes"] = _join_labels(table["programmes"], programme_names)
+        table[column] = join_labels(table[column], taxonomy.labels(vocabulary, lang))
+    table["service_types"] = join_labels(table["service_types"], taxonomy.labels("service_type", lang))
+    table["target_groups"] = join_labels(table["target_groups"], taxonomy.labels("target_group", lang))
+    table["programmes"] = join_labels(table["programmes"], programme_names)
     return table.rename(columns=lambda column: t(f"column.{column}", lang))
 
 
