@@ -11,6 +11,7 @@ import json
 import re
 import secrets as secrets_module
 import socket
+import string
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -53,6 +54,7 @@ h1 {font-size: 3rem !important;} h3 {font-size: 1.6rem !important; color: #000 !
 [data-testid="stCaptionContainer"] {font-size: 1rem; color: #222;}
 </style>"""
 CDN_PROBE = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"
+_MARKDOWN_PUNCTUATION = re.compile(f"([{re.escape(string.punctuation)}])")
 _FILTER_WIDGETS = ("countries", "regions", "services", "targets", "programmes", "actor_types", "statuses")
 
 
@@ -364,8 +366,12 @@ def page_links(lang: str) -> None:
 
 
 def plain(text: str) -> str:
-    """Text safe to pass to Streamlit markdown: every markdown character shown as itself."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", text)
+    """Text safe to pass to Streamlit markdown: every ASCII punctuation character escaped, so shown as itself.
+
+    That includes ``:``, ``@`` and ``&``: unescaped, the parser takes ``http://…`` or ``a@b.lt`` as an autolink
+    before resolving escapes (and shows the backslashes), and ``&lt;`` as an entity. Escaped, the text is shown as
+    written; a web or e-mail address still becomes a link to exactly that address, ``javascript:`` never does."""
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
 
 
 def show_notices(view: View) -> None:
@@ -443,9 +449,9 @@ def detail_card(row: object, view: View) -> None:
             (t("column.partner", lang), row.partner),
             (t("column.source", lang), row.source.replace(";", ", ")),
         ]
-        st.markdown("  \n".join(f"{plain(label)}: {plain(value)}" for label, value in facts if value))
+        st.text("\n".join(f"{label}: {value}" for label, value in facts if value))
         if row.description:
-            st.caption(plain(row.description))
+            st.text(row.description)
         if re.match(r"^https?://", row.website, re.IGNORECASE):
             st.link_button(t("column.website", lang), row.website)
 

@@ -18,7 +18,7 @@ st.write(t("about.counting_body", lang))
 st.subheader(t("about.sources", lang))
 citations = split_codes(view.registry.initiatives["source"]).value_counts()
 for source, count in citations.items():
-    st.markdown(f"- `{app.plain(source)}` — {t('about.rows_citing', lang, count=count)}")
+    st.markdown(f"- {app.plain(source)} — {t('about.rows_citing', lang, count=count)}")
 st.caption(t("about.boundaries", lang))
 
 st.subheader(t("about.programmes", lang))

@@ -8,7 +8,9 @@ sidebar itself): Streamlit 1.67's AppTest does not re-execute the router script 
 
 from __future__ import annotations
 
+import re
 import shutil
+import string
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +18,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import DATA, NUTS_2024_L3, REPO
+from ecosystem import app as app_module
 
 PAGES = ["pages/overview.py", "pages/map.py", "pages/coverage.py", "pages/registry.py", "pages/about.py",
          "pages/present.py"]
@@ -158,3 +161,30 @@ def test_an_unreachable_database_still_shows_the_registry(data_dir, monkeypatch)
     assert not at.exception
     assert any("registry database cannot be opened" in error.value for error in at.error)
     assert metrics(at)["Initiatives"] == "10"
+
+
+def _detail_card_of_first_row(name: str, description: str, website: str) -> None:
+    from ecosystem import app
+
+    view = app.build_view("en")
+    row = next(view.registry.initiatives.itertuples(index=False))
+    app.detail_card(row._replace(name=name, description=description, website=website), view)
+
+
+def test_detail_card_shows_urls_and_markup_as_written(data_dir):
+    description = "Booking: http://127.0.0.1:8501/x_y*z <b>bold</b> [click](javascript:alert(1)) `code` # a@b.lt"
+    at = AppTest.from_function(_detail_card_of_first_row, default_timeout=90,
+                               args=("Centras http://127.0.0.1:8501/x_y*z", description, "javascript:alert(1)")).run()
+    assert not at.exception
+    assert description in [text.value for text in at.text]
+    assert any(text.value.startswith("Type: ") and "\\" not in text.value for text in at.text)
+    assert [markdown.value for markdown in at.markdown] == [f"**{app_module.plain('Centras http://127.0.0.1:8501/x_y*z')}**"]
+    assert not at.get("link_button")  # a javascript: website never becomes a link
+
+
+@pytest.mark.parametrize("text", ["http://127.0.0.1:8501/x_y*z", "www.example.lt/a_b", "a@b.lt", "<b>x</b> [y](javascript:z)",
+                                  "`#` ~~s~~ $x$ 1. - + | ! &lt; \\"])
+def test_plain_leaves_markdown_nothing_to_interpret(text):
+    escaped = app_module.plain(text)
+    assert re.sub(r"\\(.)", r"\1", escaped) == text  # markdown shows exactly the text
+    assert not set(re.sub(r"\\.", "", escaped)) & set(string.punctuation)  # nothing left to interpret
