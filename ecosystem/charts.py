@@ -51,8 +51,9 @@ _ROW_HEIGHT = 28  # pixels per bar or heatmap row
 
 
 def plotly_text(text: object) -> str:
-    """Text shown as written: Plotly's pseudo-HTML characters escaped (quotes stay, Plotly has no &quot;)."""
-    return html.escape(str(text), quote=False)
+    """Text shown as written: Plotly's pseudo-HTML characters escaped (quotes stay, Plotly has no &quot;), and
+    ``$`` as an entity so that text between two dollar signs is never typeset as LaTeX."""
+    return html.escape(str(text), quote=False).replace("$", "&#36;")
 
 
 def _wrap(text: str, width: int) -> str:

@@ -93,6 +93,14 @@ class _Context:
         return f"{code} {name}" if name else code
 
 
+_PROPERTY_LIMIT = 255  # characters in a document property (title, subject) of an Office file
+
+
+def _property_text(text: str) -> str:
+    """A document property: whole when it fits, else cut with an ellipsis (long search texts, titles)."""
+    return text if len(text) <= _PROPERTY_LIMIT else text[:_PROPERTY_LIMIT - 1] + "…"
+
+
 def _rgb(colour: str) -> RGBColor:
     """``#RRGGBB`` or ``RRGGBB`` → RGBColor."""
     return RGBColor.from_string(colour.lstrip("#").upper())
@@ -513,7 +521,8 @@ def build_deck(
     deck = Presentation()
     deck.slide_width, deck.slide_height = _WIDTH, _HEIGHT
     properties = deck.core_properties
-    properties.title, properties.subject, properties.language = stamp.title, stamp.subtitle, lang
+    properties.title, properties.subject = _property_text(stamp.title), _property_text(stamp.subtitle)
+    properties.language = lang
     properties.author = properties.last_modified_by = t("app.title", lang)
     _title_slide(deck, context, frame, exported or datetime.date.today(), map_png is None)
     if map_png is not None:

@@ -19,7 +19,7 @@ from typing import Any, Iterable, Mapping
 import folium
 import numpy as np
 import pandas as pd
-from branca.element import MacroElement
+from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from ecosystem.i18n import t
@@ -65,11 +65,43 @@ _SCALE = 1e5  # coordinates travel as integers of 1e-5 degree (about 1 m)
 
 
 def safe_json(value: Any) -> str:
-    """JSON that can sit inside a ``<script>`` element: no ``</script>``, no HTML, no line separators."""
+    """JSON that can sit inside a ``<script>`` element: no ``</script>``, no HTML, no line separators, and no
+    quote that streamlit-folium's ``{{'name'}}`` rewriting could match inside a string."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+    for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027"),
+                       ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(char, code)
     return text
+
+
+class _Verbatim(Element):
+    """Text placed in the page exactly as given (branca's ``Element(text)`` would compile it as a template)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self.text
+
+
+class DataElement(MacroElement):
+    """Base of our map elements: their templates hold only code we wrote, the values they carry are JSON
+    (``safe_json``), and what the macros render goes into the page verbatim.
+
+    branca's ``MacroElement.render`` wraps each rendered macro in a new ``Element``, which compiles it as a
+    Jinja template once more — so a registry name, a title or a filter text containing ``{{ … }}`` would be
+    evaluated on the server. Here the rendered text is never compiled again."""
+
+    def render(self, **kwargs: Any) -> None:
+        figure = self.get_root()
+        module = self._template.module
+        for part, holder in (("header", figure.header), ("html", figure.html), ("script", figure.script)):
+            macro = getattr(module, part, None)
+            if macro is not None:
+                holder.add_child(_Verbatim(macro(self, kwargs)), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
 
 
 def _b64(array: np.ndarray) -> str:
@@ -99,7 +131,7 @@ def compact_payload(points: pd.DataFrame, category: pd.Series, text_columns: Ite
     return payload
 
 
-class _PointLayer(MacroElement):
+class _PointLayer(DataElement):
     """A script that decodes a compact payload into canvas circle markers inside its parent group."""
 
     _template = Template(
@@ -285,7 +317,7 @@ def class_colour(count: int, classes: list[tuple[int, int]]) -> str:
     return EMPTY_REGION_COLOUR
 
 
-class _RegionLayer(MacroElement):
+class _RegionLayer(DataElement):
     """Region polygons styled from a ``fill`` property in JavaScript, with a text tooltip."""
 
     _template = Template(
@@ -341,7 +373,7 @@ def region_layer(regions: Any, counts: pd.Series, lang: str) -> tuple[folium.Fea
     return group, classes
 
 
-class _Legend(MacroElement):
+class _Legend(DataElement):
     """A legend control in the map's corner that lives and dies with its feature group."""
 
     _template = Template(
@@ -430,7 +462,7 @@ def base_map(tiles: str | None, lang: str, height: str = "100%", bounds: list[li
     return m
 
 
-class _StampControl(MacroElement):
+class _StampControl(DataElement):
     """The export stamp on the map itself: title and filters at the top, source and permalink at the bottom."""
 
     _template = Template(

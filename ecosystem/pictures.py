@@ -582,6 +582,12 @@ _MPL_LOCK = threading.Lock()  # rcParams are global: one figure at a time change
 _MPL_STYLE = {"font.family": "DejaVu Sans", "svg.hashsalt": "ecosystem", "pdf.fonttype": 42}
 
 
+def _as_written(text: str) -> str:
+    """Text for matplotlib drawn as written: every ``$`` escaped, so nothing between two is typeset as mathtext
+    (``text.parse_math`` alone is not enough: wrapped text is measured as mathtext all the same)."""
+    return text.replace("$", "\\$")
+
+
 def _slide_extent(bounds: list[list[float]], aspect: float) -> tuple[float, float, float, float]:
     """``[[south, west], [north, east]]`` in EPSG:3035, widened to ``aspect`` (width / height) around its centre."""
     import geopandas as gpd  # noqa: PLC0415 - heavy import kept off the app's start-up
@@ -685,7 +691,7 @@ def _add_legend(fig: Figure, ax: Axes, handles: list[Any], labels: list[str], he
         return
     renderer = fig.canvas.get_renderer()
     for columns in range(1, 5):
-        legend = ax.legend(handles, labels, loc="lower left", ncols=columns, fontsize=13 * _PX, frameon=True,
+        legend = ax.legend(handles, [_as_written(label) for label in labels], loc="lower left", ncols=columns, fontsize=13 * _PX, frameon=True,
                            framealpha=0.94, facecolor="white", edgecolor="none", borderaxespad=0.8,
                            handletextpad=0.4, labelspacing=0.45, borderpad=0.7)
         for position, text in enumerate(legend.get_texts()):
@@ -710,6 +716,7 @@ def _draw_heading(ax: Axes, title: str | None, subtitle: str | None) -> None:
     lines = [(text, size, weight) for text, size, weight in ((title, 22, "bold"), (subtitle, 13, "normal")) if text]
     above: Any = None
     for text, size, weight in lines:
+        text = _as_written(text)
         style = {"ha": "left", "va": "top", "fontsize": size * _PX, "fontweight": weight, "color": "#222222",
                  "zorder": 5, "bbox": box, "wrap": True}
         if above is None:
@@ -721,7 +728,7 @@ def _draw_heading(ax: Axes, title: str | None, subtitle: str | None) -> None:
 def _draw_footer(ax: Axes, lines: list[str]) -> None:
     """Source lines (and the boundaries' attribution) in a white box at the bottom right."""
     if lines:
-        ax.text(0.996, 0.006, "\n".join(lines), transform=ax.transAxes, ha="right", va="bottom", ma="right",
+        ax.text(0.996, 0.006, _as_written("\n".join(lines)), transform=ax.transAxes, ha="right", va="bottom", ma="right",
                 fontsize=11 * _PX, color="#333333", zorder=5, wrap=True,
                 bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none", "pad": 2})
 
