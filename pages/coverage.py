@@ -11,7 +11,7 @@ from ecosystem.tables import regions_table
 view = app.current_view()
 lang, frame = view.lang, view.filtered
 st.title(t("page.coverage", lang))
-st.caption(view.filters_in_words)
+st.caption(app.plain(view.filters_in_words))
 app.show_notices(view)
 st.caption(t("coverage.intro", lang))
 app.export_panel(view, "coverage", list(CHART_IDS), include_map=False)

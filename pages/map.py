@@ -9,7 +9,7 @@ from ecosystem.maps import rows_at
 view = app.current_view()
 lang = view.lang
 st.title(t("page.map", lang))
-st.caption(view.filters_in_words)
+st.caption(app.plain(view.filters_in_words))
 tiles = app.tiles_setting(lang, view.notices)
 app.show_notices(view)
 

@@ -10,7 +10,7 @@ view = app.current_view()
 lang = view.lang
 st.title(t("app.title", lang))
 st.write(t("overview.intro", lang))
-st.caption(view.filters_in_words)
+st.caption(app.plain(view.filters_in_words))
 tiles = app.tiles_setting(lang, view.notices)
 app.show_notices(view)
 

@@ -16,7 +16,7 @@ lang = view.lang
 st.markdown(app.PRESENTATION_CSS, unsafe_allow_html=True)
 figures = headline(view.filtered)
 st.title(t("present.title", lang, initiatives=figures.initiatives, regions=figures.regions))
-st.subheader(view.filters_in_words)
+st.subheader(app.plain(view.filters_in_words))
 
 tiles = app.tiles_setting(lang, view.notices)
 chart = st.query_params.get("chart", "heatmap")

@@ -10,7 +10,7 @@ from ecosystem.tables import registry_table
 view = app.current_view()
 lang = view.lang
 st.title(t("page.registry", lang))
-st.caption(view.filters_in_words)
+st.caption(app.plain(view.filters_in_words))
 app.show_notices(view)
 st.caption(t("app.rows_selected", lang, count=len(view.filtered), total=len(view.registry.initiatives)))
 st.caption(t("registry.search_hint", lang))

@@ -63,7 +63,7 @@ if read.delimiter:
     details.append(t("upload.read_delimiter", lang, delimiter="TAB" if read.delimiter == "\t" else read.delimiter))
 if read.sheet:
     details.append(t("upload.read_sheet", lang, sheet=read.sheet))
-st.write(" · ".join(details))
+st.write(app.plain(" · ".join(details)))
 
 st.subheader(t("upload.step_problems", lang))
 problems = plan.problems

@@ -188,3 +188,16 @@ def test_plain_leaves_markdown_nothing_to_interpret(text):
     escaped = app_module.plain(text)
     assert re.sub(r"\\(.)", r"\1", escaped) == text  # markdown shows exactly the text
     assert not set(re.sub(r"\\.", "", escaped)) & set(string.punctuation)  # nothing left to interpret
+
+
+@pytest.mark.parametrize("page", ["pages/overview.py", "pages/map.py", "pages/coverage.py", "pages/registry.py",
+                                  "pages/present.py"])
+def test_search_text_is_shown_as_written_not_as_markdown(data_dir, page):
+    hostile = "![x](http://evil.example/p.png) [log in](https://phish.example) **{{7*7}}**"
+    at = app({"q": hostile}, page=page)
+    assert not at.exception, at.exception
+    shown = [element.value for element in (*at.caption, *at.subheader) if "evil" in element.value]
+    assert shown, "the search text is said on the page"
+    for value in shown:
+        assert "![x](" not in value and "[log in](" not in value and "**{{" not in value
+        assert app_module.plain(hostile) in value
