@@ -11,7 +11,6 @@ import json
 import re
 import secrets as secrets_module
 import socket
-import string
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -54,7 +53,7 @@ h1 {font-size: 3rem !important;} h3 {font-size: 1.6rem !important; color: #000 !
 [data-testid="stCaptionContainer"] {font-size: 1rem; color: #222;}
 </style>"""
 CDN_PROBE = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"
-_MARKDOWN_PUNCTUATION = re.compile(f"([{re.escape(string.punctuation)}])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:@&])")  # what markdown could interpret
 _FILTER_WIDGETS = ("countries", "regions", "services", "targets", "programmes", "actor_types", "statuses")
 
 
@@ -366,12 +365,13 @@ def page_links(lang: str) -> None:
 
 
 def plain(text: str) -> str:
-    """Text safe to pass to Streamlit markdown: every ASCII punctuation character escaped, so shown as itself.
+    """Text safe to pass to Streamlit markdown: every markdown character shown as itself.
 
     That includes ``:``, ``@`` and ``&``: unescaped, the parser takes ``http://…`` or ``a@b.lt`` as an autolink
-    before resolving escapes (and shows the backslashes), and ``&lt;`` as an entity. Escaped, the text is shown as
-    written; a web or e-mail address still becomes a link to exactly that address, ``javascript:`` never does."""
-    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
+    before resolving escapes (and shows the backslashes), ``&lt;`` as an entity and ``:red[…]`` as a colour.
+    Escaped, the text is shown as written; a web or e-mail address still becomes a link to exactly that
+    address, ``javascript:`` never does."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
 def show_notices(view: View) -> None:
