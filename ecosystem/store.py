@@ -417,14 +417,17 @@ class RegistryStore:
                 return None
             return self._save(conn, table, base_version=0, account=account, file_name=file_name, action="seed")
 
-    def rollback(self, version: int, *, account: str) -> int:
-        """A new version whose content equals ``version``; its number. Earlier versions stay as they were."""
+    def rollback(self, version: int, *, account: str, base_version: int | None = None) -> int:
+        """A new version whose content equals ``version``; its number. Earlier versions stay as they were.
+
+        ``base_version`` is the current version the person saw when deciding: StaleVersionError if another
+        version was saved since (None: roll back whatever is current)."""
         with self._transaction(write=True) as conn:
             current = _current_version(conn)
             _check_known(version, current)
             table = _parse(list(_stored_lines(conn, version).values()))
-            return self._save(conn, table, base_version=current, account=account, file_name="",
-                              action="rollback", restores=version)
+            return self._save(conn, table, base_version=current if base_version is None else base_version,
+                              account=account, file_name="", action="rollback", restores=version)
 
     def _save(self, conn: Connection, table: pd.DataFrame, *, base_version: int, account: str, file_name: str,
               action: str, restores: int | None = None) -> int:

@@ -6,7 +6,23 @@ from ecosystem import app
 from ecosystem.auth import can_rollback
 from ecosystem.i18n import t
 from ecosystem.registry_io import registry_csv_bytes
+from ecosystem.store import StaleVersionError
 from ecosystem.tables import diff_table, versions_table
+
+
+def roll_back(version: int, seen: int, username: str) -> None:
+    """The rollback button: roll back to ``version`` unless a version was saved after ``seen``, the current
+    version when the button was shown (the outcome is said on the run that follows)."""
+    try:
+        st.session_state["_rollback_done"] = (store.rollback(version, account=username, base_version=seen), version)
+    except StaleVersionError as stale:
+        st.session_state["_rollback_stale"] = (version, stale.base_version, stale.current_version)
+
+
+def review_again(version: int) -> None:
+    """Show the version to roll back to again, with its confirmation unticked."""
+    st.session_state["history_version"] = version
+
 
 view = app.current_view()
 lang = view.lang
@@ -31,11 +47,18 @@ st.download_button(t("history.download", lang, version=chosen), registry_csv_byt
                    file_name=f"baltic-ecosystem-registry_v{chosen}.csv", mime="text/csv")
 
 account = app.signed_in_account(lang, "history.sign_in_to_rollback")
+if "_rollback_done" in st.session_state:
+    new, old = st.session_state.pop("_rollback_done")
+    st.success(t("history.rolled_back", lang, new=new, old=old))
+if "_rollback_stale" in st.session_state:
+    wanted, seen, current = st.session_state.pop("_rollback_stale")
+    st.error(t("history.rollback_stale", lang, version=wanted, seen=seen, current=current))
+    st.button(t("history.review_again", lang, version=wanted), on_click=review_again, args=(wanted,),
+              key="rollback_review")
 if account is not None and chosen != numbers[0]:
     if not can_rollback(account):
         st.caption(t("auth.admin_only", lang))
     else:
         confirmed = st.checkbox(t("history.rollback_confirm", lang, version=chosen), key="rollback_confirm")
-        if st.button(t("history.rollback", lang, version=chosen), disabled=not confirmed, key="rollback"):
-            new = store.rollback(chosen, account=account.username)
-            st.success(t("history.rolled_back", lang, new=new, old=chosen))
+        st.button(t("history.rollback", lang, version=chosen), disabled=not confirmed, key="rollback",
+                  on_click=roll_back, args=(chosen, numbers[0], account.username))

@@ -128,6 +128,55 @@ def test_history_lists_versions_and_admin_rolls_back(data_dir, accounts):
     assert store.checksum(3) == store.checksum(1)
 
 
+
+def test_a_rollback_is_refused_when_a_partner_saved_meanwhile_and_can_be_reviewed_again(data_dir, accounts):
+    at = page("history.py", accounts)
+    store = open_store()
+    frame = store.read()
+    store.commit(frame.assign(description="first edit"), base_version=1, account="ona", file_name="edit.csv")
+    at.run()
+    at.selectbox(key="history_version").set_value(1).run()
+    sign_in(at, "admin", PASSWORDS["admin"])
+    at.checkbox(key="rollback_confirm").check().run()
+    store.commit(frame.assign(description="second edit"), base_version=2, account="ona", file_name="again.csv")
+
+    at.button(key="rollback").click().run()
+
+    assert not at.exception
+    assert store.current_version() == 3  # nothing rolled back
+    assert [error.value for error in at.error] == [
+        "Nothing was rolled back: the registry changed since you looked. Version 3 is now the current version "
+        "(you saw version 2). Look at what changed since then above — rolling back to version 1 would undo that "
+        "too — and roll back again if you still want to."]
+    assert at.selectbox(key="history_version").value == 3  # what changed meanwhile is shown
+
+    at.button(key="rollback_review").click().run()
+    assert not at.error and at.selectbox(key="history_version").value == 1
+    assert at.checkbox(key="rollback_confirm").value is False  # confirmed again, knowing version 3
+    at.checkbox(key="rollback_confirm").check().run()
+    at.button(key="rollback").click().run()
+    assert any("Version 4 now holds the content of version 1" in success.value for success in at.success)
+    assert store.checksum(4) == store.checksum(1)
+
+
+def test_a_refused_rollback_is_explained_in_latvian(data_dir, accounts):
+    at = AppTest.from_file(str(REPO / "pages" / "history.py"), default_timeout=90)
+    at.secrets["accounts"] = accounts
+    at.query_params["lang"] = "lv"
+    at.run()
+    store = open_store()
+    frame = store.read()
+    store.commit(frame.assign(description="first edit"), base_version=1, account="ona", file_name="edit.csv")
+    at.run()
+    at.selectbox(key="history_version").set_value(1).run()
+    sign_in(at, "admin", PASSWORDS["admin"])
+    at.checkbox(key="rollback_confirm").check().run()
+    store.commit(frame.assign(description="second edit"), base_version=2, account="ona", file_name="again.csv")
+    at.button(key="rollback").click().run()
+    assert any(error.value.startswith("Nekas netika atjaunots") and "versija tagad ir 3" in error.value
+               for error in at.error)
+    assert at.button(key="rollback_review").label == "Vēlreiz pārskatīt versijas 1 atjaunošanu"
+
 def test_partner_cannot_roll_back(data_dir, accounts):
     at = page("history.py", accounts)
     store = open_store()
