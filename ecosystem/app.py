@@ -25,9 +25,10 @@ from streamlit_folium import st_folium
 from ecosystem import config
 from ecosystem.assets import AssetsError, assets_installed, install_assets, localise_map_assets
 from ecosystem.auth import Account, AuthConfigError, Authenticator, LoginError, account_from_oidc, load_accounts
+from ecosystem.charts import chart_spec
 from ecosystem.checks import region_warnings, validation_context
 from ecosystem.coverage import region_counts
-from ecosystem.exports import CHART_KINDS, ExportFile, ExportView, chart_file, deck_file, html_file, map_file, view_stamp
+from ecosystem.exports import ExportFile, ExportView, chart_file, deck_file, html_file, map_file, view_stamp
 from ecosystem.filters import QUERY_KEYS, FilterOptions, FilterState, apply_filters, describe_filters, filter_options
 from ecosystem.i18n import LANGUAGE_NAMES, t
 from ecosystem.imports import seed_store
@@ -557,9 +558,9 @@ def export_panel(view: View, page: str, charts: list[str], *, include_map: bool,
             kinds |= {f"map.{fmt}": t(f"export.kind.map.{fmt}", lang) for fmt in ("png", "svg", "pdf")}
             kinds["html"] = t("export.kind.html", lang)
         for chart in charts:
+            label = t(chart_spec(chart).label_key, lang)
             for fmt in ("png", "svg", "pdf"):
-                kinds[f"chart.{chart}.{fmt}"] = t("export.kind.chart", lang, chart=t(f"chart.id.{chart}", lang),
-                                                  fmt=fmt.upper())
+                kinds[f"chart.{chart}.{fmt}"] = t("export.kind.chart", lang, chart=label, fmt=fmt.upper())
         kinds["deck"] = t("export.kind.deck", lang)
         what = st.selectbox(t("export.what", lang), list(kinds), format_func=kinds.__getitem__, key=f"export_what_{page}")
         size = st.radio(t("export.size", lang), list(SLIDE_SIZES), horizontal=True, key=f"export_size_{page}")
@@ -585,7 +586,12 @@ def export_panel(view: View, page: str, charts: list[str], *, include_map: bool,
 
 
 def _default_title(what: str, view: View, lang: str) -> str:
-    kind = "deck" if what == "deck" else "map" if what.startswith(("map", "html")) else CHART_KINDS[what.split(".")[1]]
+    if what == "deck":
+        kind = "deck"
+    elif what.startswith(("map", "html")):
+        kind = "map"
+    else:
+        kind = chart_spec(what.split(".")[1]).kind
     return view_stamp(export_view(view), kind, "").title
 
 
@@ -603,7 +609,7 @@ def _export(context: ExportView, what: str, size: SlideSize, title: str | None, 
 
 def plotly_config(view: View, chart: str) -> dict:
     """The chart's modebar: its own PNG download named and sized like the export panel's (16:9, 2×)."""
-    name = export_file_name(CHART_KINDS[chart], view.state, datetime.date.today(), view.registry.version, "png")
+    name = export_file_name(chart_spec(chart).kind, view.state, datetime.date.today(), view.registry.version, "png")
     return {"displaylogo": False, **toImageButtonOptions(name, DEFAULT_SLIDE.width, DEFAULT_SLIDE.height, 2)}
 
 

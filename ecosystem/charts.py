@@ -1,7 +1,10 @@
 """The Coverage page's Plotly figures, drawn from the tables of ``ecosystem.coverage``.
 
+``CHARTS`` is the one registry of coverage charts: the id that pages, URLs (``chart=``), the export panel and
+the CLI name a chart by, what it is called and titled, the export kind (file names, stamp) and its builder.
+
 Every figure carries a title, axis titles and the page's source footnote in the interface language, sits
-on a white template in a font found on office laptops, and names itself in ``layout.meta`` (the chart id,
+on a white template in a font found on office laptops, and names itself in ``layout.meta`` (its export kind,
 used for export file names). Text that comes from data is escaped, so a name such as ``<b>x</b>`` shows
 literally. An empty table gives ``empty_figure`` (a message, no axes) instead of an error.
 """
@@ -11,7 +14,10 @@ from __future__ import annotations
 import html
 import math
 import textwrap
-from typing import Iterable, Mapping
+from dataclasses import dataclass
+from functools import partial
+from types import MappingProxyType
+from typing import Callable, Iterable, Mapping
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -23,11 +29,14 @@ from ecosystem.taxonomy import Taxonomy
 
 __all__ = [
     "BLUES",
-    "CHART_IDS",
+    "CHARTS",
+    "ChartSpec",
     "FONT_FAMILY",
     "NO_PROGRAMME_COLOUR",
     "OKABE_ITO",
+    "UnknownChartError",
     "area_service_bars",
+    "chart_spec",
     "coverage_figure",
     "empty_figure",
     "plotly_text",
@@ -214,7 +223,7 @@ def service_target_heatmap(
     matrix: pd.DataFrame, taxonomy: Taxonomy, lang: str, footnote: str, *, title: str | None = None
 ) -> go.Figure:
     """Initiatives per service type (rows) × target group (columns), gaps as white cells."""
-    chart_id, title = "coverage-heatmap", title or t("chart.heatmap.title", lang)
+    chart_id, title = _kind_and_title("heatmap", lang, title)
     if matrix.empty or int(matrix.to_numpy().sum()) == 0:
         return empty_figure(None, lang, chart_id=chart_id, title=title, footnote=footnote)
     services, targets = taxonomy.labels("service_type", lang), taxonomy.labels("target_group", lang)
@@ -243,7 +252,7 @@ def area_service_bars(
     title: str | None = None,
 ) -> go.Figure:
     """Horizontal bars per country or region stacked by service type, the distinct total at each bar's end."""
-    chart_id, title = f"coverage-{area}-services", title or t(f"chart.area_services.title.{area}", lang)
+    chart_id, title = _kind_and_title(area, lang, title)
     if totals.empty or int(totals.sum()) == 0:
         return empty_figure(None, lang, chart_id=chart_id, title=title, footnote=footnote)
     names = {code: plotly_text(name) for code, name in _area_names(totals.index, area, taxonomy, lang, area_labels).items()}
@@ -298,7 +307,7 @@ def targets_by_area_chart(
     title: str | None = None,
 ) -> go.Figure:
     """Initiatives per area (rows, by code, unassigned last) × target group (columns), gaps as white cells."""
-    chart_id, title = f"coverage-{area}-targets", title or t(f"chart.area_targets.title.{area}", lang)
+    chart_id, title = _kind_and_title(f"{area}-targets", lang, title)
     if table.empty or int(table.to_numpy().sum()) == 0:
         return empty_figure(None, lang, chart_id=chart_id, title=title, footnote=footnote)
     table = table.loc[sorted(table.index, key=lambda code: (code == UNASSIGNED, code))]
@@ -318,7 +327,7 @@ def timeline_chart(
     counts: pd.DataFrame, programme_names: Mapping[str, str], lang: str, footnote: str, *, title: str | None = None
 ) -> go.Figure:
     """Initiatives by start year, stacked by programme (colours follow the order of ``programme_names``)."""
-    chart_id, title = "coverage-timeline", title or t("chart.timeline.title", lang)
+    chart_id, title = _kind_and_title("timeline", lang, title)
     if counts.empty:
         return empty_figure(None, lang, chart_id=chart_id, title=title, footnote=footnote)
     present = set(counts["programme"])
@@ -357,24 +366,88 @@ def timeline_chart(
     )
 
 
-CHART_IDS = ("heatmap", "country", "region", "country-targets", "region-targets", "timeline")
+ChartBuilder = Callable[[pd.DataFrame, Taxonomy, str, str, Mapping[str, str], Mapping[str, str]], go.Figure]
+"""Draws a chart of a filtered registry frame: (frame, taxonomy, lang, footnote, programme names, region names)."""
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """One coverage chart: its id, the export kind (``layout.meta``, file names, stamp), its i18n keys, its builder."""
+
+    id: str
+    kind: str
+    title_key: str
+    label_key: str
+    build: ChartBuilder
+
+
+class UnknownChartError(ValueError):
+    """A chart id that no chart is registered under."""
+
+    def __init__(self, chart: str) -> None:
+        self.chart = chart
+        super().__init__(f"Unknown chart {chart!r}; known charts: {', '.join(CHARTS)}.")
+
+
+def _heatmap(frame: pd.DataFrame, taxonomy: Taxonomy, lang: str, footnote: str, programme_names: Mapping[str, str],
+             region_names: Mapping[str, str]) -> go.Figure:
+    """Service type × target group of the frame."""
+    matrix = coverage.service_target_matrix(frame, taxonomy.codes("service_type"), taxonomy.codes("target_group"))
+    return service_target_heatmap(matrix, taxonomy, lang, footnote)
+
+
+def _area_services(area: str, frame: pd.DataFrame, taxonomy: Taxonomy, lang: str, footnote: str,
+                   programme_names: Mapping[str, str], region_names: Mapping[str, str]) -> go.Figure:
+    """Service types per country or region of the frame."""
+    counts, totals = coverage.counts_by_area_and_service(frame, area, taxonomy.codes("service_type"))
+    return area_service_bars(counts, totals, area, taxonomy, lang, footnote, region_names if area == "region" else None)
+
+
+def _area_targets(area: str, frame: pd.DataFrame, taxonomy: Taxonomy, lang: str, footnote: str,
+                  programme_names: Mapping[str, str], region_names: Mapping[str, str]) -> go.Figure:
+    """Target groups per country or region of the frame."""
+    table = coverage.targets_by_area(frame, area, taxonomy.codes("target_group"))
+    return targets_by_area_chart(table, area, taxonomy, lang, footnote, region_names if area == "region" else None)
+
+
+def _timeline(frame: pd.DataFrame, taxonomy: Taxonomy, lang: str, footnote: str, programme_names: Mapping[str, str],
+              region_names: Mapping[str, str]) -> go.Figure:
+    """Initiatives of the frame by start year and programme."""
+    return timeline_chart(coverage.timeline_counts(frame), programme_names, lang, footnote)
+
+
+CHARTS: Mapping[str, ChartSpec] = MappingProxyType({spec.id: spec for spec in (
+    ChartSpec("heatmap", "coverage-heatmap", "chart.heatmap.title", "chart.id.heatmap", _heatmap),
+    ChartSpec("country", "coverage-country-services", "chart.area_services.title.country", "chart.id.country",
+              partial(_area_services, "country")),
+    ChartSpec("region", "coverage-region-services", "chart.area_services.title.region", "chart.id.region",
+              partial(_area_services, "region")),
+    ChartSpec("country-targets", "coverage-country-targets", "chart.area_targets.title.country",
+              "chart.id.country-targets", partial(_area_targets, "country")),
+    ChartSpec("region-targets", "coverage-region-targets", "chart.area_targets.title.region",
+              "chart.id.region-targets", partial(_area_targets, "region")),
+    ChartSpec("timeline", "coverage-timeline", "chart.timeline.title", "chart.id.timeline", _timeline),
+)})
+
+
+def chart_spec(chart: str) -> ChartSpec:
+    """The registered chart with id ``chart``; ``UnknownChartError`` (a ``ValueError``) for any other id."""
+    try:
+        return CHARTS[chart]
+    except KeyError:
+        raise UnknownChartError(chart) from None
+
+
+def _kind_and_title(chart: str, lang: str, title: str | None) -> tuple[str, str]:
+    """The export kind of a registered chart and ``title``, or its default title in ``lang`` when none is given."""
+    spec = CHARTS[chart]
+    return spec.kind, title or t(spec.title_key, lang)
 
 
 def coverage_figure(chart: str, frame: pd.DataFrame, taxonomy: Taxonomy, lang: str, footnote: str,
                     programme_names: Mapping[str, str], region_names: Mapping[str, str]) -> go.Figure:
-    """One coverage chart of a filtered registry frame, by id (see ``CHART_IDS``; unknown ids give the heatmap)."""
-    services, targets = taxonomy.codes("service_type"), taxonomy.codes("target_group")
-    area_labels = {"country": taxonomy.labels("country", lang), "region": dict(region_names)}
-    if chart in ("country", "region"):
-        counts, totals = coverage.counts_by_area_and_service(frame, chart, services)
-        return area_service_bars(counts, totals, chart, taxonomy, lang, footnote, area_labels[chart])
-    if chart in ("country-targets", "region-targets"):
-        area = chart.split("-")[0]
-        return targets_by_area_chart(coverage.targets_by_area(frame, area, targets), area, taxonomy, lang, footnote,
-                                     area_labels[area])
-    if chart == "timeline":
-        return timeline_chart(coverage.timeline_counts(frame), programme_names, lang, footnote)
-    return service_target_heatmap(coverage.service_target_matrix(frame, services, targets), taxonomy, lang, footnote)
+    """One coverage chart of a filtered registry frame, by id (see ``CHARTS``; other ids raise ``UnknownChartError``)."""
+    return chart_spec(chart).build(frame, taxonomy, lang, footnote, programme_names, region_names)
 
 
 def presentation_figure(chart: str, frame: pd.DataFrame, taxonomy: Taxonomy, lang: str, footnote: str,

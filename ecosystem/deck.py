@@ -28,7 +28,7 @@ from pptx.table import Table
 from pptx.text.text import TextFrame
 from pptx.util import Emu, Inches, Length, Pt
 
-from ecosystem.charts import BLUES, FONT_FAMILY, NO_PROGRAMME_COLOUR, OKABE_ITO
+from ecosystem.charts import BLUES, CHARTS, FONT_FAMILY, NO_PROGRAMME_COLOUR, OKABE_ITO
 from ecosystem.coverage import (
     NO_PROGRAMME,
     UNASSIGNED,
@@ -260,7 +260,7 @@ def _area_slide(deck: Presentation, context: _Context, frame: pd.DataFrame, area
     """Stacked bars per country or region by service type (native chart), distinct totals in the caption."""
     services = context.taxonomy.codes("service_type")
     counts, totals = counts_by_area_and_service(frame, area, services)
-    title = context.text(f"chart.area_services.title.{area}")
+    title = context.text(CHARTS[area].title_key)
     if totals.empty:
         _empty_slide(deck, context, title, context.text("chart.empty"))
         return
@@ -302,7 +302,7 @@ def _area_slide(deck: Presentation, context: _Context, frame: pd.DataFrame, area
 
 def _timeline_slide(deck: Presentation, context: _Context, frame: pd.DataFrame) -> None:
     """Initiatives by start year stacked by programme (native column chart), programme colours as on the page."""
-    title = context.text("chart.timeline.title")
+    title = context.text(CHARTS["timeline"].title_key)
     counts = timeline_counts(frame)
     if counts.empty:
         _empty_slide(deck, context, title, context.text("export.notes.timeline_empty"))
@@ -360,7 +360,7 @@ def _heatmap_slide(deck: Presentation, context: _Context, frame: pd.DataFrame, h
     """Service type × target group: the page's heatmap picture when given, else a native shaded table."""
     taxonomy, lang = context.taxonomy, context.lang
     services, targets = taxonomy.codes("service_type"), taxonomy.codes("target_group")
-    title = context.text("chart.heatmap.title")
+    title = context.text(CHARTS["heatmap"].title_key)
     matrix = service_target_matrix(frame, services, targets)
     if int(matrix.to_numpy().sum()) == 0:
         _empty_slide(deck, context, title, context.text("chart.empty"))

@@ -17,7 +17,7 @@ __all__ = ["add_export_commands"]
 
 
 def _export_figures(args: argparse.Namespace) -> int:
-    from ecosystem.charts import CHART_IDS
+    from ecosystem.charts import CHARTS
     from ecosystem.checks import validation_context
     from ecosystem.config import data_dir
     from ecosystem.exports import ExportView, chart_file, deck_file, html_file, map_file, write_files
@@ -56,7 +56,7 @@ def _export_figures(args: argparse.Namespace) -> int:
     size = SLIDE_SIZES[args.size]
     files = []
     try:
-        for chart in CHART_IDS:
+        for chart in CHARTS:
             files += [chart_file(view, chart, fmt, size) for fmt in ("png", "svg")]
         files += [map_file(view, "png", size), map_file(view, "svg", size), html_file(view), deck_file(view)]
     except PictureError as error:

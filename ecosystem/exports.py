@@ -21,7 +21,7 @@ import pandas as pd
 from PIL import Image
 
 from ecosystem.assets import inline_assets_html
-from ecosystem.charts import coverage_figure
+from ecosystem.charts import chart_spec
 from ecosystem.coverage import region_counts, regions_in_scope
 from ecosystem.deck import build_deck
 from ecosystem.filters import FilterState
@@ -34,8 +34,7 @@ from ecosystem.stamp import Stamp, export_file_name, make_stamp, qr_png, stamp_f
 from ecosystem.taxonomy import Taxonomy
 
 __all__ = [
-    "CHART_KINDS", "ExportFile", "ExportView", "chart_file", "deck_file", "html_file", "map_file", "view_stamp",
-    "write_files",
+    "ExportFile", "ExportView", "chart_file", "deck_file", "html_file", "map_file", "view_stamp", "write_files",
 ]
 
 _ONE_AT_A_TIME = threading.RLock()  # whole exports, not just browser calls: a deck and a map never interleave
@@ -50,9 +49,6 @@ def _one_at_a_time(export: Callable[..., ExportFile]) -> Callable[..., ExportFil
     return run
 _MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf", "html": "text/html",
          "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation"}
-CHART_KINDS = {"heatmap": "coverage-heatmap", "country": "coverage-country-services",
-                "region": "coverage-region-services", "country-targets": "coverage-country-targets",
-                "region-targets": "coverage-region-targets", "timeline": "coverage-timeline"}
 
 
 @dataclass(frozen=True)
@@ -120,15 +116,14 @@ def _name(view: ExportView, kind: str, ext: str) -> str:
 def chart_file(view: ExportView, chart: str, fmt: str = "png", size: SlideSize = DEFAULT_SLIDE,
                title: str | None = None, *, qr: bool = False) -> ExportFile:
     """A coverage chart as a stamped PNG, SVG or PDF of a slide size (PNG: optionally with a QR of the link)."""
-    kind = CHART_KINDS[chart]
-    stamp = view_stamp(view, kind, "coverage", title)
-    figure = coverage_figure(chart, view.frame, view.taxonomy, view.lang, stamp.source, view.programme_names,
-                             view.region_names)
+    spec = chart_spec(chart)
+    stamp = view_stamp(view, spec.kind, "coverage", title)
+    figure = spec.build(view.frame, view.taxonomy, view.lang, stamp.source, view.programme_names, view.region_names)
     stamped = stamp_figure(figure, stamp, size.width, size.height)
     data = render_chart(stamped, fmt, size.width, size.height, size.scale)
     if qr and fmt == "png":
         data = _with_qr(data, stamp.permalink, size.scale, corner="bottom-right")
-    return ExportFile(_name(view, kind, fmt), data, _MIME[fmt])
+    return ExportFile(_name(view, spec.kind, fmt), data, _MIME[fmt])
 
 
 _QR_CSS_PX = 72

@@ -18,7 +18,7 @@ from typing import Mapping
 import plotly.graph_objects as go
 import segno
 
-from ecosystem.charts import plotly_text
+from ecosystem.charts import CHARTS, plotly_text
 from ecosystem.filters import FilterState, describe_filters
 from ecosystem.i18n import t
 from ecosystem.maps import EUROGEOGRAPHICS
@@ -26,14 +26,9 @@ from ecosystem.taxonomy import Taxonomy
 
 __all__ = ["Stamp", "export_file_name", "make_stamp", "qr_png", "qr_svg", "stamp_figure", "toImageButtonOptions"]
 
-# view kind (a chart's ``layout.meta``, or "map" / "deck") → i18n key of its default title
+# view kind (a chart's export kind, or "map" / "deck") → i18n key of its default title
 _TITLE_KEYS: dict[str, str] = {
-    "coverage-heatmap": "chart.heatmap.title",
-    "coverage-country-services": "chart.area_services.title.country",
-    "coverage-region-services": "chart.area_services.title.region",
-    "coverage-country-targets": "chart.area_targets.title.country",
-    "coverage-region-targets": "chart.area_targets.title.region",
-    "coverage-timeline": "chart.timeline.title",
+    **{spec.kind: spec.title_key for spec in CHARTS.values()},
     "map": "export.title.map",
     "deck": "export.title.deck",
 }

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ecosystem import app
-from ecosystem.charts import CHART_IDS, coverage_figure
+from ecosystem.charts import CHARTS, coverage_figure
 from ecosystem.coverage import gap_regions, regions_in_scope
 from ecosystem.i18n import t
 from ecosystem.tables import regions_table
@@ -14,7 +14,7 @@ st.title(t("page.coverage", lang))
 st.caption(app.plain(view.filters_in_words))
 app.show_notices(view)
 st.caption(t("coverage.intro", lang))
-app.export_panel(view, "coverage", list(CHART_IDS), include_map=False)
+app.export_panel(view, "coverage", list(CHARTS), include_map=False)
 
 
 def chart(chart_id: str) -> None:

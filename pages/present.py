@@ -7,7 +7,7 @@ e.g. ``/present?country=LT,LV&service=transport_mobility&chart=heatmap&embed=tru
 import streamlit as st
 
 from ecosystem import app
-from ecosystem.charts import presentation_figure
+from ecosystem.charts import CHARTS, UnknownChartError, presentation_figure
 from ecosystem.coverage import headline
 from ecosystem.i18n import t
 
@@ -22,7 +22,12 @@ tiles = app.tiles_setting(lang, view.notices)
 chart = st.query_params.get("chart", "heatmap")
 layers = app.view_map_layers(view, tiles, show_organisations=False)
 app.render_map(layers, key="present_map", height=620, returned_objects=[])
-st.plotly_chart(presentation_figure(chart, view.filtered, view.taxonomy, lang, view.footnote, view.programme_names,
-                                    view.region_names), width="stretch", config={"displaylogo": False})
+try:
+    figure = presentation_figure(chart, view.filtered, view.taxonomy, lang, view.footnote, view.programme_names,
+                                 view.region_names)
+except UnknownChartError:
+    st.error(t("present.unknown_chart", lang, chart=app.plain(chart), known=", ".join(CHARTS)))
+else:
+    st.plotly_chart(figure, width="stretch", config={"displaylogo": False})
 st.caption(view.footnote)
 app.leave_presentation_link(lang)

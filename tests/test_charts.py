@@ -10,13 +10,18 @@ import pytest
 
 from ecosystem import coverage
 from ecosystem.charts import (
+    CHARTS,
+    UnknownChartError,
     area_service_bars,
+    coverage_figure,
     empty_figure,
+    plotly_text,
     service_target_heatmap,
     targets_by_area_chart,
     timeline_chart,
 )
-from ecosystem.i18n import STRINGS
+from ecosystem.i18n import STRINGS, t
+from ecosystem.registry import load_registry
 from ecosystem.taxonomy import load_taxonomy
 
 FOOTNOTE = "Source: Baltic Social Ecosystem registry v1a2b3c4 (2026-11-26)"
@@ -312,15 +317,37 @@ def test_every_chart_string_has_english_lithuanian_and_latvian():
 
 
 def test_coverage_figure_builds_every_chart_by_id(taxonomy):
-    from ecosystem.charts import CHART_IDS, coverage_figure, presentation_figure
+    from ecosystem.charts import presentation_figure
     from ecosystem.registry import typed_registry
     from ecosystem.synthetic import synthetic_registry
 
     frame = typed_registry(synthetic_registry(300, taxonomy, programmes=("sempre",)))
     metas = {chart: coverage_figure(chart, frame, taxonomy, "lv", "footnote", {"sempre": "SEMPRE"}, {}).layout.meta
-             for chart in CHART_IDS}
+             for chart in CHARTS}
     assert metas == {"heatmap": "coverage-heatmap", "country": "coverage-country-services",
                      "region": "coverage-region-services", "country-targets": "coverage-country-targets",
                      "region-targets": "coverage-region-targets", "timeline": "coverage-timeline"}
     big = presentation_figure("timeline", frame, taxonomy, "en", "footnote", {"sempre": "SEMPRE"}, {})
     assert big.layout.font.size == 20 and big.layout.height >= 720
+
+
+def test_every_registered_chart_builds_for_the_seed_registry(taxonomy):
+    from conftest import DATA
+
+    registry = load_registry(DATA, taxonomy)
+    programme_names = dict(zip(registry.programmes["id"], registry.programmes["name"]))
+    for chart, spec in CHARTS.items():
+        assert spec.id == chart and spec.title_key in STRINGS and spec.label_key in STRINGS, chart
+        fig = coverage_figure(chart, registry.initiatives, taxonomy, "lt", FOOTNOTE, programme_names, REGION_NAMES)
+        assert fig.layout.meta == spec.kind, chart
+        assert fig.layout.title.text == plotly_text(t(spec.title_key, "lt")), chart
+        assert fig.data and not _is_empty_figure(fig), chart
+    assert len({spec.kind for spec in CHARTS.values()}) == len(CHARTS)  # every chart's files have their own name
+
+
+@pytest.mark.parametrize("chart", ["nonsense", "", "Heatmap", "coverage-heatmap"])
+def test_an_unknown_chart_id_is_an_error_naming_the_known_ids(chart, frame, taxonomy):
+    with pytest.raises(UnknownChartError, match="known charts: heatmap, country, region, ") as raised:
+        coverage_figure(chart, frame, taxonomy, "en", FOOTNOTE, PROGRAMMES, REGION_NAMES)
+    assert isinstance(raised.value, ValueError) and raised.value.chart == chart
+    assert repr(chart) in str(raised.value)

@@ -154,6 +154,16 @@ def test_page_parameters_survive_the_url_sync(data_dir):
     assert at.query_params["country"] == "LT"
 
 
+@pytest.mark.parametrize("lang, said", [("en", "There is no chart"), ("lt", "Diagramos"), ("lv", "Diagrammas")])
+def test_present_says_so_when_the_url_names_no_chart(data_dir, lang, said):
+    at = app({"chart": "nonsense*", "lang": lang}, page="pages/present.py")
+    assert not at.exception, at.exception
+    [error] = at.error
+    assert said in error.value and "nonsense\\*" in error.value and "country-targets" in error.value
+    assert not at.get("plotly_chart")
+    assert at.query_params["chart"] == "nonsense*"
+
+
 def test_an_unreachable_database_still_shows_the_registry(data_dir, monkeypatch):
     monkeypatch.setenv("ECOSYSTEM_DATABASE_URL", f"sqlite:///{data_dir / 'missing-folder' / 'registry.sqlite'}")
     at = app()

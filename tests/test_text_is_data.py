@@ -23,7 +23,7 @@ from pptx import Presentation
 from streamlit_folium import generate_leaflet_string
 
 from conftest import DATA, NUTS_2024_L3, REPO, make_frame
-from ecosystem.charts import CHART_IDS
+from ecosystem.charts import CHARTS
 from ecosystem.exports import ExportView, chart_file, deck_file, html_file, map_file
 from ecosystem.filters import FilterState
 from ecosystem.maps import MapLayers, build_map, map_layers, safe_json
@@ -146,7 +146,7 @@ def test_registry_files_round_trip_every_cell(view: ExportView, marker: Path) ->
 def test_chart_and_map_pictures_and_deck_run_nothing(browsers, view: ExportView, texts: list[str],
                                                      marker: Path) -> None:
     outputs = []
-    for chart in CHART_IDS:
+    for chart in CHARTS:
         svg = chart_file(view, chart, "svg", title=texts[0]).data.decode("utf-8")
         outputs.append(svg)
     assert "{{7*7}}" in html.unescape(outputs[0])
