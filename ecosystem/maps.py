@@ -6,13 +6,14 @@ a list of distinct, already translated values) and a small script draws them as 
 building tooltips and popups with ``textContent`` on demand. Per-feature colours are read in JavaScript,
 never written as one ``style_function`` case per feature. Every text that reaches the page goes through
 JSON with ``<``, ``>`` and ``&`` escaped, and is inserted as text, so names containing markup stay text.
+What is drawn in which colour and style, and the legend's entries, come from ``map_style``.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from html import escape
 from typing import Any, Iterable, Mapping
 
@@ -23,12 +24,23 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from ecosystem.i18n import t
+from ecosystem.map_style import (
+    LEGEND_SWATCH,
+    REGIONS,
+    SEA_COLOUR,
+    DrawnPoints,
+    LegendEntry,
+    class_colour,
+    count_classes,
+    initiative_points,
+    legend_entries,
+    organisation_points,
+)
 from ecosystem.schema import join_labels
 from ecosystem.taxonomy import Taxonomy
 
 __all__ = [
     "BALTIC_BOUNDS",
-    "CLASS_COLOURS",
     "EUROGEOGRAPHICS",
     "MARKERCLUSTER_CSS",
     "MARKERCLUSTER_JS",
@@ -36,14 +48,10 @@ __all__ = [
     "add_stamp",
     "base_map",
     "build_map",
-    "choropleth_classes",
-    "class_colour",
     "compact_payload",
-    "initiative_layer",
-    "legend_colours",
     "map_layers",
     "map_legend",
-    "organisation_layer",
+    "point_layer",
     "region_layer",
     "rows_at",
     "safe_json",
@@ -58,9 +66,6 @@ MARKERCLUSTER_CSS = [
     ("markerclustercss", "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/MarkerCluster.css"),
     ("markerclusterdefault", "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/MarkerCluster.Default.css"),
 ]
-EMPTY_REGION_COLOUR = "#f4f4f2"
-# single-hue sequential blues (ColorBrewer "Blues"), readable for colour-blind viewers
-CLASS_COLOURS = ["#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"]
 _SCALE = 1e5  # coordinates travel as integers of 1e-5 degree (about 1 m)
 
 
@@ -226,7 +231,7 @@ class _PointLayer(DataElement):
     )
 
     def __init__(self, payload: dict[str, Any], palette: list[str], fields: list[tuple[str, str]],
-                 style: dict[str, Any], cluster: bool) -> None:
+                 style: dict[str, float | str], cluster: bool) -> None:
         super().__init__()
         self._name = "EcoPoints"
         self.payload = safe_json(payload)
@@ -248,36 +253,10 @@ def _point_group(name: str, show: bool, cluster: bool) -> folium.FeatureGroup:
     return group_class(name=name, show=show)
 
 
-def initiative_layer(frame: pd.DataFrame, taxonomy: Taxonomy, lang: str, programme_names: Mapping[str, str],
-                     colour_services: Iterable[str] = (), cluster: bool = False) -> folium.FeatureGroup:
-    """Initiatives as canvas points coloured by service type (the first of ``colour_services`` they offer)."""
-    services = taxonomy.codes("service_type")
-    rows = frame[(frame["actor_type"] == "initiative") & frame["latitude"].notna() & frame["longitude"].notna()]
-    position = {code: number for number, code in enumerate(services)}
-    cells = rows["service_types"].unique()
-    chosen = legend_colours(pd.Series(cells, dtype=str), services, colour_services)
-    category = rows["service_types"].map({cell: position.get(code, len(services)) for cell, code in zip(cells, chosen)})
-    palette = [taxonomy.colours("service_type")[code] for code in services] + ["#7f7f7f"]
-    return _points(rows, category, palette, taxonomy, lang, programme_names,
-                   name=t("map.layer_initiatives", lang), cluster=cluster,
-                   style={"radius": 7, "stroke": "#ffffff", "weight": 1.2, "opacity": 0.92})
-
-
-def organisation_layer(frame: pd.DataFrame, taxonomy: Taxonomy, lang: str, programme_names: Mapping[str, str],
-                       cluster: bool = False) -> folium.FeatureGroup:
-    """Support organisations, authorities and networks as canvas points coloured by actor type."""
-    actor_types = taxonomy.codes("actor_type")
-    rows = frame[(frame["actor_type"] != "initiative") & frame["latitude"].notna() & frame["longitude"].notna()]
-    category = rows["actor_type"].map({code: number for number, code in enumerate(actor_types)})
-    palette = [taxonomy.colours("actor_type")[code] for code in actor_types]
-    return _points(rows, category, palette, taxonomy, lang, programme_names,
-                   name=t("map.layer_organisations", lang), cluster=cluster,
-                   style={"radius": 5, "stroke": "#222222", "weight": 1.5, "opacity": 0.85})
-
-
-def _points(rows: pd.DataFrame, category: pd.Series, palette: list[str], taxonomy: Taxonomy, lang: str,
-            programme_names: Mapping[str, str], name: str, cluster: bool, style: dict[str, Any]) -> folium.FeatureGroup:
-    """The shared part of the point layers: translate the popup fields, encode, attach the script."""
+def point_layer(points: DrawnPoints, taxonomy: Taxonomy, lang: str, programme_names: Mapping[str, str], name: str,
+                cluster: bool = False) -> folium.FeatureGroup:
+    """A point layer as canvas circle markers in its colours and style, with translated popup fields."""
+    rows = points.rows
     shown = pd.DataFrame({
         "name": rows["name"],
         "actor_type": rows["actor_type"].map(taxonomy.labels("actor_type", lang)).fillna(rows["actor_type"]),
@@ -292,29 +271,10 @@ def _points(rows: pd.DataFrame, category: pd.Series, palette: list[str], taxonom
     })
     fields = [(column, t(f"column.{column}", lang)) for column in
               ("name", "actor_type", "municipality", "service_types", "target_groups", "programmes", "status", "website")]
-    payload = compact_payload(shown, category, [column for column, _ in fields])
+    payload = compact_payload(shown, points.category, [column for column, _ in fields])
     group = _point_group(name, show=True, cluster=cluster)
-    group.add_child(_PointLayer(payload, palette, fields, style, cluster))
+    group.add_child(_PointLayer(payload, points.palette, fields, asdict(points.style), cluster))
     return group
-
-
-def choropleth_classes(max_count: int) -> list[tuple[int, int]]:
-    """Count classes for the choropleth: ``[(1, 1), (2, 3), (4, 7), …]`` up to ``max_count`` (at most 5)."""
-    if max_count <= 0:
-        return []
-    bounds, low = [], 1
-    while low <= max_count and len(bounds) < len(CLASS_COLOURS):
-        high = low * 2 - 1 if len(bounds) < len(CLASS_COLOURS) - 1 else max_count
-        bounds.append((low, min(high, max_count)))
-        low = high + 1
-    return bounds
-
-
-def class_colour(count: int, classes: list[tuple[int, int]]) -> str:
-    for (low, high), colour in zip(classes, CLASS_COLOURS):
-        if low <= count <= high:
-            return colour
-    return EMPTY_REGION_COLOUR
 
 
 class _RegionLayer(DataElement):
@@ -325,10 +285,11 @@ class _RegionLayer(DataElement):
         {% macro script(this, kwargs) %}
         (function () {
             var group = {{ this._parent.get_name() }};
+            var style = {{ this.style }};
             var layer = L.geoJSON({{ this.data }}, {
                 attribution: {{ this.attribution }},
                 style: function (f) {
-                    return {fillColor: f.properties.fill, fillOpacity: 0.8, color: "#6b6b6b", weight: 0.6};
+                    return {fillColor: f.properties.fill, fillOpacity: style.opacity, color: style.edge, weight: style.weight};
                 },
                 onEachFeature: function (f, l) {
                     var tip = document.createElement("span");
@@ -347,6 +308,7 @@ class _RegionLayer(DataElement):
         self._name = "EcoRegions"
         self.data = safe_json(geojson)
         self.attribution = safe_json(attribution)
+        self.style = safe_json(asdict(REGIONS))
 
 
 def _rounded(coordinates: Any) -> Any:
@@ -358,7 +320,7 @@ def _rounded(coordinates: Any) -> Any:
 
 def region_layer(regions: Any, counts: pd.Series, lang: str) -> tuple[folium.FeatureGroup, list[tuple[int, int]]]:
     """Coverage choropleth: every region coloured by its number of initiatives (0 in a pale neutral)."""
-    classes = choropleth_classes(int(counts.max()) if len(counts) else 0)
+    classes = count_classes(counts)
     features = []
     for row in regions.itertuples(index=False):
         count = int(counts.get(row.nuts_id, 0))
@@ -408,33 +370,21 @@ _LEGEND_STYLE = (
 )
 
 
-def _swatch(colour: str, label: str, round_: bool = True) -> str:
-    shape = "border-radius:50%;" if round_ else ""
-    return (f'<div><span style="display:inline-block;width:11px;height:11px;margin-right:6px;{shape}'
-            f'background:{escape(colour)};border:1px solid #555;vertical-align:-1px"></span>{escape(label)}</div>')
+def _swatch(entry: LegendEntry) -> str:
+    """One legend line: a bold heading, or a round (point) or square (region) swatch and its label."""
+    if entry.kind == "heading":
+        return f"<b>{escape(entry.label)}</b>"
+    shape = "border-radius:50%;" if entry.kind == "point" else ""
+    size, edge = f"{LEGEND_SWATCH.size:g}px", f"{LEGEND_SWATCH.edge_width:g}px solid {LEGEND_SWATCH.edge}"
+    return (f'<div><span style="display:inline-block;width:{size};height:{size};margin-right:6px;{shape}'
+            f'background:{escape(entry.colour)};border:{edge};vertical-align:-1px"></span>{escape(entry.label)}</div>')
 
 
-def map_legend(taxonomy: Taxonomy, lang: str, services: Iterable[str], actor_types: Iterable[str],
-               classes: list[tuple[int, int]] | None) -> folium.FeatureGroup:
-    """The legend of what is drawn: service colours, organisation colours, choropleth classes."""
-    parts = [f'<div style="{_LEGEND_STYLE}">']
-    services, actor_types = list(services), list(actor_types)
-    if services:
-        parts.append(f"<b>{escape(t('map.legend_services', lang))}</b>")
-        colours, labels = taxonomy.colours("service_type"), taxonomy.labels("service_type", lang)
-        parts += [_swatch(colours[code], labels[code]) for code in services]
-    if actor_types:
-        parts.append(f"<b>{escape(t('map.legend_organisations', lang))}</b>")
-        actor_colours, actor_labels = taxonomy.colours("actor_type"), taxonomy.labels("actor_type", lang)
-        parts += [_swatch(actor_colours[code], actor_labels[code]) for code in actor_types]
-    if classes is not None:
-        parts.append(f"<b>{escape(t('map.legend_coverage', lang))}</b>")
-        parts.append(_swatch(EMPTY_REGION_COLOUR, t("map.legend_none", lang), round_=False))
-        for (low, high), colour in zip(classes, CLASS_COLOURS):
-            parts.append(_swatch(colour, str(low) if low == high else f"{low}–{high}", round_=False))
-    parts.append("</div>")
+def map_legend(entries: Iterable[LegendEntry], lang: str) -> folium.FeatureGroup:
+    """The legend control listing ``entries`` (``map_style.legend_entries``)."""
+    html = f'<div style="{_LEGEND_STYLE}">' + "".join(_swatch(entry) for entry in entries) + "</div>"
     group = folium.FeatureGroup(name=t("map.layer_legend", lang), show=True, control=False)
-    group.add_child(_Legend("".join(parts)))
+    group.add_child(_Legend(html))
     return group
 
 
@@ -457,7 +407,7 @@ def base_map(tiles: str | None, lang: str, height: str = "100%", bounds: list[li
         folium.TileLayer(tiles, name=t("map.layer_tiles", lang), attr=t("map.tiles_attribution", lang), control=False).add_to(m)
     m.fit_bounds(bounds or BALTIC_BOUNDS)
     m.get_root().header.add_child(folium.Element(
-        "<style>.leaflet-container{background:#dfe9f0!important;font-family:Arial,Helvetica,sans-serif}"
+        f"<style>.leaflet-container{{background:{SEA_COLOUR}!important;font-family:Arial,Helvetica,sans-serif}}"
         ".eco-popup{font:13px/1.4 Arial,Helvetica,sans-serif}.eco-label{color:#555}</style>"))
     return m
 
@@ -534,26 +484,15 @@ def map_layers(frame: pd.DataFrame, taxonomy: Taxonomy, lang: str, programme_nam
     if regions is not None and region_counts is not None:
         choropleth, classes = region_layer(regions, region_counts, lang)
         overlays.append(choropleth)
-    if show_organisations:
-        overlays.append(organisation_layer(frame, taxonomy, lang, programme_names, cluster=cluster))
-    overlays.append(initiative_layer(frame, taxonomy, lang, programme_names, colour_services, cluster=cluster))
-    located = frame[frame["latitude"].notna()]
-    initiatives = located[located["actor_type"] == "initiative"]
-    drawn = set(legend_colours(initiatives["service_types"], taxonomy.codes("service_type"), colour_services))
-    services = [code for code in taxonomy.codes("service_type") if code in drawn]
-    actor_types = [code for code in taxonomy.codes("actor_type")[1:] if show_organisations and code in set(located["actor_type"])]
-    overlays.append(map_legend(taxonomy, lang, services, actor_types, classes))
+    initiatives = initiative_points(frame, taxonomy, colour_services)
+    organisations = organisation_points(frame, taxonomy) if show_organisations else None
+    if organisations is not None:
+        overlays.append(point_layer(organisations, taxonomy, lang, programme_names,
+                                    name=t("map.layer_organisations", lang), cluster=cluster))
+    overlays.append(point_layer(initiatives, taxonomy, lang, programme_names,
+                                name=t("map.layer_initiatives", lang), cluster=cluster))
+    overlays.append(map_legend(legend_entries(taxonomy, lang, initiatives, organisations, classes), lang))
     return MapLayers(base, overlays)
-
-
-def legend_colours(cells: pd.Series, services: list[str], colour_services: Iterable[str]) -> list[str]:
-    """The service type each initiative is coloured by (the first chosen one it offers, else its first)."""
-    preferred = [code for code in colour_services if code in services] or services
-    chosen = []
-    for cell in cells.unique():
-        codes = cell.split(";")
-        chosen.append(next((code for code in preferred if code in codes), codes[0]))
-    return chosen
 
 
 def rows_at(frame: pd.DataFrame, latitude: float, longitude: float) -> pd.DataFrame:

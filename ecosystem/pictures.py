@@ -34,16 +34,20 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 import numpy as np
 import pandas as pd
 
-from ecosystem.i18n import t
-from ecosystem.maps import (
-    CLASS_COLOURS,
-    BALTIC_BOUNDS,
-    EMPTY_REGION_COLOUR,
-    EUROGEOGRAPHICS,
+from ecosystem.map_style import (
+    LEGEND_SWATCH,
+    REGIONS,
+    SEA_COLOUR,
+    DrawnPoints,
+    LegendEntry,
     class_colour,
-    legend_colours,
-    choropleth_classes,
+    count_classes,
+    initiative_points,
+    legend_entries,
+    located_points,
+    organisation_points,
 )
+from ecosystem.maps import BALTIC_BOUNDS, EUROGEOGRAPHICS
 from ecosystem.taxonomy import Taxonomy
 
 if TYPE_CHECKING:
@@ -337,8 +341,8 @@ def find_map_variable(html: str) -> str:
 def map_shape_count(frame: pd.DataFrame, *, regions: Any = None, region_counts: pd.Series | None = None,
                     show_organisations: bool = True) -> int:
     """The shapes ``maps.map_layers`` draws for these arguments: one per located point, one per region."""
-    located = frame[frame["latitude"].notna() & frame["longitude"].notna()]
-    points = len(located) if show_organisations else int((located["actor_type"] == "initiative").sum())
+    initiatives, organisations = located_points(frame)
+    points = len(initiatives) + (len(organisations) if show_organisations else 0)
     return points + (len(regions) if regions is not None and region_counts is not None else 0)
 
 
@@ -573,9 +577,6 @@ atexit.register(close_browsers)
 
 # --- maps without a browser ---------------------------------------------------------------------------------------
 
-_SEA_COLOUR = "#dfe9f0"  # the map page's background (maps.base_map)
-_REGION_EDGE = "#6b6b6b"
-_OTHER_COLOUR = "#7f7f7f"  # maps.initiative_layer's colour for a code without one
 _SLIDE_CRS = "EPSG:3035"  # ETRS89 Lambert equal-area: the Baltic Sea without Mercator's stretch
 _PX = 0.72  # typographic points per CSS pixel in a figure of 100 CSS px per inch
 _MPL_LOCK = threading.Lock()  # rcParams are global: one figure at a time changes them
@@ -630,59 +631,39 @@ def _draw_regions(ax: Axes, regions: Any, counts: pd.Series) -> list[tuple[int, 
     from matplotlib.collections import PathCollection  # noqa: PLC0415
     from matplotlib.colors import to_rgba  # noqa: PLC0415
 
-    classes = choropleth_classes(int(counts.max()) if len(counts) else 0)
+    classes = count_classes(counts)
     drawn = regions[regions.geometry.notna() & ~regions.geometry.is_empty].to_crs(_SLIDE_CRS)
-    fills = [to_rgba(class_colour(int(counts.get(code, 0)), classes), 0.8) for code in drawn["nuts_id"]]
-    ax.add_collection(PathCollection(_region_paths(drawn.geometry), facecolors=fills, edgecolors=_REGION_EDGE,
-                                     linewidths=0.6 * _PX, zorder=1), autolim=False)
+    fills = [to_rgba(class_colour(int(counts.get(code, 0)), classes), REGIONS.opacity) for code in drawn["nuts_id"]]
+    ax.add_collection(PathCollection(_region_paths(drawn.geometry), facecolors=fills, edgecolors=REGIONS.edge,
+                                     linewidths=REGIONS.weight * _PX, zorder=1), autolim=False)
     return classes
 
 
-def _draw_points(ax: Axes, rows: pd.DataFrame, colours: list[str], *, radius: float, stroke: str, weight: float,
-                 opacity: float, zorder: int) -> None:
-    """Circles like the map page's canvas markers (radius and stroke width in CSS px)."""
-    if rows.empty:
+def _draw_points(ax: Axes, points: DrawnPoints, zorder: int) -> None:
+    """Circles like the map page's canvas markers, in the same colours and style."""
+    if points.rows.empty:
         return
-    x, y = _projected_points(rows)
-    ax.scatter(x, y, s=(2 * radius * _PX) ** 2, c=colours, alpha=opacity, edgecolors=stroke, linewidths=weight * _PX,
-               zorder=zorder)
+    x, y = _projected_points(points.rows)
+    style = points.style
+    ax.scatter(x, y, s=(2 * style.radius * _PX) ** 2, c=points.colours(), alpha=style.opacity, edgecolors=style.stroke,
+               linewidths=style.weight * _PX, zorder=zorder)
 
 
-def _legend_entries(taxonomy: Taxonomy, lang: str, services: list[str], actor_types: list[str],
-                    classes: list[tuple[int, int]] | None) -> tuple[list[Any], list[str], set[int]]:
-    """Legend handles and labels like ``maps.map_legend``, and the positions of its section headings."""
+def _legend_handles(entries: list[LegendEntry]) -> tuple[list[Any], list[str], set[int]]:
+    """Matplotlib handles and labels of ``map_style.legend_entries`` (as ``maps.map_legend`` shows them), and the
+    positions of the section headings."""
     from matplotlib.lines import Line2D  # noqa: PLC0415
 
     handles: list[Any] = []
-    labels: list[str] = []
-    headings: set[int] = set()
-
-    def heading(text: str) -> None:
-        headings.add(len(labels))
-        handles.append(Line2D([], [], linestyle="none"))
-        labels.append(text)
-
-    def swatch(colour: str, label: str, marker: str = "o") -> None:
-        handles.append(Line2D([], [], linestyle="none", marker=marker, markersize=11 * _PX, markerfacecolor=colour,
-                              markeredgecolor="#555555", markeredgewidth=_PX))
-        labels.append(label)
-
-    if services:
-        heading(t("map.legend_services", lang))
-        colours, names = taxonomy.colours("service_type"), taxonomy.labels("service_type", lang)
-        for code in services:
-            swatch(colours[code], names[code])
-    if actor_types:
-        heading(t("map.legend_organisations", lang))
-        colours, names = taxonomy.colours("actor_type"), taxonomy.labels("actor_type", lang)
-        for code in actor_types:
-            swatch(colours[code], names[code])
-    if classes is not None:
-        heading(t("map.legend_coverage", lang))
-        swatch(EMPTY_REGION_COLOUR, t("map.legend_none", lang), "s")
-        for (low, high), colour in zip(classes, CLASS_COLOURS):
-            swatch(colour, str(low) if low == high else f"{low}–{high}", "s")
-    return handles, labels, headings
+    for entry in entries:
+        if entry.kind == "heading":
+            handles.append(Line2D([], [], linestyle="none"))
+        else:
+            handles.append(Line2D([], [], linestyle="none", marker="o" if entry.kind == "point" else "s",
+                                  markersize=LEGEND_SWATCH.size * _PX, markerfacecolor=entry.colour,
+                                  markeredgecolor=LEGEND_SWATCH.edge, markeredgewidth=LEGEND_SWATCH.edge_width * _PX))
+    headings = {position for position, entry in enumerate(entries) if entry.kind == "heading"}
+    return handles, [entry.label for entry in entries], headings
 
 
 def _add_legend(fig: Figure, ax: Axes, handles: list[Any], labels: list[str], headings: set[int]) -> None:
@@ -752,15 +733,10 @@ def static_map_figure(frame: pd.DataFrame, taxonomy: Taxonomy, lang: str, *, reg
     from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415
     from matplotlib.figure import Figure  # noqa: PLC0415
 
-    services = taxonomy.codes("service_type")
-    located = frame[frame["latitude"].notna() & frame["longitude"].notna()]
-    initiatives = located[located["actor_type"] == "initiative"]
-    organisations = located[located["actor_type"] != "initiative"] if show_organisations else located.iloc[:0]
-    cells = initiatives["service_types"].unique()
-    chosen = dict(zip(cells, legend_colours(pd.Series(cells, dtype=str), services, legend_services)))
-    service_colours, actor_colours = taxonomy.colours("service_type"), taxonomy.colours("actor_type")
+    initiatives = initiative_points(frame, taxonomy, legend_services)
+    organisations = organisation_points(frame, taxonomy) if show_organisations else None
     with _MPL_LOCK, matplotlib.rc_context(_MPL_STYLE):
-        fig = Figure(figsize=(width / 100, height / 100), dpi=100 * scale, facecolor=_SEA_COLOUR)
+        fig = Figure(figsize=(width / 100, height / 100), dpi=100 * scale, facecolor=SEA_COLOUR)
         FigureCanvasAgg(fig)  # a canvas that can measure text (the legend's fit) and draw PNG
         ax = fig.add_axes((0, 0, 1, 1))
         ax.set_axis_off()
@@ -772,15 +748,10 @@ def static_map_figure(frame: pd.DataFrame, taxonomy: Taxonomy, lang: str, *, reg
         if regions is not None and region_counts is not None:
             classes = _draw_regions(ax, regions, region_counts)
             footer.append(EUROGEOGRAPHICS)
-        _draw_points(ax, organisations, [actor_colours.get(code, _OTHER_COLOUR) for code in organisations["actor_type"]],
-                     radius=5, stroke="#222222", weight=1.5, opacity=0.85, zorder=3)
-        _draw_points(ax, initiatives, [service_colours.get(chosen[cell], _OTHER_COLOUR)
-                                       for cell in initiatives["service_types"]],
-                     radius=7, stroke="#ffffff", weight=1.2, opacity=0.92, zorder=4)
-        drawn = set(chosen.values())
-        actor_types = [code for code in taxonomy.codes("actor_type")[1:] if code in set(organisations["actor_type"])]
-        entries = _legend_entries(taxonomy, lang, [code for code in services if code in drawn], actor_types, classes)
-        _add_legend(fig, ax, *entries)
+        if organisations is not None:
+            _draw_points(ax, organisations, zorder=3)
+        _draw_points(ax, initiatives, zorder=4)
+        _add_legend(fig, ax, *_legend_handles(legend_entries(taxonomy, lang, initiatives, organisations, classes)))
         _draw_heading(ax, title, subtitle)
         _draw_footer(ax, footer)
     return fig

@@ -8,7 +8,7 @@ from shapely.geometry import Point, shape
 
 from conftest import NUTS_2024_L3, make_frame
 from ecosystem.maps import (
-    BALTIC_BOUNDS, EUROGEOGRAPHICS, build_map, choropleth_classes, map_layers, rows_at, safe_json,
+    BALTIC_BOUNDS, EUROGEOGRAPHICS, build_map, map_layers, rows_at, safe_json,
 )
 
 HOSTILE = '</script><script>alert(1)</script><img src=x onerror=alert(2)>'
@@ -80,13 +80,6 @@ def test_safe_json_escapes_html_and_separators():
 def test_rows_at_finds_the_clicked_marker(frame):
     assert rows_at(frame, 55.3, 22.1)["id"].tolist() == ["b"]
     assert rows_at(frame, 55.30002, 22.1).empty
-
-
-def test_choropleth_classes():
-    assert choropleth_classes(0) == []
-    assert choropleth_classes(1) == [(1, 1)]
-    assert choropleth_classes(6) == [(1, 1), (2, 3), (4, 6)]
-    assert choropleth_classes(100) == [(1, 1), (2, 3), (4, 7), (8, 15), (16, 100)]
 
 
 def test_view_starts_on_the_baltic_sea(frame, taxonomy):

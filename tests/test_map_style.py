@@ -1,0 +1,159 @@
+"""One map style: the live map (folium) and the picture renderer (matplotlib) draw the same points, regions and
+legend. The folium side is read back from the rendered page and the matplotlib side from the figure, so a style
+changed in only one renderer fails here."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from html import unescape
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.colors import to_hex, to_rgba
+from shapely.geometry import box
+
+from ecosystem.map_style import choropleth_classes
+from ecosystem.maps import build_map, map_layers
+from ecosystem.pictures import _PX, map_shape_count, static_map_figure
+
+SWATCH = re.compile(r'<b>(?P<heading>.*?)</b>|<div><span style="(?P<style>[^"]*)"></span>(?P<label>.*?)</div>')
+
+
+@pytest.fixture(scope="module")
+def seed(seed_registry) -> pd.DataFrame:
+    return seed_registry.initiatives
+
+
+@pytest.fixture(scope="module")
+def regions() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({"nuts_id": ["LT027", "LV00B", "SE332"], "name": ["Tauragė", "Kurzeme", "Norrbotten"]},
+                            geometry=[box(21.5, 55, 23.5, 56), box(20.9, 56.3, 23, 57.7), box(17, 65, 24, 68)],
+                            crs="EPSG:4326")
+
+
+@pytest.fixture(scope="module")
+def counts() -> pd.Series:
+    return pd.Series({"LT027": 7, "LV00B": 4, "SE332": 0})
+
+
+def _page(frame, taxonomy, **options) -> str:
+    return build_map(map_layers(frame, taxonomy, "en", {}, tiles=None, **options)).get_root().render()
+
+
+def _folium_points(html: str) -> list[dict]:
+    """Per point layer, in drawing order: each point's fill, and the layer's radius, stroke, weight and opacity."""
+    layers = re.findall(r"var payload = (\{.*?\});\s*var style = (\{.*?\});\s*var palette = (\[.*?\]);", html)
+    points = []
+    for payload, style, palette in layers:
+        kind = np.frombuffer(base64.b64decode(json.loads(payload)["k"]), dtype=np.uint8)
+        colours = json.loads(palette)
+        points.append({"fills": [to_hex(colours[k]) for k in kind], **json.loads(style)})
+    return points
+
+
+def _picture_points(fig) -> list[dict]:
+    """The same, read back from the picture's scatter collections (organisations below initiatives)."""
+    scatters = sorted((c for c in fig.axes[0].collections if c.get_zorder() > 1), key=lambda c: c.get_zorder())
+    points = []
+    for scatter in scatters:
+        faces, edges = scatter.get_facecolors(), scatter.get_edgecolors()
+        points.append({
+            "fills": [to_hex(face[:3]) for face in faces],
+            "radius": float(np.sqrt(scatter.get_sizes()[0]) / 2 / _PX),
+            "stroke": to_hex(edges[0][:3]),
+            "weight": float(scatter.get_linewidths()[0] / _PX),
+            "opacity": float(faces[0][3]),
+        })
+    return points
+
+
+def _folium_legend(html: str) -> list[tuple]:
+    legend = json.loads(re.search(r"div\.innerHTML = (\".*?\");", html).group(1))
+    entries = []
+    for match in SWATCH.finditer(legend):
+        if match["heading"] is not None:
+            entries.append(("heading", unescape(match["heading"])))
+            continue
+        style = match["style"]
+        kind = "point" if "border-radius:50%" in style else "region"
+        colour = re.search(r"background:(#[0-9a-fA-F]{6})", style).group(1)
+        size = float(re.search(r"width:([\d.]+)px", style).group(1))
+        edge = re.search(r"border:([\d.]+)px solid (#[0-9a-fA-F]{6})", style)
+        entries.append((kind, unescape(match["label"]), to_hex(colour), size, float(edge[1]), to_hex(edge[2])))
+    return entries
+
+
+def _picture_legend(fig) -> list[tuple]:
+    legend = fig.axes[0].get_legend()
+    entries = []
+    for handle, text in zip(legend.legend_handles, legend.get_texts()):
+        if text.get_fontweight() == "bold":
+            entries.append(("heading", text.get_text()))
+            continue
+        kind = {"o": "point", "s": "region"}[handle.get_marker()]
+        entries.append((kind, text.get_text(), to_hex(handle.get_markerfacecolor()),
+                        round(handle.get_markersize() / _PX, 6), round(handle.get_markeredgewidth() / _PX, 6),
+                        to_hex(handle.get_markeredgecolor())))
+    return entries
+
+
+def test_choropleth_classes():
+    assert choropleth_classes(0) == []
+    assert choropleth_classes(1) == [(1, 1)]
+    assert choropleth_classes(6) == [(1, 1), (2, 3), (4, 6)]
+    assert choropleth_classes(100) == [(1, 1), (2, 3), (4, 7), (8, 15), (16, 100)]
+
+
+@pytest.mark.parametrize("options", [{}, {"show_organisations": False}, {"colour_services": ["housing"]}],
+                         ids=["all", "initiatives only", "coloured by housing"])
+def test_picture_points_look_like_the_live_map_points(seed, taxonomy, options):
+    live = _folium_points(_page(seed, taxonomy, **options))
+    legend_services = options.pop("colour_services", ())
+    picture = _picture_points(static_map_figure(seed, taxonomy, "en", legend_services=legend_services,
+                                                width=800, height=450, scale=1, **options))
+    assert len(live) == len(picture) == (1 if options else 2)
+    for drawn, shown in zip(live, picture):
+        assert shown["fills"] == drawn["fills"]
+        assert shown["radius"] == pytest.approx(drawn["radius"])
+        assert shown["stroke"] == to_hex(drawn["stroke"])
+        assert shown["weight"] == pytest.approx(drawn["weight"])
+        assert shown["opacity"] == pytest.approx(drawn["opacity"])
+
+
+def test_picture_regions_look_like_the_live_map_regions(seed, taxonomy, regions, counts):
+    html = _page(seed, taxonomy, regions=regions, region_counts=counts)
+    script = re.search(r"var style = (\{[^}]*\});\s*var layer = L\.geoJSON\((\{.*?\}), \{", html, re.S)
+    style, data = json.loads(script.group(1)), json.loads(script.group(2))
+    fig = static_map_figure(seed, taxonomy, "en", regions=regions, region_counts=counts, width=800, height=450, scale=1)
+    polygons = next(c for c in fig.axes[0].collections if c.get_zorder() == 1)
+    expected = [to_rgba(feature["properties"]["fill"], style["opacity"]) for feature in data["features"]]
+    assert [tuple(face) for face in polygons.get_facecolors()] == pytest.approx(expected)
+    assert to_hex(polygons.get_edgecolors()[0][:3]) == to_hex(style["edge"])
+    assert polygons.get_linewidths()[0] / _PX == pytest.approx(style["weight"])
+
+
+@pytest.mark.parametrize("options", [{}, {"show_organisations": False}, {"colour_services": ["housing"]}],
+                         ids=["all", "initiatives only", "coloured by housing"])
+def test_both_renderers_show_the_same_legend(seed, taxonomy, regions, counts, options):
+    html = _page(seed, taxonomy, regions=regions, region_counts=counts, **options)
+    legend_services = options.pop("colour_services", ())
+    fig = static_map_figure(seed, taxonomy, "en", regions=regions, region_counts=counts,
+                            legend_services=legend_services, width=1600, height=900, scale=1, **options)
+    live, picture = _folium_legend(html), _picture_legend(fig)
+    headings = [entry[1] for entry in live if entry[0] == "heading"]
+    expected = ["Initiatives by service type", "Organisations", "Initiatives per region"]
+    assert headings == [heading for heading in expected if options == {} or heading != "Organisations"]
+    assert picture == live
+
+
+def test_shape_count_is_what_the_live_map_draws(seed, taxonomy, regions, counts):
+    for options, region_options in (({}, {}), ({"show_organisations": False}, {"regions": regions, "region_counts": counts})):
+        html = _page(seed, taxonomy, **options, **region_options)
+        points = sum(json.loads(payload)["n"] for payload in re.findall(r"var payload = (\{.*?\});", html))
+        features = re.search(r"L\.geoJSON\((\{.*?\}), \{", html, re.S)
+        polygons = len(json.loads(features.group(1))["features"]) if features else 0
+        assert map_shape_count(seed, **options, **region_options) == points + polygons
