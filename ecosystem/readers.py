@@ -554,8 +554,8 @@ def _frame(cells: _Cells, lang: str) -> tuple[pd.DataFrame, dict[tuple[int, str]
     if cells.table is not None:  # the fast CSV path: no missing cells to fill
         table = cells.table.set_axis(pd.Index(cells.numbers) - spreadsheet_row(0), axis=0)
     else:
-        table = pd.DataFrame(cells.rows, columns=range(len(names)),
-                             index=pd.Index(cells.numbers) - spreadsheet_row(0)).fillna("")
+        table = pd.DataFrame(cells.rows, index=pd.Index(cells.numbers) - spreadsheet_row(0))
+        table = table.reindex(columns=range(len(names))).fillna("")  # also when every row ends before the header
     errors = [(cells.header_row, "", "", "error", t("r.unnamed_column", lang, letter=get_column_letter(position + 1)))
               for position, name in enumerate(names) if not name and (table[position].str.strip() != "").any()]
     for name, count in Counter(name for name in names if name).items():
@@ -624,7 +624,7 @@ def _normalise_cell(value: str, column: str, lookups: dict[str, dict[str, str]])
     reasons = ["r.why.spaces"] if text != value else []
     if column not in REQUIRED_VALUES and text.casefold() in _EMPTY_LIKE:
         return "", reasons + ["r.why.empty"]
-    if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
+    if text.startswith("'") and text.lstrip("'").startswith(FORMULA_PREFIXES):  # undoes registry_io's apostrophe
         text = text[1:]
         reasons.append("r.why.apostrophe")
     if column in _COORDINATES and _DECIMAL_COMMA.match(text):

@@ -1,8 +1,11 @@
 """Writing the registry (or a filtered selection of it) as files people download: CSV, GeoJSON, XLSX.
 
 Text cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or
-carriage return) are written with a leading apostrophe, so opening an export in Excel or LibreOffice never
-executes anything. Numeric columns stay numbers.
+carriage return) are never run when an export is opened in Excel or LibreOffice: in XLSX they are text cells
+with the quote prefix (Excel's own mark for "this is text", shown without an apostrophe); CSV has no such mark,
+so there they get a leading apostrophe — as does text that already starts with apostrophes before such a
+character, because the upload reader removes one apostrophe there. An export imported again is therefore
+unchanged, cell for cell. Numeric columns stay numbers.
 """
 
 from __future__ import annotations
@@ -10,10 +13,13 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 
 import pandas as pd
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from ecosystem.schema import REGISTRY_COLUMNS
 
@@ -24,12 +30,13 @@ __all__ = [
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _NUMERIC = {"latitude", "longitude", "start_year", "end_year"}
+_APOSTROPHE_NEEDED = re.compile(f"'*[{re.escape(''.join(FORMULA_PREFIXES))}]")  # formula-like, maybe after apostrophes
 
 
 def neutralise_formulas(values: pd.Series) -> pd.Series:
-    """Text cells that start like a formula get a leading apostrophe; others are unchanged."""
+    """Text cells that start like a formula, also after apostrophes, get a leading apostrophe; others are unchanged."""
     text = values.fillna("").astype(str)
-    return text.where(~text.str.startswith(FORMULA_PREFIXES), "'" + text)
+    return text.where(~text.str.match(_APOSTROPHE_NEEDED), "'" + text)
 
 
 def _export_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -62,24 +69,31 @@ def _missing(value: object) -> bool:
 
 
 def registry_xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "registry") -> bytes:
-    """The rows as an XLSX workbook (text cells stored as text, formula-like text neutralised)."""
+    """The rows as an XLSX workbook: text cells as text, formula-like text with the quote prefix."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_name)
     sheet.append(REGISTRY_COLUMNS)
-    table = _export_frame(frame)
-    for record in table.itertuples(index=False):
-        sheet.append([_xlsx_value(column, value) for column, value in zip(REGISTRY_COLUMNS, record)])
+    for record in frame[REGISTRY_COLUMNS].itertuples(index=False):
+        sheet.append([_xlsx_value(sheet, column, value) for column, value in zip(REGISTRY_COLUMNS, record)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def _xlsx_value(column: str, value: object) -> object:
+def _xlsx_value(sheet: WriteOnlyWorksheet, column: str, value: object) -> object:
+    """A cell as written to the sheet: numbers as numbers, text as text that no spreadsheet runs."""
     if column in _NUMERIC:
         if _missing(value) or value == "":
             return None
         return int(value) if column.endswith("year") else float(value)
-    return value
+    if not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_PREFIXES):
+        cell = WriteOnlyCell(sheet, value)
+        cell.data_type = "s"  # text: openpyxl would otherwise store "=…" as a formula
+        cell.quotePrefix = True
+        return cell
+    return "'" + value if value.startswith("'") and _APOSTROPHE_NEEDED.match(value) else value
 
 
 def table_csv_bytes(frame: pd.DataFrame) -> bytes:

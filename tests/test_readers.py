@@ -16,7 +16,7 @@ import pytest
 from ecosystem import readers
 from ecosystem.i18n import t
 from ecosystem.readers import ReadLimits, ReadResult, read_partner_file, template_csv_bytes, template_xlsx_bytes
-from ecosystem.registry_io import registry_csv_bytes, registry_geojson_bytes
+from ecosystem.registry_io import registry_csv_bytes, registry_geojson_bytes, registry_xlsx_bytes
 from ecosystem.schema import REGISTRY_COLUMNS, ValidationContext, validate_registry
 from ecosystem.taxonomy import Taxonomy
 
@@ -333,6 +333,34 @@ def test_geojson_export_reads_back_unchanged(taxonomy: Taxonomy) -> None:
     result = read_partner_file(registry_geojson_bytes(typed), "export.geojson", taxonomy)
     pd.testing.assert_frame_equal(result.raw[REGISTRY_COLUMNS], frame)
 
+
+SPREADSHEET_TEXTS = ["=1+1", "+49 30", "-x", "@sum", "'quoted", "'=1+1", "''@sum", "Kauno „Ūkis“ ąčęėįšųūž",
+                     "Ģimeņu centrs Ķekava āčēģīķļņšūž", "it's fine"]
+
+
+def _text_frame() -> pd.DataFrame:
+    """Rows whose text a spreadsheet would run, or that really starts with apostrophes, in every text column."""
+    rows = [CORPUS.row(id=f"t-{n}", name=text, municipality=text, partner=text, description=text, source=text)
+            for n, text in enumerate(SPREADSHEET_TEXTS)]
+    return pd.DataFrame(rows, columns=REGISTRY_COLUMNS)
+
+
+@pytest.mark.parametrize("export, file_name", [(registry_csv_bytes, "export.csv"), (registry_xlsx_bytes, "export.xlsx")])
+def test_formula_like_and_apostrophe_text_reads_back_unchanged(export, file_name: str, taxonomy: Taxonomy) -> None:
+    frame = _text_frame()
+    result = read_partner_file(export(frame), file_name, taxonomy)
+    assert _errors(result).empty
+    pd.testing.assert_frame_equal(result.raw, frame)
+
+
+def test_xlsx_export_marks_formula_like_text_with_the_quote_prefix_not_an_apostrophe() -> None:
+    workbook = openpyxl.load_workbook(io.BytesIO(registry_xlsx_bytes(_text_frame())))
+    names = {cell.value: cell for cell in workbook.active["B"][1:]}
+    for text in ("=1+1", "+49 30", "-x", "@sum"):
+        assert (names[text].data_type, names[text].quotePrefix) == ("s", True), text  # text, never a formula
+    assert not any(cell.quotePrefix for text, cell in names.items() if not text.startswith(("=", "+", "-", "@")))
+    # text that really starts with apostrophes before a formula character gets one more, which the reader removes
+    assert set(names) == set(SPREADSHEET_TEXTS) - {"'=1+1", "''@sum"} | {"''=1+1", "'''@sum"}
 
 @pytest.mark.parametrize("lang", ["en", "lt", "lv"])
 def test_templates_hold_the_header_and_one_valid_example_row(lang: str, taxonomy: Taxonomy,
