@@ -14,7 +14,7 @@ from typing import Iterable
 
 import pandas as pd
 
-from ecosystem.schema import split_codes
+from ecosystem.schema import LIST_COLUMNS, split_codes
 
 __all__ = [
     "Headline",
@@ -35,7 +35,7 @@ __all__ = [
 
 UNASSIGNED = ""
 NO_PROGRAMME = ""
-_LIST_COLUMNS = {"service_type": "service_types", "target_group": "target_groups", "programme": "programmes"}
+_LIST_COLUMNS = {code: column for column, code in LIST_COLUMNS.items()}  # dimension → its list column
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import pandas as pd
 
 from ecosystem.i18n import t
 from ecosystem.registry import fold_text
+from ecosystem.schema import LIST_COLUMNS
 from ecosystem.taxonomy import Taxonomy
 
 __all__ = ["QUERY_KEYS", "FilterOptions", "FilterState", "apply_filters", "describe_filters", "filter_options", "matches_any_code"]
@@ -29,7 +30,6 @@ _LIST_FIELDS: dict[str, tuple[str, str, str | None]] = {
     "actor_types": ("actor", "actor_type", "actor_type"),
     "statuses": ("status", "status", "status"),
 }
-_MULTI_VALUED = {"service_types", "target_groups", "programmes"}
 QUERY_KEYS: frozenset[str] = frozenset({key for key, _, _ in _LIST_FIELDS.values()} | {"from", "to", "q"})
 """The query-string keys the filters own (others, such as ``lang`` or ``embed``, belong to the page)."""
 
@@ -123,7 +123,7 @@ def apply_filters(frame: pd.DataFrame, state: FilterState) -> pd.DataFrame:
     for name, (_, column, _) in _LIST_FIELDS.items():
         chosen = getattr(state, name)
         if chosen:
-            keep &= matches_any_code(frame[column], chosen) if column in _MULTI_VALUED else frame[column].isin(chosen)
+            keep &= matches_any_code(frame[column], chosen) if column in LIST_COLUMNS else frame[column].isin(chosen)
     if state.years is not None:
         keep &= frame["start_year"].between(*state.years).fillna(False).astype(bool)
     if state.text:

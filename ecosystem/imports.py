@@ -19,13 +19,14 @@ from ecosystem.auth import Account, rows_outside_partner
 from ecosystem.i18n import t
 from ecosystem.readers import ReadLimits, ReadResult, read_partner_file
 from ecosystem.registry import RegistryError, read_raw_csv
-from ecosystem.schema import PROBLEM_COLUMNS, REGISTRY_COLUMNS, REQUIRED_VALUES, ValidationContext, has_errors, validate_registry
+from ecosystem.schema import (
+    NUMERIC_COLUMNS, PROBLEM_COLUMNS, REGISTRY_COLUMNS, REQUIRED_VALUES, ValidationContext, has_errors, validate_registry,
+)
 from ecosystem.store import RegistryStore, canonical_registry, diff_contents
 
 __all__ = ["ImportMode", "ImportPlan", "commit_plan", "merge_rows", "plan_import", "seed_store"]
 
 ImportMode = Literal["upsert", "replace"]
-_NUMERIC_COLUMNS = ("latitude", "longitude", "start_year", "end_year")
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def _keep_stored_numbers(uploaded: pd.DataFrame, current: pd.DataFrame) -> pd.Da
     """Numbers equal to the stored ones keep the stored text (a spreadsheet or GeoJSON writes 35.15 for 35.1500)."""
     stored = current.set_index("id").reindex(uploaded["id"])
     kept = uploaded.copy()
-    for column in _NUMERIC_COLUMNS:
+    for column in NUMERIC_COLUMNS:
         old_text, new_text = stored[column].to_numpy(), kept[column].to_numpy()
         same = (pd.to_numeric(stored[column], errors="coerce").to_numpy()
                 == pd.to_numeric(kept[column], errors="coerce").to_numpy()) & (old_text != new_text)

@@ -37,6 +37,8 @@ from ecosystem.i18n import t
 from ecosystem.registry_io import FORMULA_PREFIXES
 from ecosystem.schema import (
     CODE_LIST_COLUMNS,
+    COORDINATE_COLUMNS,
+    NUMERIC_COLUMNS,
     PROBLEM_COLUMNS,
     REGISTRY_COLUMNS,
     REQUIRED_VALUES,
@@ -75,8 +77,6 @@ _WORD = re.compile(r"[^\W\d_]+")
 _REGISTRY_BY_FOLD = {column.casefold(): column for column in REGISTRY_COLUMNS}
 _KNOWN_HEADERS = frozenset(_REGISTRY_BY_FOLD)
 _CODE_COLUMNS = {**SINGLE_CODE_COLUMNS, **CODE_LIST_COLUMNS}
-_COORDINATES = ("latitude", "longitude")
-_NUMERIC_COLUMNS = (*_COORDINATES, "start_year", "end_year")
 _EMPTY_LIKE = frozenset({"n/a", "#n/a", "na", "-", "–", "—", "null", "none", "tuščia", "nėra", "nav", "tukšs"})
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
@@ -500,7 +500,7 @@ def _geojson_cells(document: object, lang: str, limits: ReadLimits) -> _Cells:
     if bad:
         raise _ReadError([(number, "", "", "error", t("r.bad_feature", lang)) for number in bad])
     header = list(dict.fromkeys(key for properties, _ in readable.values() for key in properties))
-    header += [column for column in _COORDINATES if column not in header]
+    header += [column for column in COORDINATE_COLUMNS if column not in header]
     cells = _Cells(header)
     for number, (properties, point) in readable.items():
         row = []
@@ -508,8 +508,8 @@ def _geojson_cells(document: object, lang: str, limits: ReadLimits) -> _Cells:
             value = properties.get(key)
             text, reason = _cell_text(value)
             stored = str(value)
-            if point is not None and key in _COORDINATES:
-                from_geometry = _cell_text(float(point[_COORDINATES.index(key)]))[0]
+            if point is not None and key in COORDINATE_COLUMNS:
+                from_geometry = _cell_text(float(point[COORDINATE_COLUMNS.index(key)]))[0]
                 stored, reason = text, ("r.why.geometry" if text not in ("", from_geometry) else None)
                 text = from_geometry
             if reason is not None:
@@ -599,7 +599,7 @@ def _normalise(raw: pd.DataFrame, notes: dict[tuple[int, str], Note], taxonomy: 
         formula_like = pd.Series(False, index=cleaned.index)
         for prefix in FORMULA_PREFIXES:
             formula_like |= arrow.str.startswith(prefix).to_numpy(dtype=bool)
-        if column in _NUMERIC_COLUMNS:
+        if column in NUMERIC_COLUMNS:
             formula_like &= ~arrow.str.match(_NUMBER.pattern).to_numpy(dtype=bool)
         problems += [(spreadsheet_row(int(index)), column, cleaned[index], "warning", t("r.formula", lang))
                      for index in cleaned.index[formula_like.astype(bool)]]
@@ -611,7 +611,7 @@ def _may_change(values: pd.Series, column: str) -> pd.Series:
     """Vectorised pre-check: the values that _normalise_cell could change in a column without a code list."""
     text = values.astype("string[pyarrow]")
     maybe = (text.str.strip() != text) | text.str.startswith("'") | text.str.strip().str.casefold().isin(_EMPTY_LIKE)
-    if column in _COORDINATES:
+    if column in COORDINATE_COLUMNS:
         maybe |= text.str.contains(",", regex=False)
     if column == "region_code":
         maybe |= text != text.str.upper()
@@ -627,7 +627,7 @@ def _normalise_cell(value: str, column: str, lookups: dict[str, dict[str, str]])
     if text.startswith("'") and text.lstrip("'").startswith(FORMULA_PREFIXES):  # undoes registry_io's apostrophe
         text = text[1:]
         reasons.append("r.why.apostrophe")
-    if column in _COORDINATES and _DECIMAL_COMMA.match(text):
+    if column in COORDINATE_COLUMNS and _DECIMAL_COMMA.match(text):
         return text.replace(",", "."), reasons + ["r.why.decimal_comma"]
     if column == "region_code" and text != text.upper():
         return text.upper(), reasons + ["r.why.case"]

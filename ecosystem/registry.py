@@ -16,7 +16,10 @@ from pathlib import Path
 import pandas as pd
 
 from ecosystem.i18n import t
-from ecosystem.schema import PROBLEM_COLUMNS, REGISTRY_COLUMNS, ValidationContext, has_errors, validate_registry
+from ecosystem.schema import (
+    COORDINATE_COLUMNS, LIST_COLUMNS, PROBLEM_COLUMNS, REGISTRY_COLUMNS, YEAR_COLUMNS, ValidationContext, has_errors,
+    validate_registry,
+)
 from ecosystem.taxonomy import Taxonomy
 
 __all__ = [
@@ -110,11 +113,11 @@ def load_programmes(path: Path) -> pd.DataFrame:
 def typed_registry(raw: pd.DataFrame) -> pd.DataFrame:
     """A validated raw table → typed registry frame (floats, nullable years, search column)."""
     frame = raw[REGISTRY_COLUMNS].astype(str)
-    for column in ("latitude", "longitude"):
+    for column in COORDINATE_COLUMNS:
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
-    for column in ("start_year", "end_year"):
+    for column in YEAR_COLUMNS:
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("Int64")
-    for column in ("service_types", "target_groups", "programmes"):
+    for column in LIST_COLUMNS:
         frame[column] = frame[column].str.replace(r"\s*;\s*", ";", regex=True).str.strip(";")
     frame["search_text"] = fold_text(frame[_SEARCHED[0]].str.cat(frame[_SEARCHED[1:]], sep=" "))
     return frame.reset_index(drop=True)

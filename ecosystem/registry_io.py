@@ -21,7 +21,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from ecosystem.schema import REGISTRY_COLUMNS
+from ecosystem.schema import COORDINATE_COLUMNS, NUMERIC_COLUMNS, REGISTRY_COLUMNS, YEAR_COLUMNS
 
 __all__ = [
     "FORMULA_PREFIXES", "neutralise_formulas", "registry_csv_bytes", "registry_geojson_bytes", "registry_xlsx_bytes",
@@ -29,7 +29,6 @@ __all__ = [
 ]
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-_NUMERIC = {"latitude", "longitude", "start_year", "end_year"}
 _APOSTROPHE_NEEDED = re.compile(f"'*[{re.escape(''.join(FORMULA_PREFIXES))}]")  # formula-like, maybe after apostrophes
 
 
@@ -42,7 +41,7 @@ def neutralise_formulas(values: pd.Series) -> pd.Series:
 def _export_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame[REGISTRY_COLUMNS].copy()
     for column in REGISTRY_COLUMNS:
-        if column not in _NUMERIC:
+        if column not in NUMERIC_COLUMNS:
             out[column] = neutralise_formulas(out[column])
     return out
 
@@ -56,8 +55,8 @@ def registry_geojson_bytes(frame: pd.DataFrame) -> bytes:
     """The rows as a GeoJSON FeatureCollection of points (rows without coordinates have a null geometry)."""
     features = []
     for record in frame[REGISTRY_COLUMNS].to_dict(orient="records"):
-        properties = {key: (None if _missing(value) else int(value) if key in ("start_year", "end_year") else value)
-                      for key, value in record.items() if key not in ("latitude", "longitude")}
+        properties = {key: (None if _missing(value) else int(value) if key in YEAR_COLUMNS else value)
+                      for key, value in record.items() if key not in COORDINATE_COLUMNS}
         lat, lon = record["latitude"], record["longitude"]
         geometry = None if _missing(lat) or _missing(lon) else {"type": "Point", "coordinates": [float(lon), float(lat)]}
         features.append({"type": "Feature", "properties": properties, "geometry": geometry})
@@ -82,7 +81,7 @@ def registry_xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "registry") -> by
 
 def _xlsx_value(sheet: WriteOnlyWorksheet, column: str, value: object) -> object:
     """A cell as written to the sheet: numbers as numbers, text as text that no spreadsheet runs."""
-    if column in _NUMERIC:
+    if column in NUMERIC_COLUMNS:
         if _missing(value) or value == "":
             return None
         return int(value) if column.endswith("year") else float(value)

@@ -23,8 +23,12 @@ from ecosystem.taxonomy import Taxonomy
 
 __all__ = [
     "CODE_LIST_COLUMNS",
+    "COORDINATE_COLUMNS",
+    "LIST_COLUMNS",
+    "NUMERIC_COLUMNS",
     "PROBLEM_COLUMNS",
     "REGISTRY_COLUMNS",
+    "YEAR_COLUMNS",
     "ValidationContext",
     "has_errors",
     "join_labels",
@@ -47,6 +51,13 @@ SINGLE_CODE_COLUMNS: dict[str, str] = {
     "status": "status",
 }
 CODE_LIST_COLUMNS: dict[str, str] = {"service_types": "service_type", "target_groups": "target_group"}
+# the kinds of columns every other module reads from here: ";"-separated lists (column → the name of one of
+# its codes: its taxonomy vocabulary, or "programme"), and the numeric columns, which a typed registry holds
+# as floats (coordinates) and whole years
+LIST_COLUMNS: dict[str, str] = {**CODE_LIST_COLUMNS, "programmes": "programme"}
+COORDINATE_COLUMNS: tuple[str, str] = ("latitude", "longitude")
+YEAR_COLUMNS: tuple[str, str] = ("start_year", "end_year")
+NUMERIC_COLUMNS: tuple[str, ...] = (*COORDINATE_COLUMNS, *YEAR_COLUMNS)
 TEXT_LIMITS: dict[str, int] = {
     "id": 64, "name": 200, "municipality": 120, "partner": 120, "website": 500,
     "description": 2000, "source": 500,
@@ -182,8 +193,8 @@ def _column_schema(context: ValidationContext) -> pa.DataFrameSchema:
     checks["region_code"].append(_check(_matches(_NUTS3), "v.region_format"))
     checks["latitude"] += [_check(_matches(_NUMBER), "v.not_number"), _check(_in_range(-90, 90), "v.latitude_range")]
     checks["longitude"] += [_check(_matches(_NUMBER), "v.not_number"), _check(_in_range(-180, 180), "v.longitude_range")]
-    checks["start_year"].append(_check(_year, "v.year"))
-    checks["end_year"].append(_check(_year, "v.year"))
+    for column in YEAR_COLUMNS:
+        checks[column].append(_check(_year, "v.year"))
     checks["website"].append(_check(_web_url, "v.url"))
     checks["last_updated"].append(_check(_matches(_DATE), "v.date"))
     return pa.DataFrameSchema(

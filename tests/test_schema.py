@@ -1,8 +1,11 @@
 import pandas as pd
 import pytest
 
-from conftest import make_raw
-from ecosystem.schema import REGISTRY_COLUMNS, ValidationContext, has_errors, validate_registry
+from conftest import make_frame, make_raw
+from ecosystem.schema import (
+    COORDINATE_COLUMNS, LIST_COLUMNS, NUMERIC_COLUMNS, REGISTRY_COLUMNS, YEAR_COLUMNS, ValidationContext, has_errors,
+    validate_registry,
+)
 
 
 def problems_of(raw, context, lang="en"):
@@ -120,3 +123,12 @@ def test_validation_of_a_large_file_is_vectorised(context, taxonomy):
 @pytest.mark.parametrize("value", ["2019", "1900", "2100", ""])
 def test_good_years_pass(context, value):
     assert problems_of(make_raw([{"start_year": value}]), context).empty
+
+
+def test_column_kinds_are_registry_columns_and_the_typed_registry_follows_them():
+    assert set(LIST_COLUMNS) | set(NUMERIC_COLUMNS) <= set(REGISTRY_COLUMNS)
+    assert NUMERIC_COLUMNS == COORDINATE_COLUMNS + YEAR_COLUMNS and not set(LIST_COLUMNS) & set(NUMERIC_COLUMNS)
+    frame = make_frame([{column: "a ; b;" for column in LIST_COLUMNS} | {"latitude": "54.5", "longitude": "25.1",
+                                                                        "start_year": "2020", "end_year": ""}])
+    assert [str(frame[column].dtype) for column in NUMERIC_COLUMNS] == ["float64", "float64", "Int64", "Int64"]
+    assert frame.loc[0, list(LIST_COLUMNS)].tolist() == ["a;b"] * len(LIST_COLUMNS)
