@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout, no install
 
-from ecosystem.assets import VENDOR_DIR, assets_installed, inline_assets_html, install_assets
+from ecosystem.assets import assets_installed, inline_assets_html, install_assets
 from ecosystem.charts import service_target_heatmap
 from ecosystem.coverage import service_target_matrix
 from ecosystem.exports import ExportView, deck_file
@@ -107,8 +107,8 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    if not assets_installed(VENDOR_DIR):
-        install_assets(VENDOR_DIR)
+    if not assets_installed():
+        install_assets()
     taxonomy = load_taxonomy(DATA / "taxonomy.csv")
     services, targets = taxonomy.codes("service_type"), taxonomy.codes("target_group")
     memory = PeakMemory()

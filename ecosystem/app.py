@@ -23,7 +23,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit_folium import st_folium
 
 from ecosystem import config
-from ecosystem.assets import AssetsError, assets_installed, install_assets, localise_map_assets
+from ecosystem.assets import assets_installed, localise_map_assets
 from ecosystem.auth import Account, AuthConfigError, Authenticator, LoginError, account_from_oidc, load_accounts
 from ecosystem.charts import chart_spec
 from ecosystem.checks import region_warnings, validation_context
@@ -386,16 +386,6 @@ def show_notices(view: View) -> None:
                          width="stretch")
 
 
-@st.cache_resource(show_spinner="Installing the map's JavaScript on this server (once)…")
-def _install_assets_once() -> bool:
-    """Install the map assets when the CDN is out of reach (once per process); whether that worked."""
-    try:
-        install_assets()
-    except (AssetsError, OSError):
-        return False  # the page then says that the map's JavaScript cannot be loaded
-    return True
-
-
 def view_map_layers(view: View, tiles: str | None, *, show_organisations: bool, coverage: bool = True,
                     cluster: bool = False) -> MapLayers:
     """The map of the view's filtered rows, with the coverage choropleth when boundaries are there and wanted."""
@@ -410,12 +400,11 @@ def view_map_layers(view: View, tiles: str | None, *, show_organisations: bool, 
 def render_map(layers: MapLayers, key: str, height: int, returned_objects: list[str]) -> dict:
     """Show a map with st_folium: the base stays put, overlays swap on filter changes, no rerun on pan/zoom.
 
-    The map's JavaScript comes from this server when installed (or required), else from public CDNs — and when
-    neither is possible the page says so instead of showing a blank map."""
+    The map's JavaScript comes with the page from the installed copies when there are any (or required), else
+    from public CDNs — and when neither is possible the page says which command installs them instead of showing
+    a blank map. A page view never installs anything."""
     lang = st.session_state.get("lang", "en")
     mode = config.map_assets_mode()
-    if mode == "auto" and not assets_installed() and not _reachable(CDN_PROBE):
-        _install_assets_once()  # offline first start: fetch them from the package registry or Debian, once
     if mode != "cdn" and assets_installed():
         for element in (layers.base, *layers.overlays):
             localise_map_assets(element)

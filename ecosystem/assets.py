@@ -1,4 +1,10 @@
-"""Web assets the maps need, served from this machine instead of public CDNs (intranet / offline use).
+"""Web assets the maps need, sent from this machine instead of public CDNs (intranet / offline use).
+
+``python -m ecosystem assets install`` — a set-up step; no page view installs anything — puts pinned copies into
+``config.assets_dir()`` (``<cache>/assets``, or ``ECOSYSTEM_ASSETS_DIR``), never into the repository. From there
+they travel inside the page, so nothing needs serving from a folder (Streamlit serves only ``<app>/static``): the
+live map's asset links become ``data:`` URIs (``localise_map_assets``), and a standalone page gets the files
+inlined (``inline_assets_html``).
 
 Pinned npm packages (the versions folium 0.20 itself loads from its CDNs):
 
@@ -41,13 +47,11 @@ from branca.colormap import ColorMap
 from branca.element import Element
 from folium.elements import JSCSSMixin
 
-from ecosystem.config import PROJECT_DIR, cache_dir
+from ecosystem.config import assets_dir, cache_dir
 
 __all__ = [
     "CDN_FILES",
-    "DEFAULT_BASE_URL",
     "PACKAGES",
-    "VENDOR_DIR",
     "AssetsError",
     "NpmPackage",
     "add_assets_commands",
@@ -57,8 +61,6 @@ __all__ = [
     "localise_map_assets",
 ]
 
-VENDOR_DIR = PROJECT_DIR / "static" / "vendor"
-DEFAULT_BASE_URL = "/app/static/vendor"
 DEBIAN_JS_DIR = Path("/usr/share/javascript")
 INSTALL_RECORD = "installed.json"
 
@@ -179,8 +181,8 @@ def _vendor_files(dest: Path) -> Iterator[Path]:
 
 
 def assets_installed(dest: Path | None = None) -> bool:
-    """Whether every vendored file is present in ``dest`` (default ``static/vendor``)."""
-    return all(path.is_file() for path in _vendor_files(dest or VENDOR_DIR))
+    """Whether every vendored file is present in ``dest`` (default ``config.assets_dir()``)."""
+    return all(path.is_file() for path in _vendor_files(dest or assets_dir()))
 
 
 def _npm_version(modules: Path, package: NpmPackage) -> str | None:
@@ -224,8 +226,9 @@ def _copy_files(sources: dict[str, Path], dest: Path) -> None:
 
 
 def install_assets(dest: Path | None = None) -> Path:
-    """Install the pinned packages with npm (Debian's copies as fallback) and copy the needed files into ``dest``."""
-    dest = dest or VENDOR_DIR
+    """Install the pinned packages with npm (Debian's copies as fallback) and copy the needed files into ``dest``
+    (default ``config.assets_dir()``)."""
+    dest = dest or assets_dir()
     try:
         modules = _npm_install(cache_dir() / "npm")
         sources = {name: modules / name / package.dist for name, package in PACKAGES.items()}
@@ -263,31 +266,31 @@ def _walk(element: Element) -> Iterator[Element]:
         yield from _walk(child)
 
 
-def _local_links(links: list[tuple[str, str]], base_url: str) -> list[tuple[str, str]]:
-    """``links`` pointed at ``base_url`` (already local ones kept), without the assets dropped in local mode."""
-    _refuse_unknown([url for _, url in links if url not in CDN_FILES and not url.startswith(f"{base_url}/")])
+def _local_links(links: list[tuple[str, str]], source: Path) -> list[tuple[str, str]]:
+    """``links`` as ``data:`` URIs of the copies in ``source`` (embedded ones kept), without the dropped assets."""
+    _refuse_unknown([url for _, url in links if url not in CDN_FILES and not url.startswith("data:")])
     local = []
     for name, url in links:
         entry = CDN_FILES.get(url)
         if entry is not None:
-            package, file_name = entry
-            local.append((name, f"{base_url}/{package}/{file_name}"))
+            local.append((name, _data_link(*entry, source)))
         elif url not in CDN_FILES:
             local.append((name, url))
     return local
 
 
-def localise_map_assets(m: MapElement, base_url: str = DEFAULT_BASE_URL, dest: Path | None = None) -> MapElement:
-    """Point every asset link of ``m`` (a map, or a feature group for st_folium) and its descendants at ``base_url``."""
-    _require_installed(dest or VENDOR_DIR)
-    base_url = base_url.rstrip("/")
+def localise_map_assets(m: MapElement, source: Path | None = None) -> MapElement:
+    """Point every asset link of ``m`` (a map, or a feature group for st_folium) and its descendants at ``data:``
+    URIs of the installed copies in ``source`` (default ``config.assets_dir()``)."""
+    source = source or assets_dir()
+    _require_installed(source)
     for element in _walk(m):
         for kind, reason in _UNSERVED_ELEMENTS:
             if isinstance(element, kind):
                 raise AssetsError(f"Cannot draw this map offline: {reason}.")
         if isinstance(element, JSCSSMixin):
-            element.default_js = _local_links(element.default_js, base_url)
-            element.default_css = _local_links(element.default_css, base_url)
+            element.default_js = _local_links(element.default_js, source)
+            element.default_css = _local_links(element.default_css, source)
     return m
 
 
@@ -297,7 +300,7 @@ def _data_uri(path: Path) -> str:
     return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
 
 
-def _inline_css(path: Path) -> str:
+def _embedded_css(path: Path) -> str:
     """The stylesheet at ``path`` with the files it refers to embedded as ``data:`` URIs."""
 
     def embed(match: re.Match[str]) -> str:
@@ -307,7 +310,11 @@ def _inline_css(path: Path) -> str:
         target = path.parent / reference
         return f'url("{_data_uri(target)}")' if target.is_file() else match.group(0)
 
-    css = _CSS_URL.sub(embed, path.read_text(encoding="utf-8"))
+    return _CSS_URL.sub(embed, path.read_text(encoding="utf-8"))
+
+
+def _style_safe(css: str) -> str:
+    """``css`` that cannot end the ``<style>`` element it is inlined in."""
     return re.sub(r"</(style)", r"<\\/\1", css, flags=re.IGNORECASE)
 
 
@@ -329,24 +336,40 @@ def _default_icon_script(leaflet_dir: Path) -> str:
     return f"L.Icon.Default.imagePath = '';\nL.Icon.Default.mergeOptions({json.dumps(urls)});"
 
 
+def _asset_text(package: str, name: str, source: Path) -> str:
+    """An installed file as a page embeds it: a stylesheet with the files it refers to as ``data:`` URIs, Leaflet
+    with its default marker icon pointed at such URIs."""
+    path = source / package / name
+    if path.suffix == ".css":
+        return _embedded_css(path)
+    js = path.read_text(encoding="utf-8")
+    if name == "leaflet.js":
+        js += "\n" + _default_icon_script(path.parent)
+    return js
+
+
+def _data_link(package: str, name: str, source: Path) -> str:
+    """An installed file as a self-contained ``data:`` URI for a ``<script src>`` or ``<link href>``."""
+    mime = "text/css" if name.endswith(".css") else "text/javascript"
+    encoded = base64.b64encode(_asset_text(package, name, source).encode("utf-8")).decode("ascii")
+    return f"data:{mime};base64,{encoded}"
+
+
 def _inlined_tag(url: str, source: Path) -> str:
     """The inline ``<script>``/``<style>`` replacing the tag that loads ``url`` (empty for dropped assets)."""
     entry = CDN_FILES[url]
     if entry is None:
         return ""
     package, name = entry
-    path = source / package / name
-    if path.suffix == ".css":
-        return f"<style>\n{_inline_css(path)}\n</style>"
-    js = path.read_text(encoding="utf-8")
-    if name == "leaflet.js":
-        js += "\n" + _default_icon_script(path.parent)
-    return f"<script>\n{_script_safe(js)}\n</script>"
+    text = _asset_text(package, name, source)
+    if name.endswith(".css"):
+        return f"<style>\n{_style_safe(text)}\n</style>"
+    return f"<script>\n{_script_safe(text)}\n</script>"
 
 
 def inline_assets_html(html: str, source: Path | None = None) -> str:
     """Replace the CDN ``<script>``/``<link>`` tags of a rendered folium page by the installed files' content."""
-    source = source or VENDOR_DIR
+    source = source or assets_dir()
     _require_installed(source)
     if "L.AwesomeMarkers" in html:
         raise AssetsError(f"Cannot inline this map: {_AWESOME_MARKERS}.")
@@ -381,5 +404,5 @@ def add_assets_commands(subparsers: argparse._SubParsersAction) -> None:
     assets = subparsers.add_parser("assets", help="web assets the maps need when served offline")
     commands = assets.add_subparsers(dest="assets_command", required=True)
     install = commands.add_parser("install", help="install Leaflet and its plugins for ECOSYSTEM_MAP_ASSETS=local")
-    install.add_argument("--dest", type=Path, default=None, help=f"target folder (default: {VENDOR_DIR})")
+    install.add_argument("--dest", type=Path, default=None, help=f"target folder (default: {assets_dir()})")
     install.set_defaults(handler=_run_install)

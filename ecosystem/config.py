@@ -31,8 +31,15 @@ def reference_dir() -> Path:
     return Path(explicit) if explicit else cache_dir() / "reference"
 
 
+def assets_dir() -> Path:
+    """The map's installed JavaScript and CSS (``python -m ecosystem assets install``): ``ECOSYSTEM_ASSETS_DIR``,
+    else ``<cache>/assets``."""
+    explicit = os.environ.get("ECOSYSTEM_ASSETS_DIR")
+    return Path(explicit) if explicit else cache_dir() / "assets"
+
+
 def map_assets_mode() -> str:
-    """Where the map's Leaflet comes from: ``local`` (installed copies served by this server, for intranet and
+    """Where the map's Leaflet comes from: ``local`` (installed copies sent by this server, for intranet and
     offline use), ``cdn`` (public CDNs) or ``auto`` (default: the installed copies when there are any)."""
     mode = os.environ.get("ECOSYSTEM_MAP_ASSETS", "auto").strip().lower()
     return mode if mode in {"cdn", "local", "auto"} else "auto"

@@ -78,13 +78,13 @@ def skip_or_fail(reason: str) -> None:
 @pytest.fixture(scope="module")
 def browsers() -> Iterator[None]:
     """Chromium for pictures (kaleido, Playwright) and the map assets; the browsers are closed afterwards."""
-    from ecosystem.assets import VENDOR_DIR, assets_installed, install_assets
+    from ecosystem.assets import assets_installed, install_assets
     from ecosystem.pictures import close_browsers
 
     reason = missing_browser_requirement()
     if reason is not None:
         skip_or_fail(f"picture tests skipped: {reason}")
-    if not assets_installed(VENDOR_DIR):
-        install_assets(VENDOR_DIR)
+    if not assets_installed():
+        install_assets()
     yield
     close_browsers()

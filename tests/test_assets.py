@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import re
 from pathlib import Path
@@ -24,6 +25,7 @@ from ecosystem.assets import (
     install_assets,
     localise_map_assets,
 )
+from ecosystem.config import PROJECT_DIR, assets_dir
 
 EXTERNAL_TAG = re.compile(r"""<(?:script|link)\b[^>]*(?:src|href)=["'](?:https?:)?//""", re.IGNORECASE)
 PNG = b"\x89PNG\r\n\x1a\n fake image"
@@ -60,6 +62,7 @@ def npm_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name, package in PACKAGES.items():
         (modules / name / "package.json").write_text(json.dumps({"name": name, "version": package.version}))
     monkeypatch.setenv("ECOSYSTEM_CACHE_DIR", str(cache))
+    monkeypatch.delenv("ECOSYSTEM_ASSETS_DIR", raising=False)
     monkeypatch.setattr("shutil.which", lambda _: None)
     monkeypatch.setattr(assets, "DEBIAN_JS_DIR", tmp_path / "no-debian")
     return cache
@@ -94,32 +97,40 @@ def test_table_covers_every_url_of_map_and_marker_cluster() -> None:
         assert name in PACKAGES[package].files
 
 
-def test_localise_points_every_asset_at_the_base_url(vendor: Path) -> None:
-    m = localise_map_assets(_map_with_cluster(), base_url="/app/static/vendor/", dest=vendor)
+def _embedded(url: str) -> tuple[str, str]:
+    """The media type and text of a base64 ``data:`` URI."""
+    match = re.fullmatch(r"data:([\w/]+);base64,([A-Za-z0-9+/=]+)", url)
+    assert match, url[:80]
+    return match.group(1), base64.b64decode(match.group(2)).decode("utf-8")
 
-    urls = _asset_urls(m)
-    assert urls
-    assert all(url.startswith("/app/static/vendor/") and "//" not in url for url in urls)
-    assert "/app/static/vendor/leaflet/leaflet.js" in urls
-    assert "/app/static/vendor/leaflet.markercluster/MarkerCluster.Default.css" in urls
-    assert not any("bootstrap" in url or "awesome" in url for url in urls)
+
+def test_localise_embeds_every_asset_from_the_installed_copies(vendor: Path) -> None:
+    m = localise_map_assets(_map_with_cluster(), vendor)
+
+    embedded = [_embedded(url) for url in _asset_urls(m)]
+    scripts = [text for kind, text in embedded if kind == "text/javascript"]
+    styles = [text for kind, text in embedded if kind == "text/css"]
+    assert len(scripts) == 3 and len(styles) == 3  # Leaflet, jQuery, MarkerCluster; no Bootstrap, no awesome-markers
+    assert 'window["leaflet"]' in scripts[0] and "L.Icon.Default.mergeOptions" in scripts[0]
+    assert styles[0].startswith(".leaflet ") and 'url("data:image/png;base64,' in styles[0]  # its images too
     assert not EXTERNAL_TAG.search(m.get_root().render())
     assert folium.Map.default_js[0][1].startswith("https://"), "the class-wide defaults must stay untouched"
 
 
 def test_localise_is_repeatable_and_takes_feature_groups(vendor: Path) -> None:
-    m = localise_map_assets(localise_map_assets(_map_with_cluster(), dest=vendor), dest=vendor)
+    m = localise_map_assets(localise_map_assets(_map_with_cluster(), vendor), vendor)
     group = folium.FeatureGroup()
     MarkerCluster().add_to(group)
 
-    localise_map_assets(group, dest=vendor)
+    localise_map_assets(group, vendor)
 
-    assert all(url.startswith("/app/static/vendor/") for url in _asset_urls(m) + _asset_urls(group))
+    urls = _asset_urls(m) + _asset_urls(group)
+    assert len(urls) == 6 + 3 and all(url.startswith("data:") for url in urls)
 
 
 def test_localise_needs_installed_assets(tmp_path: Path) -> None:
     with pytest.raises(AssetsError, match="python -m ecosystem assets install"):
-        localise_map_assets(_map_with_cluster(), dest=tmp_path)
+        localise_map_assets(_map_with_cluster(), tmp_path)
 
 
 @pytest.mark.parametrize(
@@ -135,7 +146,7 @@ def test_localise_refuses_what_it_cannot_serve(vendor: Path, element: folium.Ele
     element.add_to(m)
 
     with pytest.raises(AssetsError, match=message):
-        localise_map_assets(m, dest=vendor)
+        localise_map_assets(m, vendor)
 
 
 def test_assets_installed_needs_every_file(vendor: Path) -> None:
@@ -162,6 +173,23 @@ def test_inline_refuses_unknown_cdn_links(vendor: Path) -> None:
 
     with pytest.raises(AssetsError, match="https://example.org/plugin.js"):
         inline_assets_html(html, source=vendor)
+
+
+def test_assets_live_in_the_cache_or_the_configured_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ECOSYSTEM_ASSETS_DIR", raising=False)
+    monkeypatch.setenv("ECOSYSTEM_CACHE_DIR", str(tmp_path / "cache"))
+    assert assets_dir() == tmp_path / "cache" / "assets"
+    monkeypatch.setenv("ECOSYSTEM_ASSETS_DIR", str(tmp_path / "elsewhere"))
+    assert assets_dir() == tmp_path / "elsewhere"
+    monkeypatch.delenv("ECOSYSTEM_ASSETS_DIR")
+    monkeypatch.delenv("ECOSYSTEM_CACHE_DIR")
+    assert not assets_dir().resolve().is_relative_to(PROJECT_DIR)
+
+
+def test_install_defaults_to_the_cache(npm_cache: Path) -> None:
+    dest = install_assets()
+
+    assert dest == npm_cache / "assets" and assets_installed()
 
 
 def test_install_reuses_pinned_npm_packages(npm_cache: Path, tmp_path: Path) -> None:

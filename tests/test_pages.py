@@ -29,7 +29,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         shutil.copy(DATA / name, tmp_path / name)
     monkeypatch.setenv("ECOSYSTEM_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("ECOSYSTEM_TILES", "none")
-    monkeypatch.setenv("ECOSYSTEM_MAP_ASSETS", "cdn")  # no asset installation inside page tests
+    monkeypatch.setenv("ECOSYSTEM_MAP_ASSETS", "cdn")  # the same map links whatever this machine has installed
     monkeypatch.setenv("ECOSYSTEM_REFERENCE_DIR", str(tmp_path / "no-reference"))
     return tmp_path
 
@@ -52,6 +52,18 @@ def test_every_page_loads_without_exception(data_dir, page):
     assert not at.error
     if page not in ("pages/about.py", "pages/present.py"):
         assert any("Region boundaries are not available" in info.value for info in at.info)
+
+
+def test_a_page_view_installs_no_map_assets_and_says_which_command_does(data_dir, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("ECOSYSTEM_MAP_ASSETS", "auto")
+    monkeypatch.setenv("ECOSYSTEM_CACHE_DIR", str(cache))
+    monkeypatch.delenv("ECOSYSTEM_ASSETS_DIR", raising=False)
+    monkeypatch.setattr(app_module, "_reachable", lambda url: False)  # the CDN is out of reach
+    at = app(page="pages/map.py")
+    assert not at.exception, at.exception
+    assert any("`python -m ecosystem assets install`" in warning.value for warning in at.warning)
+    assert not cache.exists()
 
 
 def test_overview_figures_follow_the_filters(data_dir):

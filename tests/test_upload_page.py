@@ -31,7 +31,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("ECOSYSTEM_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("ECOSYSTEM_DATABASE_URL", f"sqlite:///{tmp_path / 'registry.sqlite'}")
     monkeypatch.setenv("ECOSYSTEM_TILES", "none")
-    monkeypatch.setenv("ECOSYSTEM_MAP_ASSETS", "cdn")  # no asset installation inside page tests
+    monkeypatch.setenv("ECOSYSTEM_MAP_ASSETS", "cdn")  # the same map links whatever this machine has installed
     monkeypatch.setenv("ECOSYSTEM_REFERENCE_DIR", str(tmp_path / "none"))
     st.cache_resource.clear()  # a fresh authenticator: lockouts of one test must not leak into the next
     return tmp_path

@@ -21,8 +21,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from ecosystem.assets import VENDOR_DIR, assets_installed, install_assets
-from ecosystem.config import PROJECT_DIR
+from ecosystem.assets import assets_installed, install_assets
+from ecosystem.config import PROJECT_DIR, assets_dir
 from ecosystem.pictures import CHROMIUM_ARGS
 
 if TYPE_CHECKING:
@@ -57,10 +57,10 @@ def _browser_requirements() -> None:
 
 @pytest.fixture(scope="session")
 def local_assets() -> Path:
-    """The vendored map assets in ``static/vendor``, installed first when missing."""
-    if not assets_installed(VENDOR_DIR):
-        install_assets(VENDOR_DIR)
-    return VENDOR_DIR
+    """The installed map assets (``config.assets_dir()``, outside the repository), installed first when missing."""
+    if not assets_installed():
+        install_assets()
+    return assets_dir()
 
 
 def _free_port() -> int:
@@ -68,19 +68,6 @@ def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def _served_script(script: Path, stage: Path) -> Path:
-    """``script`` itself in the project root, else a link to it in ``stage`` beside the project's static/."""
-    # Streamlit serves the static/ folder next to the main script and answers 400 for a file whose real path
-    # leaves that folder, so `static` must link to the project's whole static/, not static/vendor alone.
-    script = script.resolve()
-    if script.parent == PROJECT_DIR:
-        return script
-    stage.mkdir(parents=True, exist_ok=True)
-    (stage / "static").symlink_to(VENDOR_DIR.parent, target_is_directory=True)
-    (stage / script.name).symlink_to(script)
-    return stage / script.name
 
 
 def _wait_until_healthy(process: subprocess.Popen[bytes], base_url: str, log: Path) -> None:
@@ -113,12 +100,11 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 @pytest.fixture
 def streamlit_server(tmp_path: Path) -> Iterator[StreamlitServer]:
-    """Factory ``(script_path, env=None, args=None) -> base_url`` starting ``streamlit run`` (static serving, free port)."""
+    """Factory ``(script_path, env=None, args=None) -> base_url`` starting ``streamlit run`` (free port)."""
     started: list[tuple[subprocess.Popen[bytes], Path]] = []
 
     def start(script_path: Path, env: dict[str, str] | None = None, args: list[str] | None = None) -> str:
-        run_dir = tmp_path / f"server{len(started)}"
-        script = _served_script(Path(script_path), run_dir)
+        script = Path(script_path).resolve()
         port = _free_port()
         command = [
             sys.executable, "-m", "streamlit", "run", str(script),
@@ -126,7 +112,6 @@ def streamlit_server(tmp_path: Path) -> Iterator[StreamlitServer]:
             "--server.port", str(port),
             "--server.address", "127.0.0.1",
             "--browser.gatherUsageStats", "false",
-            "--server.enableStaticServing", "true",
             *(args or []),
         ]  # fmt: skip
         python_path = os.pathsep.join(filter(None, [str(PROJECT_DIR), os.environ.get("PYTHONPATH")]))
