@@ -6,6 +6,10 @@ import os
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+# the largest partner file and row count accepted unless the environment says otherwise; Streamlit's own
+# ``server.maxUploadSize`` in .streamlit/config.toml states the same megabytes (a test checks that they agree)
+DEFAULT_MAX_UPLOAD_MB = 20
+DEFAULT_MAX_ROWS = 200_000
 
 
 def data_dir() -> Path:
@@ -52,7 +56,8 @@ def tile_url() -> str | None:
 
 
 def upload_limits() -> tuple[int, int]:
-    """Largest partner file (bytes) and row count: ``ECOSYSTEM_MAX_UPLOAD_MB`` (20) and ``ECOSYSTEM_MAX_ROWS`` (200000)."""
-    megabytes = float(os.environ.get("ECOSYSTEM_MAX_UPLOAD_MB") or 20)
-    rows = int(os.environ.get("ECOSYSTEM_MAX_ROWS") or 200_000)
+    """Largest partner file (bytes) and row count: ``ECOSYSTEM_MAX_UPLOAD_MB`` and ``ECOSYSTEM_MAX_ROWS``, else the
+    ``DEFAULT_`` values."""
+    megabytes = float(os.environ.get("ECOSYSTEM_MAX_UPLOAD_MB") or DEFAULT_MAX_UPLOAD_MB)
+    rows = int(os.environ.get("ECOSYSTEM_MAX_ROWS") or DEFAULT_MAX_ROWS)
     return int(megabytes * 1_000_000), rows

@@ -33,6 +33,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
+from ecosystem.config import DEFAULT_MAX_ROWS, DEFAULT_MAX_UPLOAD_MB
 from ecosystem.i18n import t
 from ecosystem.registry_io import FORMULA_PREFIXES
 from ecosystem.schema import (
@@ -87,8 +88,8 @@ _EXAMPLE_ID = "example-remove-me"
 class ReadLimits:
     """How much a partner file may hold; a file over any limit is refused with a clear error."""
 
-    max_bytes: int = 20_000_000
-    max_rows: int = 200_000
+    max_bytes: int = DEFAULT_MAX_UPLOAD_MB * 1_000_000
+    max_rows: int = DEFAULT_MAX_ROWS
     max_columns: int = 100  # an XLSX is read up to the column after this one, to notice a wider table
     max_unpacked_bytes: int = 250_000_000  # sum of the sizes an XLSX zip directory declares
     max_compression_ratio: float = 100.0  # declared unpacked size / file size of an XLSX
