@@ -28,7 +28,7 @@ from argon2 import PasswordHasher, Type, extract_parameters
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from ecosystem.i18n import t
-from ecosystem.schema import PROBLEM_COLUMNS, spreadsheet_row
+from ecosystem.schema import PROBLEM_COLUMNS, id_key, spreadsheet_row
 
 __all__ = [
     "MIN_PASSWORD_LENGTH",
@@ -343,18 +343,17 @@ def rows_outside_partner(raw: pd.DataFrame, account: Account, current: pd.DataFr
     """Problems (PROBLEM_COLUMNS) for uploaded rows the account may not change; none for administrators.
 
     A partner may upload only rows whose ``partner`` cell is their own organisation, and may not claim an
-    ``id`` that the current registry holds under another partner.
+    ``id`` that the current registry holds under another partner — in any letter case (``schema.id_key``).
     """
     if account.role == "admin":
         return pd.DataFrame(columns=PROBLEM_COLUMNS)
     own = account.partner
     cells = raw.get("partner", pd.Series("", index=raw.index)).fillna("").astype(str)
     ids = raw.get("id", pd.Series("", index=raw.index)).fillna("").astype(str)
-    partners, stripped_ids = cells.str.strip(), ids.str.strip()
-    known = current.drop_duplicates("id", keep="last")
-    owner_of_id = pd.Series(known["partner"].astype(str).str.strip().to_numpy(),
-                            index=known["id"].astype(str).str.strip())
-    owners = stripped_ids.map(owner_of_id)
+    partners, stripped_ids, keys = cells.str.strip(), ids.str.strip(), id_key(ids)
+    stored_ids = current["id"].astype(str).str.strip()
+    known = current.assign(_key=id_key(stored_ids), _id=stored_ids).drop_duplicates("_key", keep="last").set_index("_key")
+    owners = keys.map(known["partner"].astype(str).str.strip())
     missing = partners == ""
     foreign = ~missing & (partners != own)
     taken = ~missing & ~foreign & owners.notna() & (owners != own)
@@ -366,7 +365,9 @@ def rows_outside_partner(raw: pd.DataFrame, account: Account, current: pd.DataFr
         elif foreign[index]:
             problems.append((row, "partner", cells[index], "error", t("auth.row_of_other_partner", lang, owner=partners[index])))
         else:
-            message = t("auth.id_of_other_partner", lang, value=stripped_ids[index], owner=owners[index])
+            stored = known.at[keys[index], "_id"]
+            spelling = t("auth.id_spelled", lang, stored=stored) if stored != stripped_ids[index] else ""
+            message = t("auth.id_of_other_partner", lang, value=stripped_ids[index], owner=owners[index], spelling=spelling)
             problems.append((row, "id", ids[index], "error", message))
     return pd.DataFrame(problems, columns=PROBLEM_COLUMNS)
 

@@ -48,9 +48,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "lv": "Id drīkst saturēt tikai burtus A–Z, ciparus, “-”, “_”, “.” vai “:” (ne vairāk kā 64 rakstzīmes).",
     },
     "v.duplicate_id": {
-        "en": "The id “{value}” is used more than once (rows {rows}). Every row needs its own id.",
-        "lt": "Id „{value}“ naudojamas kelis kartus (eilutės {rows}). Kiekviena eilutė turi turėti savo id.",
-        "lv": "Id “{value}” izmantots vairākkārt (rindas {rows}). Katrai rindai vajag savu id.",
+        "en": "The id “{value}” is used more than once (rows {rows}); ids are the same whatever their letter case or surrounding spaces. Every row needs its own id: change all but one of them.",
+        "lt": "Id „{value}“ naudojamas kelis kartus (eilutės {rows}); id laikomi tokiais pačiais nepriklausomai nuo raidžių dydžio ir tarpų aplink. Kiekviena eilutė turi turėti savo id: pakeiskite visus, išskyrus vieną.",
+        "lv": "Id “{value}” izmantots vairākkārt (rindas {rows}); id uzskata par vienādiem neatkarīgi no burtu reģistra un atstarpēm apkārt. Katrai rindai vajag savu id: nomainiet visus, izņemot vienu.",
     },
     "v.too_long": {
         "en": "Too long: {length} characters, at most {limit} allowed.",
@@ -184,9 +184,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "lv": "Šī rinda pieder partnerim “{owner}”. To var mainīt tikai šis partneris vai administrators; izņemiet rindu no sava faila.",
     },
     "auth.id_of_other_partner": {
-        "en": "The id “{value}” already belongs to a row of “{owner}”. Only that partner or an administrator can change that row; give your initiative a new id.",
-        "lt": "Id „{value}“ jau priklauso partnerio „{owner}“ eilutei. Tą eilutę keisti gali tik šis partneris arba administratorius; savo iniciatyvai suteikite naują id.",
-        "lv": "Id “{value}” jau pieder partnera “{owner}” rindai. Šo rindu var mainīt tikai šis partneris vai administrators; piešķiriet savai iniciatīvai jaunu id.",
+        "en": "The id “{value}” already belongs to a row of “{owner}”{spelling}. Only that partner or an administrator can change that row; give your initiative a new id.",
+        "lt": "Id „{value}“ jau priklauso partnerio „{owner}“ eilutei{spelling}. Tą eilutę keisti gali tik šis partneris arba administratorius; savo iniciatyvai suteikite naują id.",
+        "lv": "Id “{value}” jau pieder partnera “{owner}” rindai{spelling}. Šo rindu var mainīt tikai šis partneris vai administrators; piešķiriet savai iniciatīvai jaunu id.",
+    },
+    "auth.id_spelled": {
+        "en": " (written “{stored}” there; ids are the same whatever their letter case)",
+        "lt": " (ten parašytas „{stored}“; id laikomi tokiais pačiais nepriklausomai nuo raidžių dydžio)",
+        "lv": " (tur rakstīts “{stored}”; id uzskata par vienādiem neatkarīgi no burtu reģistra)",
     },
     "auth.username": {"en": "Username", "lt": "Naudotojo vardas", "lv": "Lietotājvārds"},
     "auth.password": {"en": "Password", "lt": "Slaptažodis", "lv": "Parole"},
@@ -457,6 +462,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "column.message": {"en": "What to do", "lt": "Ką daryti", "lv": "Kas jādara"},
     "i.column_added": {"en": "Column “{column}” is not in the file; it is treated as empty.", "lt": "Stulpelio „{column}“ faile nėra; jis laikomas tuščiu.", "lv": "Kolonnas “{column}” failā nav; tā tiek uzskatīta par tukšu."},
     "i.stale": {"en": "The registry changed since you started (version {base} is now {current}); review your file again.", "lt": "Registras pasikeitė nuo tada, kai pradėjote (versija {base} dabar yra {current}); peržiūrėkite failą dar kartą.", "lv": "Reģistrs ir mainījies, kopš sākāt (versija {base} tagad ir {current}); pārskatiet failu vēlreiz."},
+    "i.id_spelling": {"en": "The id “{value}” is the registry's “{stored}” (ids are the same whatever their letter case): this row updates that row, which keeps its id “{stored}”. To add a new row instead, give it an id of its own.", "lt": "Id „{value}“ yra registro „{stored}“ (id laikomi tokiais pačiais nepriklausomai nuo raidžių dydžio): ši eilutė atnaujina tą eilutę, kuri išlaiko savo id „{stored}“. Jei norite pridėti naują eilutę, suteikite jai savą id.", "lv": "Id “{value}” ir reģistra “{stored}” (id uzskata par vienādiem neatkarīgi no burtu reģistra): šī rinda atjaunina to rindu, kas saglabā savu id “{stored}”. Lai pievienotu jaunu rindu, piešķiriet tai savu id."},
     "i.nothing": {"en": "The file changes nothing in the registry.", "lt": "Failas registre nieko nekeičia.", "lv": "Fails reģistrā neko nemaina."},
     "page.upload": {"en": "Upload", "lt": "Įkėlimas", "lv": "Augšupielāde"},
     "page.history": {"en": "History", "lt": "Istorija", "lv": "Vēsture"},

@@ -20,7 +20,8 @@ from ecosystem.i18n import t
 from ecosystem.readers import ReadLimits, ReadResult, read_partner_file
 from ecosystem.registry import RegistryError, read_raw_csv
 from ecosystem.schema import (
-    NUMERIC_COLUMNS, PROBLEM_COLUMNS, REGISTRY_COLUMNS, REQUIRED_VALUES, ValidationContext, has_errors, validate_registry,
+    NUMERIC_COLUMNS, PROBLEM_COLUMNS, REGISTRY_COLUMNS, REQUIRED_VALUES, ValidationContext, has_errors, id_key,
+    spreadsheet_row, validate_registry,
 )
 from ecosystem.store import RegistryStore, canonical_registry, diff_contents
 
@@ -83,6 +84,25 @@ def merge_rows(current: pd.DataFrame, uploaded: pd.DataFrame, mode: ImportMode) 
     return pd.concat([kept, uploaded], ignore_index=True)
 
 
+def _stored_spelling(uploaded: pd.DataFrame, current: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Uploaded ids that are stored ids in another letter case take the stored spelling, with a warning each:
+    the row updates the stored row, whose id (in links and in the history) stays as it was."""
+    stored = pd.Series(current["id"].to_numpy(), index=id_key(current["id"]))
+    spelled = id_key(uploaded["id"]).map(stored[~stored.index.duplicated(keep="last")])
+    respelled = spelled.notna() & (spelled != uploaded["id"])
+    warnings = [(spreadsheet_row(int(index)), "id", uploaded.at[index, "id"], "warning",
+                 t("i.id_spelling", lang, value=uploaded.at[index, "id"], stored=spelled[index]))
+                for index in uploaded.index[respelled]]
+    return uploaded.assign(id=spelled.where(respelled, uploaded["id"])), pd.DataFrame(warnings, columns=PROBLEM_COLUMNS)
+
+
+def _blocking_first(problems: list[pd.DataFrame]) -> pd.DataFrame:
+    """The problems as one table, errors first, each kind by row (the first frame stands in when all are empty)."""
+    table = pd.concat([frame for frame in problems if not frame.empty] or problems[:1], ignore_index=True)
+    table = table.assign(_later=table["severity"] != "error").sort_values(["_later", "row"], kind="stable")
+    return table.drop(columns="_later").reset_index(drop=True)
+
+
 def _keep_stored_numbers(uploaded: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
     """Numbers equal to the stored ones keep the stored text (a spreadsheet or GeoJSON writes 35.15 for 35.1500)."""
     stored = current.set_index("id").reindex(uploaded["id"])
@@ -128,13 +148,12 @@ def plan_import(
         problems.append(rows_outside_partner(raw, account, current, lang))
         if place is not None:
             problems.append(place(raw))
-    problems = pd.concat([frame for frame in problems if not frame.empty] or [read.problems], ignore_index=True)
-    blocking_first = problems["severity"] != "error"
-    problems = problems.assign(_later=blocking_first).sort_values(["_later", "row"], kind="stable")
-    problems = problems.drop(columns="_later").reset_index(drop=True)
+    problems = _blocking_first(problems)
     if has_errors(problems):
         return ImportPlan(file_name, read, mode, base_version, problems, None, empty_changes)
-    uploaded = _keep_stored_numbers(raw[REGISTRY_COLUMNS], current)
+    uploaded, respelled = _stored_spelling(raw[REGISTRY_COLUMNS], current, lang)
+    problems = _blocking_first([problems, respelled])
+    uploaded = _keep_stored_numbers(uploaded, current)
     uploaded = _stamp_updates(uploaded, current, today or date.today().isoformat())
     content = canonical_registry(merge_rows(current, uploaded, mode))
     changes = diff_contents(canonical_registry(current), content)

@@ -31,6 +31,7 @@ __all__ = [
     "YEAR_COLUMNS",
     "ValidationContext",
     "has_errors",
+    "id_key",
     "join_labels",
     "split_codes",
     "spreadsheet_row",
@@ -83,6 +84,11 @@ class ValidationContext:
     """NUTS-3 2024 codes of the boundary file, when loaded; codes of countries it does not cover are not judged."""
     other_edition: Callable[[str], tuple[str, str, str] | None] = field(default=lambda code: None)
     """code → (edition, name, code of 2024) for codes of another NUTS edition."""
+
+
+def id_key(ids: pd.Series) -> pd.Series:
+    """Ids as they are compared: without surrounding spaces, letter case ignored (``B-ROW-0`` is ``b-row-0``)."""
+    return ids.str.strip().str.lower()
 
 
 def split_codes(values: pd.Series) -> pd.Series:
@@ -268,11 +274,12 @@ def _row_problems(raw: pd.DataFrame, context: ValidationContext, lang: str) -> p
     for column in CODE_LIST_COLUMNS:
         add(initiative & (raw[column].str.strip(" ;") == ""), column, "error", lambda _: t("v.required_for_initiative", lang))
 
-    duplicated = raw["id"].ne("") & raw["id"].duplicated(keep=False)
+    keys = id_key(raw["id"])
+    duplicated = keys.ne("") & keys.duplicated(keep=False)
     if duplicated.any():
-        rows_by_id = raw.index[duplicated].to_series().groupby(raw.loc[duplicated, "id"]).agg(
+        rows_by_key = raw.index[duplicated].to_series().groupby(keys[duplicated]).agg(
             lambda index: ", ".join(str(spreadsheet_row(i)) for i in index))
-        add(duplicated, "id", "error", lambda row: t("v.duplicate_id", lang, value=row["id"], rows=rows_by_id[row["id"]]))
+        add(duplicated, "id", "error", lambda row: t("v.duplicate_id", lang, value=row["id"], rows=rows_by_key[keys[row.name]]))
 
     has_lat, has_lon = raw["latitude"] != "", raw["longitude"] != ""
     add(has_lat != has_lon, "latitude", "error", lambda _: t("v.coordinates_pair", lang))

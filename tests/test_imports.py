@@ -258,6 +258,52 @@ def test_csv_export_neutralises_formula_cells(awkward_store: RegistryStore) -> N
     assert BALTIC_NAME in text
 
 
+# --- ids are the same whatever their letter case ----------------------------------------------------
+
+def test_another_partners_id_in_other_letter_case_is_refused_naming_the_owner(
+        store: RegistryStore, context: ValidationContext) -> None:
+    checksum = store.checksum()
+    beta_id = rows_of(store.read(), "beta")["id"].iloc[0]
+    claimed = make_raw([{"id": beta_id.upper(), "name": "Mine now", "partner": "alpha"}])
+
+    result = plan(csv_bytes(claimed), store, context)
+
+    assert errors(result) == {(2, "id")}
+    message = result.problems.loc[result.problems["severity"] == "error", "message"].iloc[0]
+    assert f"“{beta_id.upper()}”" in message and "“beta”" in message and f"written “{beta_id}” there" in message
+    assert "give your initiative a new id" in message
+    assert not result.importable and (store.current_version(), store.checksum()) == (1, checksum)
+
+
+@pytest.mark.parametrize("account", [ALPHA, ADMIN])
+def test_an_own_id_in_other_letter_case_updates_that_row_and_keeps_its_id(
+        store: RegistryStore, context: ValidationContext, account: Account) -> None:
+    before = store.read()
+    alpha = rows_of(before, "alpha").iloc[[0]].copy()
+    stored_id = alpha["id"].iloc[0]
+    alpha["id"], alpha["name"] = stored_id.upper(), "Renamed"
+
+    result = plan(csv_bytes(alpha), store, context, account=account)
+
+    assert errors(result) == set()
+    assert result.changes[["id", "change", "column"]].values.tolist() == [[stored_id, "changed", "name"]]
+    warning = result.problems[result.problems["column"] == "id"]
+    assert warning[["row", "value", "severity"]].values.tolist() == [[2, stored_id.upper(), "warning"]]
+    assert f"keeps its id “{stored_id}”" in warning["message"].iloc[0]
+    commit_plan(result, store, account)
+    after = store.read()
+    assert len(after) == len(before) and stored_id in set(after["id"]) and stored_id.upper() not in set(after["id"])
+    assert after.set_index("id").loc[stored_id, "name"] == "Renamed"
+
+
+def test_one_id_twice_in_a_file_in_other_letter_case_is_refused(store: RegistryStore, context: ValidationContext) -> None:
+    twice = make_raw([{"id": "lt-alpha-x", "partner": "alpha"}, {"id": "LT-Alpha-X", "partner": "alpha"}])
+
+    result = plan(csv_bytes(twice), store, context)
+
+    assert errors(result) == {(2, "id"), (3, "id")}
+    assert not result.importable and store.current_version() == 1
+
 # --- refusals -------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("file_name", REFUSED_FILES)

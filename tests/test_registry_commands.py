@@ -188,6 +188,26 @@ def test_importing_an_unchanged_file_makes_no_version(setup: Setup, capsys: pyte
     assert list(versions(setup)["version"]) == [1]
 
 
+def test_import_matches_ids_whatever_their_letter_case(setup: Setup, capsys: pytest.CaptureFixture[str]) -> None:
+    seed_id = setup.seed.loc[0, "id"]
+    renamed = setup.seed.iloc[[0]].assign(id=seed_id.upper(), name=RENAMED)
+    renamed.to_csv(setup.folder / "renamed.csv", index=False)
+    claimed = renamed.assign(partner="alpha")
+    claimed.to_csv(setup.folder / "claimed.csv", index=False)
+
+    code, out, _ = run(capsys, "import", str(setup.folder / "claimed.csv"), "--partner", "alpha")
+    assert code == 1
+    assert f"ERROR   row 2, column id [{seed_id.upper()}]: The id “{seed_id.upper()}” already belongs to a row of " \
+           f"“seed” (written “{seed_id}” there" in out
+
+    code, out, _ = run(capsys, "import", str(setup.folder / "renamed.csv"), "--partner", "seed")
+    assert code == 0
+    assert f"WARNING row 2, column id [{seed_id.upper()}]: The id “{seed_id.upper()}” is the registry's “{seed_id}”" in out
+    assert out.splitlines()[-2:] == ["plan: 0 added, 1 changed, 0 removed (base version 1)", "imported as version 2"]
+    with open_store(setup.url) as store:
+        current = store.read()
+    assert len(current) == SEED_ROWS and current.set_index("id").loc[seed_id, "name"] == RENAMED
+
 # --- export -------------------------------------------------------------------------------------
 
 def test_export_writes_files_that_read_back(setup: Setup, capsys: pytest.CaptureFixture[str]) -> None:

@@ -39,6 +39,13 @@ def test_every_problem_of_a_file_comes_back_at_once(context):
     assert "transprot" in message and "did you mean “transport_mobility”" in message.lower()
 
 
+@pytest.mark.parametrize("lang, words", [("en", "rows 2, 4"), ("lt", "eilutės 2, 4"), ("lv", "rindas 2, 4")])
+def test_ids_differing_only_in_letter_case_are_duplicates(context, lang, words):
+    raw = make_raw([{"id": "B-ROW-0"}, {"id": "b-row-1"}, {"id": "b-row-0"}])
+    duplicates = only(problems_of(raw, context, lang), "id")
+    assert duplicates[["row", "value", "severity"]].values.tolist() == [[2, "B-ROW-0", "error"], [4, "b-row-0", "error"]]
+    assert all(words in message for message in duplicates["message"])
+
 def test_rows_are_numbered_as_in_the_spreadsheet(context):
     raw = make_raw([{}, {}, {"status": "finished"}])
     assert problems_of(raw, context)["row"].tolist() == [4]
