@@ -7,12 +7,18 @@ version, once per filter change) and shows their results or their problems to th
 from __future__ import annotations
 
 import datetime
+import functools
+import inspect
 import json
 import re
 import secrets as secrets_module
 import socket
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 import folium
@@ -32,6 +38,7 @@ from ecosystem.exports import ExportFile, ExportView, chart_file, deck_file, htm
 from ecosystem.filters import QUERY_KEYS, FilterOptions, FilterState, apply_filters, describe_filters, filter_options
 from ecosystem.i18n import LANGUAGE_NAMES, t
 from ecosystem.imports import seed_store
+from ecosystem.lockout import StoreAttemptLog
 from ecosystem.maps import MapLayers, map_layers, view_bounds
 from ecosystem.pictures import DEFAULT_SLIDE, SLIDE_SIZES, PictureError, SlideSize
 from ecosystem.regions import RegionsError, assign_regions, find_regions_file, load_regions, region_names
@@ -93,6 +100,48 @@ def _mtime(path: Path) -> float:
     return path.stat().st_mtime if path.exists() else 0.0
 
 
+_Function = TypeVar("_Function", bound=Callable[..., Any])
+
+
+def _kept(max_entries: int | None = None) -> Callable[[_Function], _Function]:
+    """Like ``st.cache_resource``, for what is built from versioned inputs, but out of reach of ``clear_cache``.
+
+    Streamlit empties its caches for the whole server when any visitor's browser sends ``clear_cache`` — no
+    sign-in needed — and rebuilding a large registry then costs the next visitors seconds
+    (``benchmarks/clear_cache_cost.py``). Results are keyed like ``st.cache_resource`` (arguments named ``_…``
+    are left out), kept for the life of the process, the least recently used dropped beyond ``max_entries``;
+    visitors asking for the same key at once wait for one build.
+    """
+
+    def decorate(function: _Function) -> _Function:
+        signature = inspect.signature(function)
+        results: OrderedDict[tuple, Any] = OrderedDict()
+        builds: dict[tuple, threading.Lock] = {}
+        guard = threading.Lock()
+
+        @functools.wraps(function)
+        def kept(*args: Any, **kwargs: Any) -> Any:
+            arguments = signature.bind(*args, **kwargs).arguments
+            key = tuple(value for name, value in arguments.items() if not name.startswith("_"))
+            with guard:
+                build = builds.setdefault(key, threading.Lock())
+            with build:
+                with guard:
+                    if key in results:
+                        results.move_to_end(key)
+                        return results[key]
+                result = function(*args, **kwargs)
+                with guard:
+                    results[key] = result
+                    if max_entries is not None and len(results) > max_entries:
+                        builds.pop(results.popitem(last=False)[0], None)
+                return result
+
+        return kept  # type: ignore[return-value]
+
+    return decorate
+
+
 @st.cache_resource(show_spinner=False)
 def _taxonomy(path: str, mtime: float) -> Taxonomy:
     return load_taxonomy(Path(path))
@@ -106,7 +155,7 @@ def _regions(path: str, mtime: float) -> gpd.GeoDataFrame | str:
         return str(exc)
 
 
-@st.cache_resource(show_spinner=False)
+@_kept()
 def store(url: str) -> RegistryStore:
     """One store (one connection pool) per database URL and server process."""
     return open_store(url)
@@ -129,7 +178,7 @@ def _programmes(path: str, mtime: float) -> pd.DataFrame | RegistryError:
         return exc
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
+@_kept(max_entries=4)
 def _registry(url: str, version: int, inputs_key: tuple, _programmes_frame: pd.DataFrame,
               _context: ValidationContext, _regions_frame: gpd.GeoDataFrame | None) -> Registry:
     """One registry version, typed, placed in its regions and with its warnings — once per version.
@@ -148,7 +197,7 @@ def _registry(url: str, version: int, inputs_key: tuple, _programmes_frame: pd.D
     return Registry(initiatives, _programmes_frame, str(version), created.iloc[0][:10] if len(created) else "", warnings)
 
 
-@st.cache_resource(show_spinner=False)
+@_kept(max_entries=4)
 def _seed_file_problems(path: str, mtime: float, inputs_key: tuple, _context: ValidationContext) -> RegistryError | None:
     """Problems of the data folder's initiatives.csv (the seed), checked once per modification of it or of
     what it is checked against (``inputs_key``)."""
@@ -457,10 +506,13 @@ def _secrets() -> dict:
 
 
 @st.cache_resource(show_spinner=False)
-def _authenticator(fingerprint: str, _secrets_dict: dict) -> Authenticator | AuthConfigError:
-    """One authenticator per server process and account set (its lockout counters are shared by sessions)."""
+def _authenticator(fingerprint: str, url: str, _secrets_dict: dict) -> Authenticator | AuthConfigError:
+    """The accounts of the secrets, checked once per account set and database; StoreError when it is unreachable.
+
+    Only the accounts are cached: failed sign-ins and locks are rows of the registry database, which no cache
+    clear (Streamlit's ``clear_cache`` message, which any visitor can send) can reset."""
     try:
-        return Authenticator(load_accounts(_secrets_dict))
+        return Authenticator(load_accounts(_secrets_dict), attempts=StoreAttemptLog(store(url)))
     except AuthConfigError as exc:
         return exc
 
@@ -480,7 +532,12 @@ def signed_in_account(lang: str, prompt: str = "upload.sign_in_first") -> Accoun
     if not secrets.get("accounts"):
         st.info(t("upload.no_accounts", lang))
         return None
-    authenticator = _authenticator(json.dumps(secrets.get("accounts"), sort_keys=True, default=str), secrets)
+    try:
+        authenticator = _authenticator(json.dumps(secrets.get("accounts"), sort_keys=True, default=str), database_url(),
+                                       secrets)
+    except StoreError as error:
+        st.error(t("auth.store_unavailable", lang, reason=error))
+        return None
     if isinstance(authenticator, AuthConfigError):
         st.error(t("upload.accounts_broken", lang, reason="; ".join(authenticator.problems)))
         return None
@@ -494,6 +551,9 @@ def signed_in_account(lang: str, prompt: str = "upload.sign_in_first") -> Accoun
             st.session_state["account"] = authenticator.login(username, password, client=_client_key())
         except LoginError as error:
             st.error(error.message(lang))
+            return None
+        except StoreError as error:
+            st.error(t("auth.store_unavailable", lang, reason=error))
             return None
         st.rerun()
     return None

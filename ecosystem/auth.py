@@ -3,8 +3,9 @@
 Accounts come from the app's secrets (``[accounts.<username>]`` with an argon2id ``password_hash``, a
 ``role`` and the ``partner`` organisation), or from Streamlit's OIDC login mapped by e-mail address
 (``[oidc_accounts."<email>"]``). The module never imports Streamlit: the app passes ``st.secrets`` and
-``st.user`` in as plain mappings. One ``Authenticator`` serves every session of the server process, so its
-failure counters are guarded by a lock. Errors a person reads carry a message key (``message(lang)``);
+``st.user`` in as plain mappings. Failed sign-ins and lockouts are kept in an ``AttemptLog`` — the registry
+database (``ecosystem.lockout``) — never in the server's memory or caches: they outlive a restart or a cache
+clear and hold for every process on the database. Errors a person reads carry a message key (``message(lang)``);
 configuration errors are for the operator and name the account and field, never a hash.
 """
 
@@ -17,11 +18,11 @@ import math
 import re
 import secrets as token_source
 import sys
-import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from datetime import datetime, timezone
+from typing import Literal, Protocol, TypeVar
 
 import pandas as pd
 from argon2 import PasswordHasher, Type, extract_parameters
@@ -35,6 +36,9 @@ __all__ = [
     "ROLES",
     "Account",
     "AuthConfigError",
+    "AttemptKey",
+    "AttemptLog",
+    "Attempts",
     "AuthError",
     "Authenticator",
     "LoginError",
@@ -50,6 +54,7 @@ __all__ = [
 ]
 
 Role = Literal["partner", "admin"]
+_Result = TypeVar("_Result")
 ROLES: tuple[str, ...] = ("partner", "admin")
 MIN_PASSWORD_LENGTH = 12
 _USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
@@ -221,43 +226,60 @@ def hash_password(password: str, hasher: PasswordHasher | None = None) -> str:
     return (hasher or PasswordHasher()).hash(password)
 
 
+AttemptKey = tuple[str, str]  # ("user", username) or ("client", browser session key)
+
+
 @dataclass
-class _Attempts:
-    """Sign-in attempts of one username or client since the last success, and the end of a lockout."""
+class Attempts:
+    """Sign-in attempts of one username or client since the last success, and until when they count."""
 
     count: int = 0
-    last: float = 0.0
     locked_until: float | None = None
+    expires_at: float = 0.0  # the record is forgotten then: the end of the lock, or the lockout period after the last try
+
+
+class AttemptLog(Protocol):
+    """Where sign-in attempts are kept, shared by every process that signs people in (``ecosystem.lockout``)."""
+
+    def update(self, keys: Sequence[AttemptKey], now: float,
+               change: Callable[[dict[AttemptKey, Attempts]], _Result]) -> _Result:
+        """Run ``change`` on the unexpired records of ``keys`` atomically; keep the records it leaves, forget the rest."""
+        ...
 
 
 class Authenticator:
-    """Password sign-in against the accounts, locking a username or client after repeated failures (thread-safe)."""
+    """Password sign-in against the accounts, locking a username or client after repeated failures.
+
+    The failures live in ``attempts`` (the registry database, see ``ecosystem.lockout``), so every process on
+    that database counts them together; ``clock`` is wall-clock time for the same reason.
+    """
 
     def __init__(
         self,
         accounts: Mapping[str, Account],
         *,
+        attempts: AttemptLog,
         max_failures: int = 5,
         lockout_seconds: float = 300.0,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = time.time,
         hasher: PasswordHasher | None = None,
     ) -> None:
         if max_failures < 1 or lockout_seconds <= 0:
             raise ValueError("max_failures must be at least 1 and lockout_seconds positive")
         self._accounts = {account.username: account for account in accounts.values()}
+        self._attempts = attempts
         self._max_failures = max_failures
         self._lockout_seconds = lockout_seconds
         self._clock = clock
         self._hasher = hasher or PasswordHasher()
         # unknown usernames are checked against this, so a reply takes as long whether or not the name exists
         self._dummy_hash = self._hasher.hash(token_source.token_urlsafe(16))
-        self._attempts: dict[tuple[str, str], _Attempts] = {}
-        self._lock = threading.Lock()
 
     def login(self, username: str, password: str, *, client: str | None = None) -> Account:
         """The account for these credentials, or LoginError (the same message for any unknown name or wrong password).
 
-        ``client`` (e.g. the session id) is counted and locked alongside the username.
+        ``client`` (e.g. the session id) is counted and locked alongside the username. The attempt log's
+        errors (e.g. ``StoreUnavailableError``) pass through: without it nobody is let in.
         """
         name = username.strip().lower()[:_MAX_USERNAME + 1]  # longer names match no account; keeps counters small
         keys = [("user", name)] + ([("client", client)] if client else [])
@@ -266,11 +288,10 @@ class Authenticator:
         stored = account.password_hash if account is not None else None
         verified = self._verify(stored or self._dummy_hash, password)
         if account is None or stored is None or not verified:
-            self._record_failure(keys)
+            now = self._clock()
+            self._attempts.update(keys, now, lambda records: self._lock_reached(records, now))
             raise LoginError("auth.login_failed")
-        with self._lock:
-            for key in keys:
-                self._attempts.pop(key, None)
+        self._attempts.update(keys, self._clock(), dict.clear)
         return account
 
     def needs_rehash(self, account: Account) -> bool:
@@ -284,42 +305,36 @@ class Authenticator:
         except (VerificationError, InvalidHashError):
             return False
 
-    def _begin_attempt(self, keys: list[tuple[str, str]]) -> None:
+    def _begin_attempt(self, keys: list[AttemptKey]) -> None:
         """Count an attempt before checking the password, or refuse it while a key is locked.
 
         Counting first bounds the guesses that run at the same time to ``max_failures``.
         """
         now = self._clock()
-        with self._lock:
-            self._forget_expired(now)
-            records = [self._attempts.setdefault(key, _Attempts()) for key in keys]
-            locked_until = max((record.locked_until for record in records if record.locked_until is not None), default=None)
-            if locked_until is None and any(record.count >= self._max_failures for record in records):
-                locked_until = now + self._lockout_seconds  # the last allowed attempts are still being checked
-            if locked_until is not None:
-                wait = locked_until - now
-                raise LoginError("auth.locked", retry_after=wait, minutes=max(1, math.ceil(wait / 60)))
-            for record in records:
-                record.count += 1
-                record.last = now
+        locked_until = self._attempts.update(keys, now, lambda records: self._count(records, keys, now))
+        if locked_until is not None:
+            wait = locked_until - now
+            raise LoginError("auth.locked", retry_after=wait, minutes=max(1, math.ceil(wait / 60)))
 
-    def _record_failure(self, keys: list[tuple[str, str]]) -> None:
-        """Lock every key whose counted attempts reached ``max_failures``."""
-        now = self._clock()
-        with self._lock:
-            for key in keys:
-                record = self._attempts.get(key)
-                if record is not None and record.count >= self._max_failures:
-                    record.locked_until = now + self._lockout_seconds
+    def _count(self, records: dict[AttemptKey, Attempts], keys: list[AttemptKey], now: float) -> float | None:
+        """Inside the log's transaction: the end of a lock on any key, or else count the attempt on every key."""
+        found = [records[key] for key in keys if key in records]
+        locked_until = max((record.locked_until for record in found if record.locked_until is not None), default=None)
+        if locked_until is None and any(record.count >= self._max_failures for record in found):
+            locked_until = now + self._lockout_seconds  # the last allowed attempts are still being checked
+        if locked_until is not None:
+            return locked_until
+        for key in keys:
+            record = records.setdefault(key, Attempts())
+            record.count += 1
+            record.expires_at = now + self._lockout_seconds
+        return None
 
-    def _forget_expired(self, now: float) -> None:
-        """Drop ended lockouts and failures older than the lockout period."""
-        expired = [
-            key for key, record in self._attempts.items()
-            if (record.locked_until if record.locked_until is not None else record.last + self._lockout_seconds) <= now
-        ]
-        for key in expired:
-            del self._attempts[key]
+    def _lock_reached(self, records: dict[AttemptKey, Attempts], now: float) -> None:
+        """Inside the log's transaction: lock every key whose counted attempts reached ``max_failures``."""
+        for record in records.values():
+            if record.count >= self._max_failures:
+                record.locked_until = record.expires_at = now + self._lockout_seconds
 
 
 # --- permissions ---------------------------------------------------------------------------------
@@ -417,8 +432,30 @@ def _run_hash_password(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_unlock(args: argparse.Namespace) -> int:
+    """``unlock``: forget a username's failed sign-ins and lock in the registry database; return the exit code."""
+    from ecosystem.lockout import StoreAttemptLog  # the database libraries load only for this command
+    from ecosystem.store import StoreError, open_store
+
+    name = args.username.strip().lower()
+    try:
+        with open_store() as store:
+            record = StoreAttemptLog(store).unlock(name)
+    except StoreError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if record is None:
+        print(f"{name} has no recent failed sign-ins and no lock; nothing to clear.")
+    elif record.locked_until is not None:
+        until = datetime.fromtimestamp(record.locked_until, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        print(f"{name} is unlocked (it was locked until {until} after {record.count} failed sign-ins).")
+    else:
+        print(f"{name} was not locked; its {record.count} recent failed sign-in(s) are forgotten.")
+    return 0
+
+
 def add_auth_commands(subparsers: argparse._SubParsersAction) -> None:
-    """Register ``hash-password``; the handler ``args.handler(args)`` returns an exit code."""
+    """Register ``hash-password`` and ``unlock``; the handler ``args.handler(args)`` returns an exit code."""
     command = subparsers.add_parser(
         "hash-password",
         help="hash a new account password for .streamlit/secrets.toml",
@@ -429,3 +466,11 @@ def add_auth_commands(subparsers: argparse._SubParsersAction) -> None:
     command.add_argument("--role", choices=ROLES, default="partner", help="role of the account (default: %(default)s)")
     command.add_argument("--partner", help="the partner organisation exactly as in the registry's partner column")
     command.set_defaults(handler=_run_hash_password)
+    unlock = subparsers.add_parser(
+        "unlock",
+        help="lift the sign-in lock of a username",
+        description="Forget the failed sign-ins and the lock of a username, kept in the registry database "
+                    "(ECOSYSTEM_DATABASE_URL). A locked browser session can simply open a new tab.",
+    )
+    unlock.add_argument("username", help="the username as the person typed it")
+    unlock.set_defaults(handler=_run_unlock)

@@ -193,6 +193,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "lt": " (ten parašytas „{stored}“; id laikomi tokiais pačiais nepriklausomai nuo raidžių dydžio)",
         "lv": " (tur rakstīts “{stored}”; id uzskata par vienādiem neatkarīgi no burtu reģistra)",
     },
+    "auth.store_unavailable": {
+        "en": "Sign-in is unavailable: the registry database, which keeps the sign-in lockouts, cannot be reached ({reason}). Try again later.",
+        "lt": "Prisijungti šiuo metu negalima: registro duomenų bazė, kurioje saugomi prisijungimo blokavimai, nepasiekiama ({reason}). Bandykite vėliau.",
+        "lv": "Pieteikšanās nav iespējama: reģistra datubāze, kurā glabājas pieteikšanās bloķējumi, nav sasniedzama ({reason}). Mēģiniet vēlāk.",
+    },
     "auth.username": {"en": "Username", "lt": "Naudotojo vardas", "lv": "Lietotājvārds"},
     "auth.password": {"en": "Password", "lt": "Slaptažodis", "lv": "Parole"},
     "auth.sign_in": {"en": "Sign in", "lt": "Prisijungti", "lv": "Pieteikties"},

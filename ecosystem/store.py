@@ -339,6 +339,12 @@ class RegistryStore:
             with conn.begin():
                 yield conn
 
+    @contextmanager
+    def transaction(self, *, write: bool) -> Iterator[Connection]:
+        """One transaction for tables kept beside the registry (the sign-in lockouts of ``ecosystem.lockout``)."""
+        with self._transaction(write=write) as conn:
+            yield conn
+
     def prepare(self) -> None:
         """Create the tables when missing; refuse a database whose versions follow other registry columns."""
         with self._transaction(write=True) as conn:

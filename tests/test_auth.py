@@ -6,6 +6,8 @@ import argparse
 import io
 import threading
 import tomllib
+from collections.abc import Iterator
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -29,7 +31,9 @@ from ecosystem.auth import (
     load_accounts,
     rows_outside_partner,
 )
+from ecosystem.lockout import StoreAttemptLog
 from ecosystem.schema import PROBLEM_COLUMNS
+from ecosystem.store import open_store
 
 FAST = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)  # test-only: cheap argon2id parameters
 PASSWORDS = {"ona": "ona-long-passphrase", "janis": "janis-long-passphrase", "admin": "admin-long-passphrase"}
@@ -80,8 +84,15 @@ def clock() -> Clock:
 
 
 @pytest.fixture()
-def authenticator(accounts: dict[str, Account], clock: Clock) -> Authenticator:
-    return Authenticator(accounts, max_failures=3, lockout_seconds=300, clock=clock, hasher=FAST)
+def attempts(tmp_path: Path) -> Iterator[StoreAttemptLog]:
+    """The lockout kept in a registry database of its own (SQLite in the test's folder)."""
+    with open_store(f"sqlite:///{tmp_path / 'registry.sqlite'}") as store:
+        yield StoreAttemptLog(store)
+
+
+@pytest.fixture()
+def authenticator(accounts: dict[str, Account], attempts: StoreAttemptLog, clock: Clock) -> Authenticator:
+    return Authenticator(accounts, attempts=attempts, max_failures=3, lockout_seconds=300, clock=clock, hasher=FAST)
 
 
 # --- passwords and accounts ----------------------------------------------------------------------
@@ -165,9 +176,9 @@ def test_unknown_user_and_wrong_password_give_the_same_message(authenticator: Au
     assert unknown.value.message("lv") == wrong.value.message("lv") != str(wrong.value)
 
 
-def test_unknown_user_is_verified_against_a_dummy_hash(accounts: dict[str, Account]) -> None:
+def test_unknown_user_is_verified_against_a_dummy_hash(accounts: dict[str, Account], attempts: StoreAttemptLog) -> None:
     hasher = CountingHasher()
-    authenticator = Authenticator(accounts, hasher=hasher)
+    authenticator = Authenticator(accounts, attempts=attempts, hasher=hasher)
     with pytest.raises(LoginError):
         authenticator.login("nobody", "some-password-here")
     assert len(hasher.verified) == 1 and hasher.verified[0] not in {a.password_hash for a in accounts.values()}
@@ -228,9 +239,9 @@ def test_client_is_locked_across_usernames(authenticator: Authenticator) -> None
     assert authenticator.login("ona", PASSWORDS["ona"], client="session-2").username == "ona"
 
 
-def test_concurrent_guesses_are_bounded_by_max_failures(accounts: dict[str, Account]) -> None:
+def test_concurrent_guesses_are_bounded_by_max_failures(accounts: dict[str, Account], attempts: StoreAttemptLog) -> None:
     hasher = CountingHasher()
-    authenticator = Authenticator(accounts, max_failures=5, hasher=hasher)
+    authenticator = Authenticator(accounts, attempts=attempts, max_failures=5, hasher=hasher)
     hasher.verified.clear()
     start = threading.Barrier(20)
     messages: list[str] = []
@@ -251,9 +262,10 @@ def test_concurrent_guesses_are_bounded_by_max_failures(accounts: dict[str, Acco
     assert sorted(messages) == ["auth.locked"] * 15 + ["auth.login_failed"] * 5
 
 
-def test_needs_rehash(accounts: dict[str, Account]) -> None:
-    assert Authenticator(accounts, hasher=FAST).needs_rehash(accounts["ona"]) is False
-    assert Authenticator(accounts, hasher=PasswordHasher(time_cost=2, memory_cost=16, parallelism=1)).needs_rehash(accounts["ona"])
+def test_needs_rehash(accounts: dict[str, Account], attempts: StoreAttemptLog) -> None:
+    assert Authenticator(accounts, attempts=attempts, hasher=FAST).needs_rehash(accounts["ona"]) is False
+    stronger = PasswordHasher(time_cost=2, memory_cost=16, parallelism=1)
+    assert Authenticator(accounts, attempts=attempts, hasher=stronger).needs_rehash(accounts["ona"])
 
 
 # --- permissions ---------------------------------------------------------------------------------
@@ -346,7 +358,9 @@ def _run(argv: list[str]) -> int:
     return args.handler(args)
 
 
-def test_hash_password_command_prints_a_pasteable_account(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+def test_hash_password_command_prints_a_pasteable_account(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture, attempts: StoreAttemptLog
+) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO("a-long-enough-password\n"))
     monkeypatch.setattr(auth, "hash_password", lambda password: hash_password(password, hasher=FAST))
     assert _run(["hash-password", "--username", "ona.k", "--partner", "Socialinių verslų tinklas"]) == 0
@@ -354,7 +368,7 @@ def test_hash_password_command_prints_a_pasteable_account(monkeypatch: pytest.Mo
     first, snippet = out.split("\n", 1)
     accounts = load_accounts(tomllib.loads(snippet))
     assert accounts["ona.k"].password_hash == first and accounts["ona.k"].partner == "Socialinių verslų tinklas"
-    assert Authenticator(accounts, hasher=FAST).login("ona.k", "a-long-enough-password").role == "partner"
+    assert Authenticator(accounts, attempts=attempts, hasher=FAST).login("ona.k", "a-long-enough-password").role == "partner"
 
 
 def test_hash_password_command_refuses_short_and_mismatched_passwords(

@@ -33,7 +33,6 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("ECOSYSTEM_TILES", "none")
     monkeypatch.setenv("ECOSYSTEM_MAP_ASSETS", "cdn")  # the same map links whatever this machine has installed
     monkeypatch.setenv("ECOSYSTEM_REFERENCE_DIR", str(tmp_path / "none"))
-    st.cache_resource.clear()  # a fresh authenticator: lockouts of one test must not leak into the next
     return tmp_path
 
 
@@ -69,6 +68,17 @@ def test_wrong_password_is_refused_and_repeated_failures_lock(data_dir, accounts
     assert any("incorrect" in error.value.lower() or "wrong" in error.value.lower() for error in at.error)
     sign_in(at, "ona", PASSWORDS["ona"])
     assert any("try again in" in error.value.lower() for error in at.error)
+    assert not at.get("file_uploader")
+
+
+def test_a_lock_outlives_a_cache_clear_and_a_new_session(data_dir, accounts):
+    at = page("upload.py", accounts)
+    for _ in range(5):
+        sign_in(at, "admin", "wrong password entirely")
+    st.cache_data.clear()
+    st.cache_resource.clear()  # what Streamlit's clear_cache message does, which any visitor can send
+    at = sign_in(page("upload.py", accounts), "admin", PASSWORDS["admin"])  # another visitor, right password
+    assert [error.value for error in at.error] == ["Too many failed sign-in attempts. Try again in 5 min."]
     assert not at.get("file_uploader")
 
 

@@ -1,0 +1,62 @@
+"""What Streamlit's ``clear_cache`` message — which any visitor's browser can send — leaves in place: the
+registry built once per version (``app._kept``). The sign-in lockout is tested in test_lockout.py and, against
+a running server, in browser/test_lockout_clear_cache.py."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from conftest import DATA, REPO
+from ecosystem import app
+from ecosystem.schema import ValidationContext
+
+
+@pytest.fixture()
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name in ("initiatives.csv", "programmes.csv", "taxonomy.csv"):
+        shutil.copy(DATA / name, tmp_path / name)
+    monkeypatch.setenv("ECOSYSTEM_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("ECOSYSTEM_DATABASE_URL", f"sqlite:///{tmp_path / 'registry.sqlite'}")
+    monkeypatch.setenv("ECOSYSTEM_TILES", "none")
+    monkeypatch.setenv("ECOSYSTEM_MAP_ASSETS", "cdn")  # no asset installation inside page tests
+    monkeypatch.setenv("ECOSYSTEM_REFERENCE_DIR", str(tmp_path / "none"))
+    return tmp_path
+
+
+def test_a_cache_clear_does_not_rebuild_the_registry(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    validated: list[int] = []
+    validate = app.validate_registry
+
+    def counting(raw: pd.DataFrame, context: ValidationContext) -> pd.DataFrame:
+        validated.append(len(raw))
+        return validate(raw, context)
+
+    monkeypatch.setattr(app, "validate_registry", counting)
+    first = AppTest.from_file(str(REPO / "pages" / "overview.py"), default_timeout=90).run()
+    assert not first.exception and len(validated) == 2  # the seed file's check and the registry's version 1
+    st.cache_data.clear()
+    st.cache_resource.clear()  # what clear_cache does on the server
+    second = AppTest.from_file(str(REPO / "pages" / "overview.py"), default_timeout=90).run()
+    assert not second.exception and len(validated) == 2
+    assert second.metric[0].value == first.metric[0].value
+
+
+def test_kept_results_are_keyed_like_cache_resource_and_the_least_recent_goes_first() -> None:
+    built: list[int] = []
+
+    @app._kept(max_entries=2)
+    def square(number: int, _note: object) -> int:
+        built.append(number)
+        return number * number
+
+    assert [square(2, "a"), square(2, "b"), square(3, None)] == [4, 4, 9]  # ``_note`` is not part of the key
+    square(2, None)  # 2 is now more recent than 3
+    square(4, None)  # drops 3
+    assert [square(2, None), square(3, None)] == [4, 9]
+    assert built == [2, 3, 4, 3]
