@@ -50,7 +50,9 @@ from ecosystem.schema import (
     PROBLEM_COLUMNS, REGISTRY_COLUMNS, ValidationContext, has_errors, join_labels, validate_registry,
 )
 from ecosystem.stamp import export_file_name, toImageButtonOptions
-from ecosystem.store import RegistryStore, StoreError, database_url, open_store
+from ecosystem.store import (
+    RegistryStore, StoreError, StoreGoneError, StoreReplacedError, database_url, open_store,
+)
 from ecosystem.tables import problems_table
 from ecosystem.taxonomy import LANGUAGES, Taxonomy, load_taxonomy
 
@@ -161,10 +163,23 @@ def store(url: str) -> RegistryStore:
     return open_store(url)
 
 
+def _live_store(url: str) -> RegistryStore:
+    """The store of ``url``, reopened when its database was replaced by another (its ``key`` then changes);
+    StoreGoneError when its file is gone."""
+    registry_store = store(url)
+    try:
+        registry_store.current_version()
+    except StoreReplacedError:
+        registry_store.reopen()
+    return registry_store
+
+
 def registry_store_or_stop(lang: str) -> RegistryStore:
     """The configured store for pages that write or list versions; a clear error and a stop when unreachable."""
     try:
-        return store(database_url())
+        return _live_store(database_url())
+    except StoreGoneError:
+        st.stop()  # the notice above every page says that the file is gone and what to do
     except StoreError as error:
         st.error(t("app.store_unavailable", lang, reason=error))
         st.stop()
@@ -179,12 +194,13 @@ def _programmes(path: str, mtime: float) -> pd.DataFrame | RegistryError:
 
 
 @_kept(max_entries=4)
-def _registry(url: str, version: int, inputs_key: tuple, _programmes_frame: pd.DataFrame,
+def _registry(url: str, store_key: str, version: int, inputs_key: tuple, _programmes_frame: pd.DataFrame,
               _context: ValidationContext, _regions_frame: gpd.GeoDataFrame | None) -> Registry:
     """One registry version, typed, placed in its regions and with its warnings — once per version.
 
-    ``inputs_key`` (programmes, taxonomy and boundary files with their modification times) stands for the
-    hidden arguments, which are built from exactly those files."""
+    ``store_key`` (the store's ``key``) names the opened database, so a replaced one never gets the frames read
+    from its predecessor. ``inputs_key`` (programmes, taxonomy and boundary files with their modification
+    times) stands for the hidden arguments, which are built from exactly those files."""
     registry_store = store(url)
     raw = registry_store.read(version)
     initiatives = typed_registry(raw)
@@ -350,13 +366,23 @@ def _load_registry(data_dir: Path, taxonomy: Taxonomy, regions: gpd.GeoDataFrame
     url = database_url()
     problem = None
     try:
-        registry_store = store(url)
+        registry_store = _live_store(url)
+        _say_store_state(registry_store, lang)
         try:
             seed_store(registry_store, seed_path, context)
             problem = _seed_file_problems(str(seed_path), _mtime(seed_path), inputs_key, context)
         except RegistryError as exc:
             problem = exc
         version = registry_store.current_version()
+    except StoreGoneError as gone:  # the last data read, said to be that on every page
+        try:
+            registry = _registry(url, store(url).key, gone.last_read.version, inputs_key, programmes, context, regions)
+        except StoreError:  # that version is no longer cached (or nothing was read): the data folder's file
+            st.error(t("app.store_unavailable", lang, reason=gone))
+            return _file_registry(str(seed_path), _mtime(seed_path), inputs_key, programmes, context), None
+        st.error(t("app.store_gone", lang, path=plain(gone.path), version=gone.last_read.version,
+                   time=f"{gone.last_read.at:%Y-%m-%d %H:%M} UTC"))
+        return registry, None
     except StoreError as error:  # no database: serve the data folder's file read-only, and say so
         notices.insert(0, ("error", t("app.store_unavailable", lang, reason=error)))
         return _file_registry(str(seed_path), _mtime(seed_path), inputs_key, programmes, context), None
@@ -365,8 +391,17 @@ def _load_registry(data_dir: Path, taxonomy: Taxonomy, regions: gpd.GeoDataFrame
         notices.insert(0, ("error", t("app.registry_error", lang, file=problem.file, served=served)))
     if not version:
         return _empty_registry(programmes), (problem.file, problem.problems) if problem else None
-    registry = _registry(url, version, inputs_key, programmes, context, regions)
+    registry = _registry(url, registry_store.key, version, inputs_key, programmes, context, regions)
     return registry, (problem.file, problem.problems) if problem else None
+
+
+def _say_store_state(registry_store: RegistryStore, lang: str) -> None:
+    """Above every page: a database that can only be read here, and one replaced since this session's last run."""
+    if registry_store.read_only:
+        st.warning(t("store.read_only", lang, path=plain(registry_store.location)))
+    if st.session_state.get("_store_key", registry_store.key) != registry_store.key:
+        st.warning(t("app.store_replaced", lang, path=plain(registry_store.location)))
+    st.session_state["_store_key"] = registry_store.key
 
 
 @st.cache_resource(show_spinner=False)

@@ -18,6 +18,7 @@ import pandas as pd
 from ecosystem.auth import Account
 from ecosystem.checks import region_warnings, validation_context
 from ecosystem.config import data_dir, upload_limits
+from ecosystem.i18n import t
 from ecosystem.readers import ReadLimits, read_partner_file
 from ecosystem.regions import RegionsError, find_regions_file, load_regions
 from ecosystem.registry import RegistryError, load_programmes, typed_registry
@@ -169,13 +170,16 @@ def _guarded(handler):  # type: ignore[no-untyped-def]
         try:
             return handler(args)
         except Exception as exc:  # noqa: BLE001 — sorted below: only the errors a person can act on are caught
-            from ecosystem.store import NothingToCommit, StoreError
+            from ecosystem.store import NothingToCommit, StoreError, StoreReadOnlyError
 
             if not isinstance(exc, (StoreError, RegistryError, OSError, ValueError)):
                 raise
             if isinstance(exc, NothingToCommit):
                 print(str(exc))
                 return 0
+            if isinstance(exc, StoreReadOnlyError):
+                print(f"error: {t('store.read_only', getattr(args, 'lang', 'en'), path=exc.location)}", file=sys.stderr)
+                return 2
             if isinstance(exc, RegistryError):
                 print(f"{exc.file} cannot be used:", file=sys.stderr)
                 _print_problems(exc.problems, as_json=False)

@@ -9,6 +9,15 @@ of those lines under the header. History is never rewritten: a rollback is a new
 SQLite is the default (WAL journal, ``BEGIN IMMEDIATE`` for writers); the SQL is SQLAlchemy Core without
 dialect features, so another database (``postgresql://…``) is chosen by URL alone. Every commit is one
 transaction that checks the base version and claims the next version number before it writes a row.
+
+A store remembers what it opened: the random store id written into the database when it was created, the
+newest version it read and, for a SQLite file, the file's device and inode. Every transaction checks them
+cheaply (a stat, and the store id read with the version): a file deleted or moved away raises StoreGoneError
+until it is back, and a database that is not the one opened (another store id, or fewer versions than were
+read — an older copy) raises StoreReplacedError until ``reopen()``. A SQLite file that cannot be written here
+(read-only file, folder or mount; ``ECOSYSTEM_DATABASE_READ_ONLY=1``; ``mode=ro`` in the URL) is opened for
+reading only — ``immutable`` when its folder cannot even take the -shm file of a WAL reader — and the store
+refuses every write with StoreReadOnlyError.
 """
 
 from __future__ import annotations
@@ -19,11 +28,15 @@ import io
 import json
 import os
 import sqlite3
+import threading
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from operator import itemgetter
+from pathlib import Path
+from urllib.parse import quote, unquote
 
 import numpy as np
 import pandas as pd
@@ -31,7 +44,7 @@ import pyarrow as pa
 from pyarrow import csv as pa_csv
 from sqlalchemy import (
     Column, ColumnElement, Connection, Engine, Index, Integer, MetaData, String, Table, Text, bindparam,
-    create_engine, event, exc, func, insert, make_url, or_, select, update,
+    URL, create_engine, event, exc, func, insert, inspect, make_url, or_, select, update,
 )
 
 from ecosystem.config import data_dir
@@ -39,11 +52,15 @@ from ecosystem.schema import REGISTRY_COLUMNS
 
 __all__ = [
     "DIFF_COLUMNS",
+    "LastRead",
     "NothingToCommit",
     "RegistryStore",
     "SUMMARY_ID_LIMIT",
     "StaleVersionError",
     "StoreError",
+    "StoreGoneError",
+    "StoreReadOnlyError",
+    "StoreReplacedError",
     "StoreUnavailableError",
     "UnknownVersionError",
     "VERSION_COLUMNS",
@@ -64,6 +81,10 @@ DIFF_COLUMNS = ["id", "change", "column", "old_value", "new_value"]
 _CHANGES = ("added", "changed", "removed")
 _NEWLINE = "\r\n"  # RFC 4180 line ends: the writer then quotes every cell holding \r or \n
 _WRITE = "registry_write"  # execution option: this transaction writes (SQLite: BEGIN IMMEDIATE)
+_STORE_ID = "store_id"
+_TRUE = {"1", "true", "yes", "on"}
+_ACCESS_QUERIES = {"rwc": "mode=rwc", "rw": "mode=rw", "ro": "mode=ro", "immutable": "mode=ro&immutable=1"}
+_CANNOT_WRITE = ("readonly", "read-only", "unable to open database file")  # SQLite, lacking write access
 
 _metadata = MetaData()
 _versions = Table(
@@ -88,6 +109,13 @@ _rows = Table(
     Index("registry_rows_valid_from", "valid_from"),
     Index("registry_rows_valid_to", "valid_to"),
 )
+_meta = Table(
+    "registry_meta", _metadata,
+    Column("name", String(40), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+_HEAD = select(select(_meta.c.value).where(_meta.c.name == _STORE_ID).scalar_subquery(),
+               select(func.coalesce(func.max(_versions.c.version), 0)).scalar_subquery())
 
 
 class StoreError(Exception):
@@ -96,6 +124,44 @@ class StoreError(Exception):
 
 class StoreUnavailableError(StoreError):
     """The database cannot be reached, read, or is busy with another change."""
+
+
+@dataclass(frozen=True)
+class LastRead:
+    """The newest version a store read from its database, and when (UTC)."""
+
+    version: int
+    at: datetime
+
+
+class StoreGoneError(StoreUnavailableError):
+    """The database file a store opened was deleted or moved away while the store had it open."""
+
+    def __init__(self, path: str, last_read: LastRead) -> None:
+        self.path = path
+        self.last_read = last_read
+        super().__init__(f"The registry database {path} is gone: the file was deleted or moved away while it was "
+                         f"open. The last data read is version {last_read.version} "
+                         f"({last_read.at:%Y-%m-%d %H:%M:%S} UTC); ask the operator to put the file back — it is "
+                         "used again as soon as it is there.")
+
+
+class StoreReplacedError(StoreError):
+    """The database at a store's address is not the one it opened: another registry, or an older copy."""
+
+    def __init__(self, location: str, reason: str) -> None:
+        self.location = location
+        super().__init__(f"The registry database at {location} was replaced while it was open ({reason}); "
+                         "it has to be opened again before it is read.")
+
+
+class StoreReadOnlyError(StoreError):
+    """A write asked of a store whose database can only be read here."""
+
+    def __init__(self, location: str) -> None:
+        self.location = location
+        super().__init__(f"The registry database is read-only here ({location}); writing is refused. Reading "
+                         "works; to save changes, an operator makes the database writable for this server.")
 
 
 class UnknownVersionError(StoreError):
@@ -195,39 +261,145 @@ def _parse(lines: Sequence[str]) -> pd.DataFrame:
     return table.to_pandas()
 
 
+@dataclass
+class _SqliteFile:
+    """A SQLite database file and how it is opened: ``rwc`` (created when missing), ``rw`` (never created again),
+    ``ro``, or ``immutable`` (read-only without the -shm file that a WAL reader otherwise needs)."""
+
+    path: Path
+    access: str
+
+    @property
+    def read_only(self) -> bool:
+        """Whether the file is opened for reading only."""
+        return self.access in ("ro", "immutable")
+
+    def uri(self) -> str:
+        """The SQLite URI filename that opens the file this way."""
+        return f"file:{quote(str(self.path))}?{_ACCESS_QUERIES[self.access]}"
+
+    def identity(self) -> tuple[int, int] | None:
+        """Device and inode of the file now at the path; None when no file is there."""
+        try:
+            status = self.path.stat()
+        except FileNotFoundError:
+            return None
+        return status.st_dev, status.st_ino
+
+
+def _read_only_requested(url: URL) -> bool:
+    """Reading only, by configuration: ``ECOSYSTEM_DATABASE_READ_ONLY=1``, or ``mode=ro`` / ``immutable=1`` in
+    a SQLite URL."""
+    return (os.environ.get("ECOSYSTEM_DATABASE_READ_ONLY", "").strip().lower() in _TRUE
+            or url.query.get("mode") == "ro" or str(url.query.get("immutable", "")).lower() in _TRUE)
+
+
+def _sqlite_path(url: URL) -> Path | None:
+    """The file a SQLite URL names (plainly, or as a ``file:`` URI with ``uri=true``); None for memory."""
+    database = url.database or ""
+    if str(url.query.get("uri", "")).lower() in _TRUE and database.startswith("file:"):
+        database = "" if url.query.get("mode") == "memory" else unquote(database[len("file:"):].removeprefix("//"))
+    if database in ("", ":memory:"):
+        return None
+    return Path(database).absolute()
+
+
+def _sqlite_accesses(path: Path, read_only: bool) -> list[str]:
+    """How to try opening the file, in this order: read-write (a missing file is created, unless only reading
+    is asked for), read-only, then immutable — for a folder that cannot take the -shm file of a WAL reader, and
+    only while no -wal file holds changes, which immutable reading would not see."""
+    if not path.exists():
+        return ["ro" if read_only else "rwc"]
+    return (["ro"] if read_only else ["rw", "ro"]) + ([] if _unmerged_wal(path) else ["immutable"])
+
+
+def _unmerged_wal(path: Path) -> bool:
+    """Whether the database's -wal file holds changes not yet merged into the file itself."""
+    wal = path.with_name(f"{path.name}-wal")
+    return wal.exists() and wal.stat().st_size > 0
+
+
+def _cannot_write(error: StoreUnavailableError) -> bool:
+    """Whether SQLite failed for want of write access (to the file, or to its folder for the -wal and -shm)."""
+    return any(words in str(error.__cause__) for words in _CANNOT_WRITE)
+
+
 def open_store(url: str | None = None) -> RegistryStore:
-    """The registry store at ``url`` (default ``database_url()``), its tables created when missing."""
+    """The registry store at ``url`` (default ``database_url()``), its tables created when missing.
+
+    A SQLite file that cannot be written here is opened for reading (``read_only`` set, writes refused)."""
     try:
         parsed = make_url(url or database_url())
     except exc.ArgumentError as error:
         raise StoreError("The registry database address is not a URL such as sqlite:///path/registry.sqlite "
                          "or postgresql://user@host/database.") from error
-    sqlite = parsed.get_backend_name() == "sqlite"
+    read_only = _read_only_requested(parsed)
+    path = _sqlite_path(parsed) if parsed.get_backend_name() == "sqlite" else None
+    if path is None:
+        return _open(parsed, None, read_only=read_only)
+    plain = URL.create("sqlite", database=str(path))
+    files = [_SqliteFile(path, access) for access in _sqlite_accesses(path, read_only)]
+    for file in files[:-1]:
+        try:
+            return _open(plain, file, read_only=file.read_only)
+        except StoreUnavailableError as error:
+            if not _cannot_write(error):
+                raise
     try:
-        engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_SECONDS} if sqlite else {})
+        return _open(plain, files[-1], read_only=files[-1].read_only)
+    except StoreUnavailableError as error:
+        if _cannot_write(error) and _unmerged_wal(path):
+            raise StoreUnavailableError(
+                f"The registry database {path} cannot be read here: its folder is read-only, and its -wal file "
+                "holds changes that SQLite reads only with a -shm file beside it. Close every program using the "
+                "database before copying it here (that merges the -wal file), or make the folder writable."
+            ) from error
+        raise
+
+
+def _open(url: URL, file: _SqliteFile | None, *, read_only: bool) -> RegistryStore:
+    """A prepared store on ``url``; a SQLite ``file`` is opened as its access says."""
+    sqlite = url.get_backend_name() == "sqlite"
+    try:
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS} if sqlite else {})
     except (exc.NoSuchModuleError, ImportError) as error:
-        raise StoreError(f"The registry database {parsed.render_as_string(hide_password=True)} cannot be used: "
+        raise StoreError(f"The registry database {url.render_as_string(hide_password=True)} cannot be used: "
                          f"unknown kind of database or its driver is not installed ({error}).") from error
     if sqlite:
-        _use_sqlite_transactions(engine)
-    store = RegistryStore(engine)
+        _use_sqlite_transactions(engine, wal=not read_only)
+    if file is not None:
+        _connect_to_file(engine, file)
+    store = RegistryStore(engine, file, read_only=read_only)
     try:
         store.prepare()
     except StoreError:
         store.close()
         raise
+    if file is not None and file.access == "rwc":
+        file.access = "rw"  # created: a connection made after the file vanished must not create an empty one
     return store
 
 
-def _use_sqlite_transactions(engine: Engine) -> None:
-    """WAL journal, and transactions begun by us: ``BEGIN IMMEDIATE`` for writers, ``BEGIN`` for readers."""
+def _connect_to_file(engine: Engine, file: _SqliteFile) -> None:
+    """Every new connection opens ``file`` as its access says at that moment (a SQLite URI filename)."""
+
+    @event.listens_for(engine, "do_connect")
+    def _connect(_dialect: object, _record: object, cargs: list[object], cparams: dict[str, object]) -> None:
+        cargs[:] = [file.uri()]
+        cparams["uri"] = True
+
+
+def _use_sqlite_transactions(engine: Engine, *, wal: bool) -> None:
+    """WAL journal (unless reading only), and transactions begun by us: ``BEGIN IMMEDIATE`` for writers,
+    ``BEGIN`` for readers."""
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
         dbapi_connection.isolation_level = None  # the driver emits no BEGIN of its own
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.close()
+        if wal:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.close()
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Connection) -> None:
@@ -255,6 +427,13 @@ def _database_errors(engine: Engine) -> Iterator[None]:
 def _current_version(conn: Connection) -> int:
     """The newest version number, 0 for an empty store."""
     return int(conn.execute(select(func.coalesce(func.max(_versions.c.version), 0))).scalar_one())
+
+
+def _stored_id(conn: Connection) -> str | None:
+    """The database's store id; None when it has none (not a registry, or one from before store ids)."""
+    if not inspect(conn).has_table(_meta.name):
+        return None
+    return conn.execute(select(_meta.c.value).where(_meta.c.name == _STORE_ID)).scalar()
 
 
 def _check_known(version: int, current: int) -> None:
@@ -316,10 +495,31 @@ def diff_contents(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
 
 
 class RegistryStore:
-    """A versioned registry in one database: read any version, commit, compare, roll back."""
+    """A versioned registry in one database: read any version, commit, compare, roll back.
 
-    def __init__(self, engine: Engine) -> None:
+    ``read_only``: the database can only be read here, every write raises StoreReadOnlyError. ``key`` names this
+    opening of the database (its store id and a token that ``reopen()`` renews): keying caches by it and the
+    version serves nothing read from a database that was replaced."""
+
+    def __init__(self, engine: Engine, file: _SqliteFile | None = None, *, read_only: bool = False) -> None:
         self._engine = engine
+        self._file = file
+        self.read_only = read_only
+        self.key = ""
+        self._lock = threading.Lock()  # one identity check at a time: versions are compared in the order read
+        self._store_id: str | None = None
+        self._file_identity: tuple[int, int] | None = None
+        self._last_read = LastRead(0, datetime.now(timezone.utc))
+
+    @property
+    def location(self) -> str:
+        """Where the database is, for people: the SQLite file, else the URL without its password."""
+        return str(self._file.path) if self._file else self._engine.url.render_as_string(hide_password=True)
+
+    @property
+    def last_read(self) -> LastRead:
+        """The newest version read from the database so far, and when."""
+        return self._last_read
 
     def __enter__(self) -> RegistryStore:
         return self
@@ -332,12 +532,51 @@ class RegistryStore:
         self._engine.dispose()
 
     @contextmanager
-    def _transaction(self, *, write: bool) -> Iterator[Connection]:
-        """One transaction; a writer holds the write lock from its first statement (SQLite)."""
+    def _transaction(self, *, write: bool, check: bool = True) -> Iterator[Connection]:
+        """One transaction, checked to be on the database the store opened (unless ``check`` is off, while it is
+        being opened); a writer holds the write lock from its first statement (SQLite)."""
+        if write and self.read_only:
+            raise StoreReadOnlyError(self.location)
+        if check:
+            self._check_file()
         with _database_errors(self._engine), self._engine.connect() as conn:
             conn.execution_options(**{_WRITE: write})
             with conn.begin():
+                if check:
+                    self._check_database(conn)
                 yield conn
+
+    def _check_file(self) -> None:
+        """A SQLite store's file is still at its path (else StoreGoneError). When another file is there, the
+        pooled connections, which still read the old one, are dropped, and the new file's store id compared."""
+        if self._file is None or self._file.identity() == self._file_identity:
+            return
+        with self._lock:
+            identity = self._file.identity()
+            if identity == self._file_identity:  # another thread has just checked it
+                return
+            self._engine.dispose()
+            if identity is None:
+                raise StoreGoneError(self.location, self._last_read)
+            with _database_errors(self._engine), self._engine.connect() as conn:
+                store_id = _stored_id(conn)
+            if store_id != self._store_id:
+                raise StoreReplacedError(self.location, "another database file is at its path")
+            self._file_identity = identity
+
+    def _check_database(self, conn: Connection) -> None:
+        """The database is the one opened: the same store id, and no fewer versions than were read."""
+        with self._lock:
+            if self._store_id is None:  # a read-only database from before store ids: versions only
+                store_id, version = None, _current_version(conn)
+            else:
+                store_id, version = conn.execute(_HEAD).one()
+            if store_id != self._store_id:
+                raise StoreReplacedError(self.location, "it holds another registry")
+            if version < self._last_read.version:
+                raise StoreReplacedError(self.location, f"it has {version} version(s) where {self._last_read.version} "
+                                                        "were read before: an older copy")
+            self._last_read = LastRead(version, datetime.now(timezone.utc))
 
     @contextmanager
     def transaction(self, *, write: bool) -> Iterator[Connection]:
@@ -346,13 +585,34 @@ class RegistryStore:
             yield conn
 
     def prepare(self) -> None:
-        """Create the tables when missing; refuse a database whose versions follow other registry columns."""
-        with self._transaction(write=True) as conn:
-            _metadata.create_all(conn)
+        """Create the tables and the store id when missing (when writable); refuse a database whose versions
+        follow other registry columns. Remembers what was opened: store id, file, version."""
+        with self._transaction(write=not self.read_only, check=False) as conn:
+            if self.read_only:
+                missing = [table.name for table in (_versions, _rows) if not inspect(conn).has_table(table.name)]
+                if missing:
+                    raise StoreError(f"The registry database {self.location} can only be read here and holds no "
+                                     f"registry (no table {', '.join(missing)}); open one that does.")
+            else:
+                _metadata.create_all(conn)
+                if _stored_id(conn) is None:
+                    conn.execute(insert(_meta).values(name=_STORE_ID, value=uuid.uuid4().hex))
+                # a write that changes nothing: SQLite refuses it here when the file cannot be written after all
+                conn.execute(update(_meta).where(_meta.c.name == _STORE_ID).values(value=_meta.c.value))
             layouts = conn.execute(select(_versions.c.columns).distinct()).scalars().all()
+            store_id, version = _stored_id(conn), _current_version(conn)
         if any(layout != _HEADER for layout in layouts):
             raise StoreError("The registry database was saved with other columns than this version of the "
                              "product uses; it needs an upgrade before it can be used.")
+        self._store_id, self._last_read = store_id, LastRead(version, datetime.now(timezone.utc))
+        self._file_identity = self._file.identity() if self._file else None
+        self.key = f"{store_id}/{uuid.uuid4().hex[:12]}"
+
+    def reopen(self) -> None:
+        """Serve the database now at the store's address (after StoreReplacedError): its tables and store id,
+        and a new ``key``."""
+        with self._lock:
+            self.prepare()
 
     def current_version(self) -> int:
         """The newest version number; 0 while the store is empty."""

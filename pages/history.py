@@ -58,6 +58,8 @@ if "_rollback_stale" in st.session_state:
 if account is not None and chosen != numbers[0]:
     if not can_rollback(account):
         st.caption(t("auth.admin_only", lang))
+    elif store.read_only:
+        st.error(t("store.read_only", lang, path=app.plain(store.location)))
     else:
         confirmed = st.checkbox(t("history.rollback_confirm", lang, version=chosen), key="rollback_confirm")
         st.button(t("history.rollback", lang, version=chosen), disabled=not confirmed, key="rollback",

@@ -44,7 +44,8 @@ if upload is None:
 
 store = app.registry_store_or_stop(lang)
 data = upload.getvalue()
-plan_key = (hashlib.sha256(data).hexdigest(), upload.name, mode, store.current_version(), account.username, lang)
+plan_key = (hashlib.sha256(data).hexdigest(), upload.name, mode, store.key, store.current_version(), account.username,
+            lang)
 if st.session_state.get("upload_plan_key") != plan_key:
     context = validation_context(taxonomy, view.registry.programmes["id"], view.regions)
     place = (lambda raw: region_warnings(raw, view.regions, lang)) if view.regions is not None else None
@@ -92,7 +93,9 @@ names = dict(zip(plan.content["id"], plan.content["name"])) | dict(zip(view.regi
 st.dataframe(diff_table(plan.changes, names, lang), hide_index=True, width="stretch")
 
 st.subheader(t("upload.step_confirm", lang))
-if st.button(t("upload.confirm", lang), type="primary", key="upload_confirm"):
+if store.read_only:
+    st.error(t("store.read_only", lang, path=app.plain(store.location)))
+elif st.button(t("upload.confirm", lang), type="primary", key="upload_confirm"):
     try:
         version = commit_plan(plan, store, account)
     except StaleVersionError as stale:
