@@ -21,7 +21,6 @@ import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
 from typing import Literal, Protocol, TypeVar
 
 import pandas as pd
@@ -432,30 +431,8 @@ def _run_hash_password(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_unlock(args: argparse.Namespace) -> int:
-    """``unlock``: forget a username's failed sign-ins and lock in the registry database; return the exit code."""
-    from ecosystem.lockout import StoreAttemptLog  # the database libraries load only for this command
-    from ecosystem.store import StoreError, open_store
-
-    name = args.username.strip().lower()
-    try:
-        with open_store() as store:
-            record = StoreAttemptLog(store).unlock(name)
-    except StoreError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    if record is None:
-        print(f"{name} has no recent failed sign-ins and no lock; nothing to clear.")
-    elif record.locked_until is not None:
-        until = datetime.fromtimestamp(record.locked_until, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-        print(f"{name} is unlocked (it was locked until {until} after {record.count} failed sign-ins).")
-    else:
-        print(f"{name} was not locked; its {record.count} recent failed sign-in(s) are forgotten.")
-    return 0
-
-
 def add_auth_commands(subparsers: argparse._SubParsersAction) -> None:
-    """Register ``hash-password`` and ``unlock``; the handler ``args.handler(args)`` returns an exit code."""
+    """Register ``hash-password``; the handler ``args.handler(args)`` returns an exit code."""
     command = subparsers.add_parser(
         "hash-password",
         help="hash a new account password for .streamlit/secrets.toml",
@@ -466,11 +443,3 @@ def add_auth_commands(subparsers: argparse._SubParsersAction) -> None:
     command.add_argument("--role", choices=ROLES, default="partner", help="role of the account (default: %(default)s)")
     command.add_argument("--partner", help="the partner organisation exactly as in the registry's partner column")
     command.set_defaults(handler=_run_hash_password)
-    unlock = subparsers.add_parser(
-        "unlock",
-        help="lift the sign-in lock of a username",
-        description="Forget the failed sign-ins and the lock of a username, kept in the registry database "
-                    "(ECOSYSTEM_DATABASE_URL). A locked browser session can simply open a new tab.",
-    )
-    unlock.add_argument("username", help="the username as the person typed it")
-    unlock.set_defaults(handler=_run_unlock)

@@ -19,7 +19,7 @@ _COMMAND_MODULES: dict[str, tuple[str, str]] = {
     "reference": ("ecosystem.reference_download", "add_reference_commands"),
     "assets": ("ecosystem.assets", "add_assets_commands"),
     "hash-password": ("ecosystem.auth", "add_auth_commands"),
-    "unlock": ("ecosystem.auth", "add_auth_commands"),
+    "unlock": ("ecosystem.lockout", "add_lockout_commands"),
     "export-figures": ("ecosystem.export_commands", "add_export_commands"),
     **{name: ("ecosystem.registry_commands", "add_registry_commands") for name in _REGISTRY},
 }

@@ -11,7 +11,10 @@ clock), comparable across processes. The SQL is SQLAlchemy Core without dialect 
 
 from __future__ import annotations
 
+import argparse
+import sys
 from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
 from typing import TypeVar
 
 from sqlalchemy import (
@@ -20,9 +23,9 @@ from sqlalchemy import (
 )
 
 from ecosystem.auth import AttemptKey, Attempts
-from ecosystem.store import RegistryStore
+from ecosystem.store import RegistryStore, StoreError, open_store
 
-__all__ = ["StoreAttemptLog"]
+__all__ = ["StoreAttemptLog", "add_lockout_commands"]
 
 _RETRIES = 3  # a key inserted by two transactions at once: the loser reads the winner's row and counts again
 Result = TypeVar("Result")
@@ -39,12 +42,13 @@ _attempts = Table(
 
 
 class StoreAttemptLog:
-    """The ``AttemptLog`` of an ``Authenticator``, kept in a registry store's database (table created when missing)."""
+    """The ``AttemptLog`` of an ``Authenticator``, kept in a registry store's database.
+
+    The table is created when missing at every change, not once: the database may be replaced under a running
+    server (the store then reopens the new one), and a check for an existing table writes nothing."""
 
     def __init__(self, store: RegistryStore) -> None:
         self._store = store
-        with store.transaction(write=True) as conn:
-            _metadata.create_all(conn)
 
     def update(self, keys: Sequence[AttemptKey], now: float,
                change: Callable[[dict[AttemptKey, Attempts]], Result]) -> Result:
@@ -56,6 +60,7 @@ class StoreAttemptLog:
         for attempt in range(_RETRIES):
             try:
                 with self._store.transaction(write=True) as conn:
+                    _metadata.create_all(conn)
                     stored = _read(conn, keys)
                     records = {key: record for key, record in stored.items() if record.expires_at > now}
                     result = change(records)
@@ -72,6 +77,7 @@ class StoreAttemptLog:
         """Forget the failures and lock of a username; what was recorded (None when nothing was)."""
         key = ("user", username.strip().lower())
         with self._store.transaction(write=True) as conn:
+            _metadata.create_all(conn)
             stored = _read(conn, [key])
             _write(conn, stored, {})
         return stored.get(key)
@@ -102,3 +108,34 @@ def _write(conn: Connection, stored: dict[AttemptKey, Attempts], records: dict[A
             conn.execute(update(_attempts).where(_where(key)).values(values))
         else:  # a concurrent insert of the same key fails here, and ``update`` counts again
             conn.execute(insert(_attempts).values(kind=key[0], name=key[1], **values))
+
+
+def _run_unlock(args: argparse.Namespace) -> int:
+    """``unlock``: forget a username's failed sign-ins and lock in the registry database; return the exit code."""
+    name = args.username.strip().lower()
+    try:
+        with open_store() as store:
+            record = StoreAttemptLog(store).unlock(name)
+    except StoreError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if record is None:
+        print(f"{name} has no recent failed sign-ins and no lock; nothing to clear.")
+    elif record.locked_until is not None:
+        until = datetime.fromtimestamp(record.locked_until, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        print(f"{name} is unlocked (it was locked until {until} after {record.count} failed sign-ins).")
+    else:
+        print(f"{name} was not locked; its {record.count} recent failed sign-in(s) are forgotten.")
+    return 0
+
+
+def add_lockout_commands(subparsers: argparse._SubParsersAction) -> None:
+    """Register ``unlock``; the handler ``args.handler(args)`` returns an exit code."""
+    unlock = subparsers.add_parser(
+        "unlock",
+        help="lift the sign-in lock of a username",
+        description="Forget the failed sign-ins and the lock of a username, kept in the registry database "
+                    "(ECOSYSTEM_DATABASE_URL). A locked browser session can simply open a new tab.",
+    )
+    unlock.add_argument("username", help="the username as the person typed it")
+    unlock.set_defaults(handler=_run_unlock)

@@ -182,3 +182,21 @@ def test_unlock_command_says_when_the_database_cannot_be_reached(
     monkeypatch.setenv("ECOSYSTEM_DATABASE_URL", f"sqlite:///{tmp_path / 'missing' / 'registry.sqlite'}")
     assert main(["unlock", "ona"]) == 2
     assert "error: The registry database cannot be reached or read" in capsys.readouterr().err
+
+
+def test_counting_goes_on_when_the_database_was_replaced_under_the_server(stores: list[RegistryStore],
+                                                                            clock: Clock) -> None:
+    from sqlalchemy import text
+
+    server_store, operator = stores
+    guard = authenticator(server_store, clock)
+    with pytest.raises(LoginError):
+        guard.login("admin", "wrong", client="tab")
+    with operator.transaction(write=True) as conn:  # as after a swap to a database that never had the table
+        conn.execute(text("DROP TABLE sign_in_attempts"))
+    for _ in range(MAX_FAILURES):
+        with pytest.raises(LoginError):
+            guard.login("admin", "wrong", client="tab")
+    with pytest.raises(LoginError) as locked:
+        guard.login("admin", PASSWORD, client="another tab")
+    assert locked.value.retry_after is not None
