@@ -6,7 +6,7 @@ from ecosystem import app
 from ecosystem.auth import can_rollback
 from ecosystem.i18n import t
 from ecosystem.registry_io import registry_csv_bytes
-from ecosystem.store import StaleVersionError
+from ecosystem.store import NothingToCommit, StaleVersionError
 from ecosystem.tables import diff_table, versions_table
 
 
@@ -17,6 +17,8 @@ def roll_back(version: int, seen: int, username: str) -> None:
         st.session_state["_rollback_done"] = (store.rollback(version, account=username, base_version=seen), version)
     except StaleVersionError as stale:
         st.session_state["_rollback_stale"] = (version, stale.base_version, stale.current_version)
+    except NothingToCommit as same:
+        st.session_state["_rollback_same"] = (version, same.current_version)
 
 
 def review_again(version: int) -> None:
@@ -50,6 +52,9 @@ account = app.signed_in_account(lang, "history.sign_in_to_rollback")
 if "_rollback_done" in st.session_state:
     new, old = st.session_state.pop("_rollback_done")
     st.success(t("history.rolled_back", lang, new=new, old=old))
+if "_rollback_same" in st.session_state:
+    wanted, current = st.session_state.pop("_rollback_same")
+    st.info(t("history.rollback_same", lang, version=wanted, current=current))
 if "_rollback_stale" in st.session_state:
     wanted, seen, current = st.session_state.pop("_rollback_stale")
     st.error(t("history.rollback_stale", lang, version=wanted, seen=seen, current=current))

@@ -8,12 +8,22 @@ from ecosystem import app
 from ecosystem.config import upload_limits
 from ecosystem.i18n import t
 from ecosystem.checks import region_warnings, validation_context
-from ecosystem.imports import commit_plan, plan_import
+from ecosystem.auth import Account
+from ecosystem.imports import ImportPlan, commit_plan, plan_import
 from ecosystem.readers import ReadLimits, template_csv_bytes, template_xlsx_bytes
 from ecosystem.registry_io import table_csv_bytes
 from ecosystem.schema import has_errors
-from ecosystem.store import StaleVersionError
+from ecosystem.store import RegistryStore, StaleVersionError
 from ecosystem.tables import diff_table, problems_table
+
+def confirm(plan: ImportPlan, store: RegistryStore, account: Account) -> None:
+    """The confirm button: save exactly the plan shown (its outcome is said on the run that follows). When the
+    registry changed since that plan was made, nothing is saved: the next run shows the new preview."""
+    try:
+        st.session_state["_upload_saved"] = commit_plan(plan, store, account)
+    except StaleVersionError as stale:
+        st.session_state["_upload_stale"] = (stale.base_version, stale.current_version)
+
 
 view = app.current_view()
 lang, taxonomy = view.lang, view.taxonomy
@@ -54,6 +64,12 @@ if st.session_state.get("upload_plan_key") != plan_key:
         limits=ReadLimits(max_bytes=limit_mb * 1_000_000, max_rows=max_rows), place=place)
     st.session_state["upload_plan_key"] = plan_key
 plan = st.session_state["upload_plan"]
+if "_upload_saved" in st.session_state:
+    st.success(t("upload.saved", lang, version=st.session_state.pop("_upload_saved")))
+    st.balloons()
+if "_upload_stale" in st.session_state:  # nothing was saved; what is shown below is the new preview
+    base, current = st.session_state.pop("_upload_stale")
+    st.error(t("i.stale", lang, base=base, current=current))
 
 st.subheader(t("upload.step_read", lang))
 read = plan.read
@@ -95,12 +111,6 @@ st.dataframe(diff_table(plan.changes, names, lang), hide_index=True, width="stre
 st.subheader(t("upload.step_confirm", lang))
 if store.read_only:
     st.error(t("store.read_only", lang, path=app.plain(store.location)))
-elif st.button(t("upload.confirm", lang), type="primary", key="upload_confirm"):
-    try:
-        version = commit_plan(plan, store, account)
-    except StaleVersionError as stale:
-        st.error(t("i.stale", lang, base=stale.base_version, current=stale.current_version))
-    else:
-        st.session_state.pop("upload_plan_key", None)
-        st.success(t("upload.saved", lang, version=version))
-        st.balloons()
+else:
+    st.button(t("upload.confirm", lang), type="primary", key="upload_confirm", on_click=confirm,
+              args=(plan, store, account))

@@ -215,3 +215,42 @@ def test_history_says_when_the_database_is_unreachable(data_dir, monkeypatch, ac
     at = page("history.py", accounts)
     assert not at.exception
     assert any("registry database cannot be opened" in error.value for error in at.error)
+
+
+def test_a_confirm_after_someone_else_saved_saves_nothing_and_shows_the_new_preview(data_dir, accounts):
+    at = sign_in(page("upload.py", accounts), "ona", PASSWORDS["ona"])
+    content = partner_file([{"id": "lt-new-social-taxi", "name": "Tauragės socialinis taksi", "partner": "Partner LT",
+                             "country": "LT", "latitude": "55.25", "longitude": "22.29",
+                             "location_precision": "settlement", "service_types": "transport_mobility"}])
+    at.get("file_uploader")[0].upload("taxi.csv", content, "text/csv")
+    at.run()
+    store = open_store()
+    frame = store.read()
+    store.commit(frame.assign(description="meanwhile"), base_version=1, account="admin", file_name="other.csv")
+
+    at.button(key="upload_confirm").click().run()
+
+    assert not at.exception
+    assert store.current_version() == 2  # the plan made from version 1 was not saved
+    assert any("version 1 is now 2" in error.value for error in at.error)
+    assert any("(compared with version 2)" in markdown.value for markdown in at.markdown)
+    at.button(key="upload_confirm").click().run()  # the new preview, seen, is saved
+    assert store.current_version() == 3
+    assert any("Saved as registry version 3" in success.value for success in at.success)
+
+
+def test_rolling_back_to_a_version_equal_to_the_current_one_says_so(data_dir, accounts):
+    at = page("history.py", accounts)
+    store = open_store()
+    frame = store.read()
+    store.commit(frame.assign(description="edit"), base_version=1, account="ona", file_name="edit.csv")
+    store.commit(frame, base_version=2, account="ona", file_name="undo.csv")  # version 3 equals version 1
+    at.run()
+    at.selectbox(key="history_version").set_value(1).run()
+    sign_in(at, "admin", PASSWORDS["admin"])
+    at.checkbox(key="rollback_confirm").check().run()
+    at.button(key="rollback").click().run()
+    assert not at.exception
+    assert store.current_version() == 3
+    assert [info.value for info in at.info] == [
+        "Nothing was rolled back: version 1 holds the same registry as the current version 3."]
