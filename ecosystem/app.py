@@ -181,7 +181,7 @@ def registry_store_or_stop(lang: str) -> RegistryStore:
     except StoreGoneError:
         st.stop()  # the notice above every page says that the file is gone and what to do
     except StoreError as error:
-        st.error(t("app.store_unavailable", lang, reason=error))
+        st.error(t("app.store_unavailable", lang, reason=plain(str(error))))
         st.stop()
 
 
@@ -241,7 +241,7 @@ def tiles_setting(lang: str, notices: list[tuple[str, str]]) -> str | None:
     tiles = config.tile_url()
     probe = "https://tile.openstreetmap.org/0/0/0.png" if tiles == "osm" else tiles
     if tiles and not _reachable(probe):
-        notices.append(("info", t("app.no_tiles", lang, host=urlparse(probe.replace("{s}", "a")).hostname)))
+        notices.append(("info", t("app.no_tiles", lang, host=plain(urlparse(probe.replace("{s}", "a")).hostname or ""))))
         return None
     return tiles
 
@@ -333,7 +333,7 @@ def build_view(lang: str) -> View:
     else:
         loaded = _regions(str(regions_path), _mtime(regions_path))
         if isinstance(loaded, str):
-            notices.append(("warning", t("app.regions_error", lang, file=regions_path.name, reason=loaded)))
+            notices.append(("warning", t("app.regions_error", lang, file=plain(regions_path.name), reason=plain(loaded))))
         else:
             regions = loaded
 
@@ -358,7 +358,7 @@ def _load_registry(data_dir: Path, taxonomy: Taxonomy, regions: gpd.GeoDataFrame
     programmes_path, seed_path = data_dir / "programmes.csv", data_dir / "initiatives.csv"
     programmes = _programmes(str(programmes_path), _mtime(programmes_path))
     if isinstance(programmes, RegistryError):
-        notices.insert(0, ("error", t("app.registry_error", lang, file=programmes.file, served=t("app.nothing_to_serve", lang))))
+        notices.insert(0, ("error", t("app.registry_error", lang, file=plain(programmes.file), served=t("app.nothing_to_serve", lang))))
         return _empty_registry(), (programmes.file, programmes.problems)
     context = validation_context(taxonomy, programmes["id"], regions)
     inputs_key = (str(programmes_path), _mtime(programmes_path), _mtime(data_dir / "taxonomy.csv"),
@@ -378,17 +378,17 @@ def _load_registry(data_dir: Path, taxonomy: Taxonomy, regions: gpd.GeoDataFrame
         try:
             registry = _registry(url, store(url).key, gone.last_read.version, inputs_key, programmes, context, regions)
         except StoreError:  # that version is no longer cached (or nothing was read): the data folder's file
-            st.error(t("app.store_unavailable", lang, reason=gone))
+            st.error(t("app.store_unavailable", lang, reason=plain(str(gone))))
             return _file_registry(str(seed_path), _mtime(seed_path), inputs_key, programmes, context), None
         st.error(t("app.store_gone", lang, path=plain(gone.path), version=gone.last_read.version,
                    time=f"{gone.last_read.at:%Y-%m-%d %H:%M} UTC"))
         return registry, None
     except StoreError as error:  # no database: serve the data folder's file read-only, and say so
-        notices.insert(0, ("error", t("app.store_unavailable", lang, reason=error)))
+        notices.insert(0, ("error", t("app.store_unavailable", lang, reason=plain(str(error)))))
         return _file_registry(str(seed_path), _mtime(seed_path), inputs_key, programmes, context), None
     if problem is not None:
         served = t("app.serving_previous", lang, version=version) if version else t("app.nothing_to_serve", lang)
-        notices.insert(0, ("error", t("app.registry_error", lang, file=problem.file, served=served)))
+        notices.insert(0, ("error", t("app.registry_error", lang, file=plain(problem.file), served=served)))
     if not version:
         return _empty_registry(programmes), (problem.file, problem.problems) if problem else None
     registry = _registry(url, registry_store.key, version, inputs_key, programmes, context, regions)
@@ -556,7 +556,7 @@ def signed_in_account(lang: str, prompt: str = "upload.sign_in_first") -> Accoun
     """The signed-in account, after a sign-in form (introduced by the ``prompt`` string) if nobody is yet."""
     account = st.session_state.get("account")
     if account is not None:
-        st.sidebar.caption(t("auth.signed_in_as", lang, name=account.display_name))
+        st.sidebar.caption(t("auth.signed_in_as", lang, name=plain(account.display_name)))
         if st.sidebar.button(t("auth.sign_out", lang), key="sign_out"):
             del st.session_state["account"]
             st.rerun()
@@ -571,10 +571,10 @@ def signed_in_account(lang: str, prompt: str = "upload.sign_in_first") -> Accoun
         authenticator = _authenticator(json.dumps(secrets.get("accounts"), sort_keys=True, default=str), database_url(),
                                        secrets)
     except StoreError as error:
-        st.error(t("auth.store_unavailable", lang, reason=error))
+        st.error(t("auth.store_unavailable", lang, reason=plain(str(error))))
         return None
     if isinstance(authenticator, AuthConfigError):
-        st.error(t("upload.accounts_broken", lang, reason="; ".join(authenticator.problems)))
+        st.error(t("upload.accounts_broken", lang, reason=plain("; ".join(authenticator.problems))))
         return None
     st.info(t(prompt, lang))
     with st.form("sign_in"):
@@ -588,7 +588,7 @@ def signed_in_account(lang: str, prompt: str = "upload.sign_in_first") -> Accoun
             st.error(error.message(lang))
             return None
         except StoreError as error:
-            st.error(t("auth.store_unavailable", lang, reason=error))
+            st.error(t("auth.store_unavailable", lang, reason=plain(str(error))))
             return None
         st.rerun()
     return None
@@ -603,9 +603,9 @@ def _oidc_account(secrets: dict, lang: str) -> Account | None:
     account = account_from_oidc(st.user.to_dict(), secrets)
     st.sidebar.button(t("auth.sign_out", lang), on_click=st.logout, key="oidc_sign_out")
     if account is None:
-        st.error(t("auth.no_account", lang, email=st.user.get("email", "")))
+        st.error(t("auth.no_account", lang, email=plain(str(st.user.get("email", "")))))
         return None
-    st.sidebar.caption(t("auth.signed_in_as", lang, name=account.display_name))
+    st.sidebar.caption(t("auth.signed_in_as", lang, name=plain(account.display_name)))
     return account
 
 
@@ -658,7 +658,7 @@ def export_panel(view: View, page: str, charts: list[str], *, include_map: bool,
                 try:
                     st.session_state[f"export_file_{page}"] = _export(context, what, SLIDE_SIZES[size], title or None, qr)
                 except (PictureError, OSError, ValueError) as error:
-                    status.update(label=t("export.failed", lang, reason=error), state="error")
+                    status.update(label=t("export.failed", lang, reason=plain(str(error))), state="error")
                     st.session_state.pop(f"export_file_{page}", None)
                 else:
                     status.update(label=t("export.ready", lang, name=st.session_state[f"export_file_{page}"].name),

@@ -109,7 +109,7 @@ def test_broken_registry_file_is_reported_and_previous_data_kept(data_dir):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     at.run()
     assert not at.exception
-    assert any("initiatives.csv" in error.value and "last good version" in error.value for error in at.error)
+    assert any(app_module.plain("initiatives.csv") in error.value and "last good version" in error.value for error in at.error)
     problems = at.dataframe[0].value
     assert problems.iloc[0]["Row"] == 3 and problems.iloc[0]["Column"] == "actor_type"
     assert metrics(at)["Initiatives"] == "10"
