@@ -1,4 +1,5 @@
-"""What registry rows are checked against: the taxonomy, the programmes and, when loaded, the boundaries."""
+"""What registry rows are checked against — the taxonomy, the programmes and, when loaded, the boundaries — and
+how their problems are listed: blocking errors first, each kind by row."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from ecosystem.taxonomy import Taxonomy
 if TYPE_CHECKING:
     import geopandas as gpd
 
-__all__ = ["region_warnings", "validation_context"]
+__all__ = ["blocking_first", "problem_lines", "region_warnings", "validation_context"]
 
 
 def _edition_hint(code: str) -> tuple[str, str, str] | None:
@@ -24,12 +25,16 @@ def _edition_hint(code: str) -> tuple[str, str, str] | None:
 
 def validation_context(taxonomy: Taxonomy, programme_ids: Iterable[str], regions: gpd.GeoDataFrame | None = None
                        ) -> ValidationContext:
-    """What rows are checked against: the taxonomy, the programmes, and the boundaries when loaded."""
+    """What rows are checked against: the taxonomy, the programmes, and the boundaries when loaded (their codes,
+    and where rows lie: ``region_warnings``)."""
+    if regions is None:
+        return ValidationContext(taxonomy=taxonomy, programme_ids=frozenset(programme_ids), other_edition=_edition_hint)
     return ValidationContext(
         taxonomy=taxonomy,
         programme_ids=frozenset(programme_ids),
-        region_codes=frozenset(regions["nuts_id"]) if regions is not None else None,
+        region_codes=frozenset(regions["nuts_id"]),
         other_edition=_edition_hint,
+        location_problems=lambda raw, lang: region_warnings(raw, regions, lang),
     )
 
 
@@ -65,3 +70,20 @@ def region_warnings(frame: pd.DataFrame, regions: gpd.GeoDataFrame, lang: str = 
                          t("v.region_mismatch", lang, found=placed.at[index, "region_from_point"],
                            value=frame.at[index, "region_code"])))
     return pd.DataFrame(problems, columns=PROBLEM_COLUMNS)
+
+
+def blocking_first(problems: list[pd.DataFrame]) -> pd.DataFrame:
+    """Problem tables as one, errors first, each kind by row (the first table stands in when all are empty)."""
+    table = pd.concat([frame for frame in problems if not frame.empty] or problems[:1], ignore_index=True)
+    table = table.assign(_later=table["severity"] != "error").sort_values(["_later", "row"], kind="stable")
+    return table.drop(columns="_later").reset_index(drop=True)
+
+
+def problem_lines(problems: pd.DataFrame) -> list[str]:
+    """A problems table as lines for a terminal: ``ERROR   row 3, column actor_type [robot]: …``."""
+    lines = []
+    for problem in problems.itertuples(index=False):
+        where = f"row {problem.row}" + (f", column {problem.column}" if problem.column else "")
+        value = f" [{problem.value}]" if problem.value else ""
+        lines.append(f"{problem.severity.upper():7} {where}{value}: {problem.message}")
+    return lines

@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Callable, Literal
+from typing import Literal
 
 import pandas as pd
 
 from ecosystem.auth import Account, rows_outside_partner
+from ecosystem.checks import blocking_first
 from ecosystem.i18n import t
 from ecosystem.readers import ReadLimits, ReadResult, read_partner_file
 from ecosystem.registry import RegistryError, read_raw_csv
@@ -96,13 +97,6 @@ def _stored_spelling(uploaded: pd.DataFrame, current: pd.DataFrame, lang: str) -
     return uploaded.assign(id=spelled.where(respelled, uploaded["id"])), pd.DataFrame(warnings, columns=PROBLEM_COLUMNS)
 
 
-def _blocking_first(problems: list[pd.DataFrame]) -> pd.DataFrame:
-    """The problems as one table, errors first, each kind by row (the first frame stands in when all are empty)."""
-    table = pd.concat([frame for frame in problems if not frame.empty] or problems[:1], ignore_index=True)
-    table = table.assign(_later=table["severity"] != "error").sort_values(["_later", "row"], kind="stable")
-    return table.drop(columns="_later").reset_index(drop=True)
-
-
 def _keep_stored_numbers(uploaded: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
     """Numbers equal to the stored ones keep the stored text (a spreadsheet or GeoJSON writes 35.15 for 35.1500)."""
     stored = current.set_index("id").reindex(uploaded["id"])
@@ -131,11 +125,11 @@ def _stamp_updates(uploaded: pd.DataFrame, current: pd.DataFrame, today: str) ->
 
 def plan_import(
     data: bytes, file_name: str, *, store: RegistryStore, account: Account, context: ValidationContext,
-    mode: ImportMode = "upsert", lang: str = "en", limits: ReadLimits = ReadLimits(),
-    place: Callable[[pd.DataFrame], pd.DataFrame] | None = None, sheet: str | None = None,
+    mode: ImportMode = "upsert", lang: str = "en", limits: ReadLimits = ReadLimits(), sheet: str | None = None,
     today: str | None = None,
 ) -> ImportPlan:
-    """Everything an import of ``data`` would do for ``account``; writes nothing."""
+    """Everything an import of ``data`` would do for ``account``, its rows checked against ``context`` (where they
+    lie included); writes nothing."""
     base_version = store.current_version()
     read = read_partner_file(data, file_name, context.taxonomy, lang=lang, limits=limits, sheet=sheet)
     empty_changes = pd.DataFrame(columns=["id", "change", "column", "old_value", "new_value"])
@@ -146,13 +140,12 @@ def plan_import(
     problems = [read.problems, pd.DataFrame(notes, columns=PROBLEM_COLUMNS), validate_registry(raw, context, lang)]
     if set(REGISTRY_COLUMNS) <= set(raw.columns):
         problems.append(rows_outside_partner(raw, account, current, lang))
-        if place is not None:
-            problems.append(place(raw))
-    problems = _blocking_first(problems)
+        problems.append(context.location_problems(raw, lang))
+    problems = blocking_first(problems)
     if has_errors(problems):
         return ImportPlan(file_name, read, mode, base_version, problems, None, empty_changes)
     uploaded, respelled = _stored_spelling(raw[REGISTRY_COLUMNS], current, lang)
-    problems = _blocking_first([problems, respelled])
+    problems = blocking_first([problems, respelled])
     uploaded = _keep_stored_numbers(uploaded, current)
     uploaded = _stamp_updates(uploaded, current, today or date.today().isoformat())
     content = canonical_registry(merge_rows(current, uploaded, mode))

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ecosystem.auth import Account
-from ecosystem.checks import region_warnings, validation_context
+from ecosystem.checks import blocking_first, problem_lines, validation_context
 from ecosystem.config import data_dir, upload_limits
 from ecosystem.i18n import t
 from ecosystem.readers import ReadLimits, read_partner_file
@@ -36,8 +36,9 @@ _EXPORTERS = {"csv": registry_csv_bytes, "xlsx": registry_xlsx_bytes,  # these t
               "geojson": lambda frame: registry_geojson_bytes(typed_registry(frame))}  # this one numbers
 
 
-def _context() -> tuple[ValidationContext, object]:
-    """The validation context from the data folder, with boundaries when they are available."""
+def _context() -> ValidationContext:
+    """What rows are checked against: the data folder's taxonomy and programmes, and the boundaries (their codes
+    and where rows lie) when they are usable."""
     folder = data_dir()
     taxonomy = load_taxonomy(folder / "taxonomy.csv")
     programmes = load_programmes(folder / "programmes.csv")
@@ -48,7 +49,7 @@ def _context() -> tuple[ValidationContext, object]:
             regions = load_regions(path)
         except RegionsError as exc:
             print(f"note: region boundaries not used ({exc})", file=sys.stderr)
-    return validation_context(taxonomy, programmes["id"], regions), regions
+    return validation_context(taxonomy, programmes["id"], regions)
 
 
 def _store(context: ValidationContext) -> RegistryStore:
@@ -73,24 +74,21 @@ def _print_problems(problems: pd.DataFrame, as_json: bool) -> None:
                    for record in problems[PROBLEM_COLUMNS].to_dict(orient="records")]
         print(json.dumps(records, ensure_ascii=False, indent=1))
         return
-    for problem in problems.itertuples(index=False):
-        where = f"row {problem.row}" + (f", column {problem.column}" if problem.column else "")
-        value = f" [{problem.value}]" if problem.value else ""
-        print(f"{problem.severity.upper():7} {where}{value}: {problem.message}")
+    for line in problem_lines(problems):
+        print(line)
 
 
 def _validate(args: argparse.Namespace) -> int:
-    context, regions = _context()
+    context = _context()
     path = Path(args.file)
     read = read_partner_file(path.read_bytes(), path.name, context.taxonomy, lang=args.lang, sheet=args.sheet,
                              limits=_limits())
     problems = [read.problems]
     if not has_errors(read.problems) and not read.raw.empty:
         problems.append(validate_registry(read.raw, context, args.lang))
-        if regions is not None and set(REGISTRY_COLUMNS) <= set(read.raw.columns):
-            problems.append(region_warnings(read.raw, regions, args.lang))
-    table = pd.concat([frame for frame in problems if not frame.empty] or [read.problems], ignore_index=True)
-    table = table.sort_values("row", kind="stable")
+        if set(REGISTRY_COLUMNS) <= set(read.raw.columns):
+            problems.append(context.location_problems(read.raw, args.lang))
+    table = blocking_first(problems)  # listed as the upload page lists them
     if not args.json:
         details = f"{read.format}, {read.rows} row(s)" + (f", encoding {read.encoding}" if read.encoding else "") + \
                   (f", delimiter {read.delimiter!r}" if read.delimiter else "") + (f", sheet {read.sheet}" if read.sheet else "")
@@ -108,13 +106,12 @@ def _describe(plan: ImportPlan) -> str:
 def _import(args: argparse.Namespace) -> int:
     from ecosystem.imports import commit_plan, plan_import
 
-    context, regions = _context()
+    context = _context()
     store = _store(context)
     path = Path(args.file)
     account = Account(username=f"cli:{getpass.getuser()}", role="partner", partner=args.partner)
-    place = (lambda raw: region_warnings(raw, regions, args.lang)) if regions is not None else None
     plan = plan_import(path.read_bytes(), path.name, store=store, account=account, context=context,
-                       mode="replace" if args.replace else "upsert", lang=args.lang, place=place, sheet=args.sheet,
+                       mode="replace" if args.replace else "upsert", lang=args.lang, sheet=args.sheet,
                        limits=_limits())
     _print_problems(plan.problems, as_json=False)
     if has_errors(plan.problems):
@@ -132,7 +129,7 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _history(args: argparse.Namespace) -> int:
-    context, _ = _context()
+    context = _context()
     versions = _store(context).versions()
     for row in versions.itertuples(index=False):
         restores = f" (restores v{int(row.restores)})" if pd.notna(row.restores) and row.restores else ""
@@ -142,7 +139,7 @@ def _history(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    context, _ = _context()
+    context = _context()
     changes = _store(context).diff(args.old, args.new)
     for row in changes.itertuples(index=False):
         print(f"{row.change:8} {row.id}" + (f"  {row.column}: {row.old_value!r} → {row.new_value!r}" if row.column else ""))
@@ -150,14 +147,14 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _rollback(args: argparse.Namespace) -> int:
-    context, _ = _context()
+    context = _context()
     version = _store(context).rollback(args.version, account=f"cli:{getpass.getuser()}")
     print(f"version {version} restores the content of version {args.version}")
     return 0
 
 
 def _export(args: argparse.Namespace) -> int:
-    context, _ = _context()
+    context = _context()
     frame = _store(context).read(args.version)
     Path(args.out).write_bytes(_EXPORTERS[args.format](frame))
     print(f"wrote {len(frame)} row(s) to {args.out}")

@@ -84,6 +84,10 @@ class ValidationContext:
     """NUTS-3 2024 codes of the boundary file, when loaded; codes of countries it does not cover are not judged."""
     other_edition: Callable[[str], tuple[str, str, str] | None] = field(default=lambda code: None)
     """code → (edition, name, code of 2024) for codes of another NUTS edition."""
+    location_problems: Callable[[pd.DataFrame, str], pd.DataFrame] = field(
+        default=lambda raw, lang: pd.DataFrame(columns=PROBLEM_COLUMNS))
+    """raw rows, language → problems of where the rows lie, judged against the boundaries when loaded (imports
+    and ``validate`` add them; ``validate_registry`` does not, so a stored version is placed, never refused)."""
 
 
 def id_key(ids: pd.Series) -> pd.Series:

@@ -7,7 +7,7 @@ import streamlit as st
 from ecosystem import app
 from ecosystem.config import upload_limits
 from ecosystem.i18n import t
-from ecosystem.checks import region_warnings, validation_context
+from ecosystem.checks import validation_context
 from ecosystem.auth import Account
 from ecosystem.imports import ImportPlan, commit_plan, plan_import
 from ecosystem.readers import ReadLimits, template_csv_bytes, template_xlsx_bytes
@@ -58,10 +58,9 @@ plan_key = (hashlib.sha256(data).hexdigest(), upload.name, mode, store.key, stor
             lang)
 if st.session_state.get("upload_plan_key") != plan_key:
     context = validation_context(taxonomy, view.registry.programmes["id"], view.regions)
-    place = (lambda raw: region_warnings(raw, view.regions, lang)) if view.regions is not None else None
     st.session_state["upload_plan"] = plan_import(
         data, upload.name, store=store, account=account, context=context, mode=mode, lang=lang,
-        limits=ReadLimits(max_bytes=limit_mb * 1_000_000, max_rows=max_rows), place=place)
+        limits=ReadLimits(max_bytes=limit_mb * 1_000_000, max_rows=max_rows))
     st.session_state["upload_plan_key"] = plan_key
 plan = st.session_state["upload_plan"]
 if "_upload_saved" in st.session_state:

@@ -107,6 +107,17 @@ def test_validate_json_lists_every_problem(setup: Setup, capsys: pytest.CaptureF
         (2, "start_year", "20x9", "error"), (3, "actor_type", "robot", "error")]
 
 
+def test_validate_lists_blocking_errors_first_as_the_upload_page_does(setup: Setup,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    rows = setup.seed[setup.seed["latitude"] != ""].iloc[[0, 1]].copy()
+    rows.iloc[0, rows.columns.get_loc("latitude")] = rows.iloc[0]["latitude"].replace(".", ",")  # row 2: a warning
+    rows.iloc[1, rows.columns.get_loc("start_year")] = "20x9"  # row 3: an error
+    rows.to_csv(setup.folder / "mixed.csv", index=False, sep=";")
+    code, out, _ = run(capsys, "validate", str(setup.folder / "mixed.csv"), "--json")
+    assert code == 1
+    assert [(p["row"], p["severity"]) for p in json.loads(out)] == [(3, "error"), (2, "warning")]
+
+
 def test_validate_json_of_a_good_file_is_an_empty_list(setup: Setup, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "validate", str(setup.good), "--json")
     assert (code, json.loads(out)) == (0, [])
@@ -279,7 +290,7 @@ def test_an_unknown_version_is_one_line_and_exit_2(setup: Setup, capsys: pytest.
 def test_the_process_exits_2_without_traceback(setup: Setup, argv: list[str]) -> None:
     env = {**os.environ, "ECOSYSTEM_DATABASE_URL": f"sqlite:///{setup.folder}"}
     result = subprocess.run([sys.executable, "-m", "ecosystem", *argv], cwd=REPO, env=env, capture_output=True,
-                            text=True, timeout=60)
+                            text=True, timeout=600)  # a safety net for a hung process only
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1 and result.stderr.startswith("error: ")
     assert "Traceback" not in result.stdout + result.stderr
