@@ -41,7 +41,7 @@ from ecosystem.coverage import (
     timeline_counts,
     unserved_targets,
 )
-from ecosystem.i18n import t
+from ecosystem.i18n import format_number, t
 from ecosystem.maps import EUROGEOGRAPHICS
 from ecosystem.schema import split_codes
 from ecosystem.stamp import Stamp, qr_png
@@ -62,7 +62,6 @@ _ROWS_PER_BLOCK = 14
 _MAX_PROGRAMME_ROWS = 8
 _PROGRAMME_PATTERNS = (None, MSO_PATTERN.WIDE_UPWARD_DIAGONAL, MSO_PATTERN.SMALL_GRID,
                        MSO_PATTERN.DIAGONAL_CROSS, MSO_PATTERN.WIDE_DOWNWARD_DIAGONAL, MSO_PATTERN.LARGE_CONFETTI)
-_THOUSANDS = {"en": ",", "lt": "\u00a0", "lv": "\u00a0"}
 
 
 @dataclass(frozen=True)
@@ -80,8 +79,8 @@ class _Context:
         return t(key, self.lang, **values)
 
     def number(self, value: int) -> str:
-        """A whole number with the language's thousands separator."""
-        return f"{value:,d}".replace(",", _THOUSANDS.get(self.lang, ","))
+        """A number as the deck's language writes it (``ecosystem.i18n.format_number``)."""
+        return format_number(value, self.lang)
 
     def area_name(self, area: str, code: str) -> str:
         """A country's label or a region's ``code name``; ``""`` → "No region" (as on the page)."""
@@ -280,7 +279,7 @@ def _area_slide(deck: Presentation, context: _Context, frame: pd.DataFrame, area
     totals_line = context.text("export.totals", totals="; ".join(
         f"{names[code]} {context.number(int(totals[code]))}" for code in shown))
     notes = [context.text("coverage.intro"), *cut] + [
-        context.text("export.notes.area_line", area=names[code], total=context.number(int(totals[code])),
+        context.text("export.notes.area_line", area=names[code], count=int(totals[code]),
                      parts=parts(code)) for code in shown
     ] + [context.text("export.notes.chart_data")]
     slide = _new_slide(deck, context, title, notes)
@@ -373,12 +372,12 @@ def _heatmap_slide(deck: Presentation, context: _Context, frame: pd.DataFrame, h
         column = by_country[target].sort_values(ascending=False, kind="stable")
         top = column.index[0]
         notes.append(context.text("export.notes.target_line", target=target_labels[target],
-                                  count=context.number(int(count)),
+                                  count=int(count),
                                   top_area=top if top != UNASSIGNED else context.text("chart.no_region"),
                                   top_count=context.number(int(column.iloc[0]))))
     service, target = matrix.stack().idxmax()
     notes.append(context.text("export.notes.largest", service=service_labels[service], target=target_labels[target],
-                              count=context.number(int(matrix.at[service, target]))))
+                              count=int(matrix.at[service, target])))
     notes.append(context.text("export.notes.heatmap_gaps", empty=context.number(int((matrix == 0).to_numpy().sum())),
                               cells=context.number(matrix.size)))
     slide = _new_slide(deck, context, title, notes)
@@ -443,7 +442,7 @@ def _gaps_slide(deck: Presentation, context: _Context, frame: pd.DataFrame,
         _table(slide, [header] + laid, _MARGIN, table_top, [Inches(0.9), name_width] * groups, row_height, 10)
         if left_over:
             _text_box(slide, _MARGIN, table_top + row_height * (len(laid) + 1) + Inches(0.1), left_width,
-                      Inches(0.35), [context.text("export.more", count=context.number(left_over))], 10, colour=_GREY)
+                      Inches(0.35), [context.text("export.more", count=left_over)], 10, colour=_GREY)
     else:
         _text_box(slide, _MARGIN, table_top, left_width, Inches(0.8), [region_sentence], 12, colour=_GREY)
     if unserved:
@@ -465,7 +464,7 @@ def _sources_slide(deck: Presentation, context: _Context, frame: pd.DataFrame) -
     reference += [f"{context.text('map.layer_tiles')}: {line}" for line in tiles]
     notes = [context.text("export.notes.sources", rows=context.number(len(frame)),
                           articles=context.number(len(citations)), programmes=context.number(len(programmes)))]
-    notes += [f"{source}: {context.text('about.rows_citing', count=context.number(int(count)))}"
+    notes += [f"{source}: {context.text('about.rows_citing', count=int(count))}"
               for source, count in citations.items()]
     notes += [f"{context.programme_names.get(code, code)}: {context.text('chart.initiatives')} "
               f"{context.number(int(initiatives[code]))}." for code in programmes]
@@ -485,7 +484,7 @@ def _sources_slide(deck: Presentation, context: _Context, frame: pd.DataFrame) -
                [left_width - Inches(1.0), Inches(1.0)], row_height, 10)
         if len(rows) > len(shown):
             _text_box(slide, _MARGIN, table_top + row_height * (len(shown) + 1) + Inches(0.1), left_width,
-                      Inches(0.35), [context.text("export.more", count=context.number(len(rows) - len(shown)))], 10,
+                      Inches(0.35), [context.text("export.more", count=len(rows) - len(shown))], 10,
                       colour=_GREY)
     _text_box(slide, right_left, _BODY_TOP, right_width, Inches(0.4), [context.text("about.programmes")], 14, bold=True)
     shown_programmes = programmes[:_MAX_PROGRAMME_ROWS]
@@ -499,7 +498,7 @@ def _sources_slide(deck: Presentation, context: _Context, frame: pd.DataFrame) -
                   colour=_GREY)
     if len(programmes) > len(shown_programmes):
         more = len(programmes) - len(shown_programmes)
-        reference = [context.text("export.more", count=context.number(more))] + reference
+        reference = [context.text("export.more", count=more)] + reference
     _text_box(slide, right_left, Inches(4.75), right_width, Inches(1.6), reference, 11, colour=_GREY)
 
 

@@ -1,702 +1,133 @@
-"""Interface strings in every language of the dashboard (English, Lithuanian, Latvian).
+"""Interface strings in every language of the dashboard, and numbers written as each language writes them.
 
-Taxonomy labels live in ``data/taxonomy.csv``; this module holds everything else a person reads.
-``t(key, lang, **values)`` fills ``{placeholders}``; a missing translation falls back to English.
+Taxonomy labels live in ``data/taxonomy.csv``; every other string a person reads lives in one gettext catalogue
+per language, ``ecosystem/locale/<lang>/LC_MESSAGES/messages.po``, whose ``msgid`` is the message's key
+(``upload.saved``) and whose ``msgstr`` is its text; the catalogues are read once, at import.
+``t(key, lang, **values)`` fills ``{placeholders}``; ``count`` also picks the plural form of a message that has
+them (``msgstr[n]``, by the catalogue's ``Plural-Forms``) and is written with the language's digit grouping.
+An untranslated (empty or fuzzy) message falls back to English; an unknown key shows as the key itself and warns
+with ``UnknownMessageWarning`` (an error in the tests). Numbers follow Babel's CLDR data (``format_number``).
 """
 
 from __future__ import annotations
 
-__all__ = ["LANGUAGE_NAMES", "STRINGS", "t"]
+import gettext
+import io
+import warnings
+from pathlib import Path
+from typing import Mapping
 
-LANGUAGE_NAMES: dict[str, str] = {"en": "English", "lt": "Lietuvių", "lv": "Latviešu"}
+from babel import Locale
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 
-STRINGS: dict[str, dict[str, str]] = {
-    # --- validation messages -------------------------------------------------------------
-    "v.missing_column": {
-        "en": "Column “{column}” is missing. Add a column with this exact header.",
-        "lt": "Trūksta stulpelio „{column}“. Pridėkite stulpelį su būtent tokia antrašte.",
-        "lv": "Trūkst kolonnas “{column}”. Pievienojiet kolonnu ar tieši šādu virsrakstu.",
-    },
-    "v.unknown_column": {
-        "en": "Column “{column}” is not part of the registry.{hint} Rename or remove it.",
-        "lt": "Stulpelis „{column}“ nepriklauso registrui.{hint} Pervadinkite arba pašalinkite jį.",
-        "lv": "Kolonna “{column}” nav reģistra daļa.{hint} Pārdēvējiet vai dzēsiet to.",
-    },
-    "v.required": {
-        "en": "A value is required here.",
-        "lt": "Čia būtina reikšmė.",
-        "lv": "Šeit vērtība ir obligāta.",
-    },
-    "v.required_for_initiative": {
-        "en": "Required for initiatives: give at least one code.",
-        "lt": "Iniciatyvoms privaloma: nurodykite bent vieną kodą.",
-        "lv": "Iniciatīvām obligāti: norādiet vismaz vienu kodu.",
-    },
-    "v.unknown_code": {
-        "en": "“{bad}” is not a known code. Expected one of: {expected}.{hint}",
-        "lt": "„{bad}“ nėra žinomas kodas. Galimi: {expected}.{hint}",
-        "lv": "“{bad}” nav zināms kods. Iespējamie: {expected}.{hint}",
-    },
-    "v.did_you_mean": {
-        "en": " Did you mean “{suggestion}”?",
-        "lt": " Gal turėjote omenyje „{suggestion}“?",
-        "lv": " Vai domājāt “{suggestion}”?",
-    },
-    "v.id_format": {
-        "en": "An id may contain only letters A–Z, digits, “-”, “_”, “.” or “:” (at most 64 characters).",
-        "lt": "Id gali sudaryti tik raidės A–Z, skaitmenys, „-“, „_“, „.“ ar „:“ (ne daugiau 64 simbolių).",
-        "lv": "Id drīkst saturēt tikai burtus A–Z, ciparus, “-”, “_”, “.” vai “:” (ne vairāk kā 64 rakstzīmes).",
-    },
-    "v.duplicate_id": {
-        "en": "The id “{value}” is used more than once (rows {rows}); ids are the same whatever their letter case or surrounding spaces. Every row needs its own id: change all but one of them.",
-        "lt": "Id „{value}“ naudojamas kelis kartus (eilutės {rows}); id laikomi tokiais pačiais nepriklausomai nuo raidžių dydžio ir tarpų aplink. Kiekviena eilutė turi turėti savo id: pakeiskite visus, išskyrus vieną.",
-        "lv": "Id “{value}” izmantots vairākkārt (rindas {rows}); id uzskata par vienādiem neatkarīgi no burtu reģistra un atstarpēm apkārt. Katrai rindai vajag savu id: nomainiet visus, izņemot vienu.",
-    },
-    "v.too_long": {
-        "en": "Too long: {length} characters, at most {limit} allowed.",
-        "lt": "Per ilga: {length} simbolių, leidžiama ne daugiau {limit}.",
-        "lv": "Pārāk garš: {length} rakstzīmes, atļauts ne vairāk kā {limit}.",
-    },
-    "v.control_chars": {
-        "en": "Contains invisible control characters; retype the text or paste it as plain text.",
-        "lt": "Yra nematomų valdymo simbolių; perrašykite tekstą arba įklijuokite jį kaip paprastą tekstą.",
-        "lv": "Satur neredzamas vadības rakstzīmes; pārrakstiet tekstu vai ielīmējiet to kā vienkāršu tekstu.",
-    },
-    "v.not_number": {
-        "en": "Expected a decimal number in degrees, e.g. 55.2522.",
-        "lt": "Tikėtasi dešimtainio skaičiaus laipsniais, pvz., 55.2522.",
-        "lv": "Gaidīts decimālskaitlis grādos, piem., 55.2522.",
-    },
-    "v.latitude_range": {
-        "en": "A latitude must lie between -90 and 90.",
-        "lt": "Platuma turi būti tarp -90 ir 90.",
-        "lv": "Platumam jābūt starp -90 un 90.",
-    },
-    "v.longitude_range": {
-        "en": "A longitude must lie between -180 and 180.",
-        "lt": "Ilguma turi būti tarp -180 ir 180.",
-        "lv": "Garumam jābūt starp -180 un 180.",
-    },
-    "v.coordinates_pair": {
-        "en": "Give both latitude and longitude, or neither.",
-        "lt": "Nurodykite ir platumą, ir ilgumą, arba nė vienos.",
-        "lv": "Norādiet gan platumu, gan garumu, vai nevienu.",
-    },
-    "v.precision_needed": {
-        "en": "Say how precise the coordinates are: {expected}.",
-        "lt": "Nurodykite koordinačių tikslumą: {expected}.",
-        "lv": "Norādiet koordinātu precizitāti: {expected}.",
-    },
-    "v.year": {
-        "en": "Expected a year as a whole number between {low} and {high}, e.g. 2019.",
-        "lt": "Tikėtasi metų sveikuoju skaičiumi tarp {low} ir {high}, pvz., 2019.",
-        "lv": "Gaidīts gads kā vesels skaitlis no {low} līdz {high}, piem., 2019.",
-    },
-    "v.end_before_start": {
-        "en": "The end year {value} is before the start year {start}.",
-        "lt": "Pabaigos metai {value} yra ankstesni nei pradžios metai {start}.",
-        "lv": "Beigu gads {value} ir pirms sākuma gada {start}.",
-    },
-    "v.url": {
-        "en": "Only web addresses starting with http:// or https:// are allowed.",
-        "lt": "Leidžiami tik interneto adresai, prasidedantys http:// arba https://.",
-        "lv": "Atļautas tikai tīmekļa adreses, kas sākas ar http:// vai https://.",
-    },
-    "v.date": {
-        "en": "Expected a date as YYYY-MM-DD, e.g. 2026-11-26.",
-        "lt": "Tikėtasi datos formatu MMMM-MM-DD, pvz., 2026-11-26.",
-        "lv": "Gaidīts datums formātā GGGG-MM-DD, piem., 2026-11-26.",
-    },
-    "v.region_format": {
-        "en": "A region code is a NUTS-3 code: two letters and three letters or digits, e.g. LT025.",
-        "lt": "Regiono kodas yra NUTS-3 kodas: dvi raidės ir trys raidės ar skaitmenys, pvz., LT025.",
-        "lv": "Reģiona kods ir NUTS-3 kods: divi burti un trīs burti vai cipari, piem., LT025.",
-    },
-    "v.region_country": {
-        "en": "Region {value} does not belong to country {country}.",
-        "lt": "Regionas {value} nepriklauso šaliai {country}.",
-        "lv": "Reģions {value} nepieder valstij {country}.",
-    },
-    "v.region_unknown": {
-        "en": "Region {value} is not a NUTS-3 region of the 2024 edition.",
-        "lt": "Regionas {value} nėra 2024 m. NUTS-3 regionas.",
-        "lv": "Reģions {value} nav 2024. gada NUTS-3 reģions.",
-    },
-    "v.region_other_edition": {
-        "en": "{value} is a NUTS {edition} code ({name}); the 2024 code is {replacement}. The row is kept; please update the code.",
-        "lt": "{value} yra NUTS {edition} kodas ({name}); 2024 m. kodas yra {replacement}. Eilutė išsaugota; atnaujinkite kodą.",
-        "lv": "{value} ir NUTS {edition} kods ({name}); 2024. gada kods ir {replacement}. Rinda saglabāta; lūdzu, atjauniniet kodu.",
-    },
-    "v.region_mismatch": {
-        "en": "The coordinates lie in region {found}, not in {value}. Check the coordinates or the region code.",
-        "lt": "Koordinatės yra regione {found}, o ne {value}. Patikrinkite koordinates arba regiono kodą.",
-        "lv": "Koordinātas atrodas reģionā {found}, nevis {value}. Pārbaudiet koordinātas vai reģiona kodu.",
-    },
-    "v.outside_country": {
-        "en": "The coordinates lie outside {country} (they fall in: {found}). Check the coordinates or the country.",
-        "lt": "Koordinatės yra už šalies {country} ribų (patenka į: {found}). Patikrinkite koordinates arba šalį.",
-        "lv": "Koordinātas atrodas ārpus valsts {country} (tās ir: {found}). Pārbaudiet koordinātas vai valsti.",
-    },
-    "v.swapped": {
-        "en": "Latitude and longitude look swapped: swapped, the point lies in {country}. Use latitude {latitude}, longitude {longitude}.",
-        "lt": "Platuma ir ilguma atrodo sukeistos: sukeitus taškas yra šalyje {country}. Naudokite platumą {latitude}, ilgumą {longitude}.",
-        "lv": "Platums un garums izskatās samainīti: samainot punkts atrodas valstī {country}. Izmantojiet platumu {latitude}, garumu {longitude}.",
-    },
-    "v.country_needed": {
-        "en": "Give the country (ISO code such as LT) when the row has coordinates or is an initiative.",
-        "lt": "Nurodykite šalį (ISO kodą, pvz., LT), kai eilutė turi koordinates arba yra iniciatyva.",
-        "lv": "Norādiet valsti (ISO kodu, piem., LV), ja rindai ir koordinātas vai tā ir iniciatīva.",
-    },
-    "v.unknown_programme": {
-        "en": "“{bad}” is not a programme id of programmes.csv. Expected one of: {expected}.{hint}",
-        "lt": "„{bad}“ nėra programos id iš programmes.csv. Galimi: {expected}.{hint}",
-        "lv": "“{bad}” nav programmas id no programmes.csv. Iespējamie: {expected}.{hint}",
-    },
-    "v.file_unreadable": {
-        "en": "The file cannot be read: {reason}",
-        "lt": "Failo nepavyksta perskaityti: {reason}",
-        "lv": "Failu nevar nolasīt: {reason}",
-    },
-    # --- sign-in and permissions -------------------------------------------------------------
-    "auth.login_failed": {
-        "en": "Unknown username or wrong password.",
-        "lt": "Nežinomas naudotojo vardas arba neteisingas slaptažodis.",
-        "lv": "Nezināms lietotājvārds vai nepareiza parole.",
-    },
-    "auth.locked": {
-        "en": "Too many failed sign-in attempts. Try again in {minutes} min.",
-        "lt": "Per daug nesėkmingų bandymų prisijungti. Bandykite dar kartą po {minutes} min.",
-        "lv": "Pārāk daudz neveiksmīgu pieteikšanās mēģinājumu. Mēģiniet vēlreiz pēc {minutes} min.",
-    },
-    "auth.password_too_short": {
-        "en": "A password needs at least {minimum} characters. A phrase of several words is easy to remember and hard to guess.",
-        "lt": "Slaptažodį turi sudaryti ne mažiau kaip {minimum} simbolių. Kelių žodžių frazę lengva įsiminti ir sunku atspėti.",
-        "lv": "Parolē jābūt vismaz {minimum} rakstzīmēm. Vairāku vārdu frāzi ir viegli atcerēties un grūti uzminēt.",
-    },
-    "auth.partner_missing": {
-        "en": "The partner is missing. Write “{partner}” here: you can upload only your own organisation's rows.",
-        "lt": "Nenurodytas partneris. Įrašykite „{partner}“: galite įkelti tik savo organizacijos eilutes.",
-        "lv": "Nav norādīts partneris. Ierakstiet “{partner}”: jūs varat augšupielādēt tikai savas organizācijas rindas.",
-    },
-    "auth.row_of_other_partner": {
-        "en": "This row belongs to “{owner}”. Only that partner or an administrator can change it; remove the row from your file.",
-        "lt": "Ši eilutė priklauso partneriui „{owner}“. Ją keisti gali tik šis partneris arba administratorius; pašalinkite eilutę iš savo failo.",
-        "lv": "Šī rinda pieder partnerim “{owner}”. To var mainīt tikai šis partneris vai administrators; izņemiet rindu no sava faila.",
-    },
-    "auth.id_of_other_partner": {
-        "en": "The id “{value}” already belongs to a row of “{owner}”{spelling}. Only that partner or an administrator can change that row; give your initiative a new id.",
-        "lt": "Id „{value}“ jau priklauso partnerio „{owner}“ eilutei{spelling}. Tą eilutę keisti gali tik šis partneris arba administratorius; savo iniciatyvai suteikite naują id.",
-        "lv": "Id “{value}” jau pieder partnera “{owner}” rindai{spelling}. Šo rindu var mainīt tikai šis partneris vai administrators; piešķiriet savai iniciatīvai jaunu id.",
-    },
-    "auth.id_spelled": {
-        "en": " (written “{stored}” there; ids are the same whatever their letter case)",
-        "lt": " (ten parašytas „{stored}“; id laikomi tokiais pačiais nepriklausomai nuo raidžių dydžio)",
-        "lv": " (tur rakstīts “{stored}”; id uzskata par vienādiem neatkarīgi no burtu reģistra)",
-    },
-    "auth.store_unavailable": {
-        "en": "Sign-in is unavailable: the registry database, which keeps the sign-in lockouts, cannot be reached ({reason}). Try again later.",
-        "lt": "Prisijungti šiuo metu negalima: registro duomenų bazė, kurioje saugomi prisijungimo blokavimai, nepasiekiama ({reason}). Bandykite vėliau.",
-        "lv": "Pieteikšanās nav iespējama: reģistra datubāze, kurā glabājas pieteikšanās bloķējumi, nav sasniedzama ({reason}). Mēģiniet vēlāk.",
-    },
-    "auth.username": {"en": "Username", "lt": "Naudotojo vardas", "lv": "Lietotājvārds"},
-    "auth.password": {"en": "Password", "lt": "Slaptažodis", "lv": "Parole"},
-    "auth.sign_in": {"en": "Sign in", "lt": "Prisijungti", "lv": "Pieteikties"},
-    "auth.sign_out": {"en": "Sign out", "lt": "Atsijungti", "lv": "Izrakstīties"},
-    "auth.signed_in_as": {"en": "Signed in as {name}", "lt": "Prisijungta kaip {name}", "lv": "Lietotājs: {name}"},
-    "auth.admin_only": {"en": "Only an administrator can do this.", "lt": "Tai gali atlikti tik administratorius.", "lv": "To var izdarīt tikai administrators."},
-    "auth.needs_rehash": {
-        "en": "The password of {name} is stored with older settings. An administrator should replace its hash with one made by `python -m ecosystem hash-password`.",
-        "lt": "Naudotojo {name} slaptažodis saugomas pagal senesnius nustatymus. Administratorius turėtų pakeisti jo maišos reikšmę nauja, sukurta komanda `python -m ecosystem hash-password`.",
-        "lv": "Lietotāja {name} parole tiek glabāta ar novecojušiem iestatījumiem. Administratoram tās jaucējvērtība jāaizstāj ar jaunu, kas izveidota ar `python -m ecosystem hash-password`.",
-    },
-    # --- reading partner files (ecosystem/readers.py) -------------------------------------
-    "r.too_large": {
-        "en": "The file is too large: {size} B, at most {limit} B can be read. Split it into smaller files.",
-        "lt": "Failas per didelis: {size} B, galima nuskaityti ne daugiau kaip {limit} B. Padalykite jį į mažesnius failus.",
-        "lv": "Fails ir par lielu: {size} B, var nolasīt ne vairāk kā {limit} B. Sadaliet to mazākos failos.",
-    },
-    "r.empty": {
-        "en": "The file is empty. Fill in the template (a header row and one row per initiative or organisation) and upload it again.",
-        "lt": "Failas tuščias. Užpildykite šabloną (antraštės eilutė ir po vieną eilutę kiekvienai iniciatyvai ar organizacijai) ir įkelkite jį dar kartą.",
-        "lv": "Fails ir tukšs. Aizpildiet veidni (virsraksta rinda un pa vienai rindai katrai iniciatīvai vai organizācijai) un augšupielādējiet to vēlreiz.",
-    },
-    "r.no_rows": {
-        "en": "The file has a header row but no data rows. Add one row per initiative or organisation below the header.",
-        "lt": "Faile yra antraštės eilutė, bet nėra duomenų eilučių. Po antrašte pridėkite po vieną eilutę kiekvienai iniciatyvai ar organizacijai.",
-        "lv": "Failā ir virsraksta rinda, bet nav datu rindu. Zem virsraksta pievienojiet pa vienai rindai katrai iniciatīvai vai organizācijai.",
-    },
-    "r.too_many_rows": {
-        "en": "The file has more than {limit} data rows. Split it into smaller files.",
-        "lt": "Faile yra daugiau nei {limit} duomenų eilučių. Padalykite jį į mažesnius failus.",
-        "lv": "Failā ir vairāk nekā {limit} datu rindu. Sadaliet to mazākos failos.",
-    },
-    "r.too_many_columns": {
-        "en": "The file has more than {limit} columns; the registry uses {expected}. Delete the columns that do not belong to it.",
-        "lt": "Faile yra daugiau nei {limit} stulpelių, o registre jų yra {expected}. Pašalinkite registrui nepriklausančius stulpelius.",
-        "lv": "Failā ir vairāk nekā {limit} kolonnu, bet reģistrā to ir {expected}. Dzēsiet kolonnas, kas nepieder reģistram.",
-    },
-    "r.wrong_type": {
-        "en": "“{file}” is {kind}, not a table. Save the registry as CSV, an Excel workbook (.xlsx) or GeoJSON and upload that file.",
-        "lt": "„{file}“ yra {kind}, o ne lentelė. Išsaugokite registrą CSV, Excel darbaknygės (.xlsx) arba GeoJSON formatu ir įkelkite tą failą.",
-        "lv": "“{file}” ir {kind}, nevis tabula. Saglabājiet reģistru CSV, Excel darbgrāmatas (.xlsx) vai GeoJSON formātā un augšupielādējiet šo failu.",
-    },
-    "r.kind.pdf": {"en": "a PDF document", "lt": "PDF dokumentas", "lv": "PDF dokuments"},
-    "r.kind.image": {"en": "an image", "lt": "paveikslėlis", "lv": "attēls"},
-    "r.kind.old_office": {
-        "en": "an old-format Office file (Excel or Word 97–2003) or a password-protected workbook",
-        "lt": "senojo formato Office failas (Excel ar Word 97–2003) arba slaptažodžiu apsaugota darbaknygė",
-        "lv": "vecā formāta Office fails (Excel vai Word 97–2003) vai ar paroli aizsargāta darbgrāmata",
-    },
-    "r.kind.word": {"en": "a Word document", "lt": "Word dokumentas", "lv": "Word dokuments"},
-    "r.kind.opendocument": {"en": "an OpenDocument file (LibreOffice)", "lt": "OpenDocument failas (LibreOffice)", "lv": "OpenDocument fails (LibreOffice)"},
-    "r.kind.archive": {"en": "a compressed archive", "lt": "suglaudintas archyvas", "lv": "saspiests arhīvs"},
-    "r.kind.binary": {"en": "binary data", "lt": "dvejetainiai duomenys", "lv": "bināri dati"},
-    "r.damaged": {
-        "en": "“{file}” looks like an Excel workbook but cannot be opened ({reason}). Open it in Excel or LibreOffice and save it again as .xlsx.",
-        "lt": "„{file}“ atrodo kaip Excel darbaknygė, bet jos nepavyksta atidaryti ({reason}). Atidarykite ją programa Excel arba LibreOffice ir vėl išsaugokite kaip .xlsx.",
-        "lv": "“{file}” izskatās pēc Excel darbgrāmatas, bet to nevar atvērt ({reason}). Atveriet to programmā Excel vai LibreOffice un vēlreiz saglabājiet kā .xlsx.",
-    },
-    "r.zip_bomb": {
-        "en": "“{file}” would unpack to {size} B, {ratio} times its own size; a workbook that expands this much is refused. Save it again from Excel or LibreOffice.",
-        "lt": "Išpakuotas „{file}“ užimtų {size} B, t. y. {ratio} kartų daugiau nei pats failas; tiek išsiplečiančios darbaknygės nepriimamos. Išsaugokite ją iš naujo programa Excel arba LibreOffice.",
-        "lv": "Pēc atpakošanas “{file}” aizņemtu {size} B, t. i., {ratio} reizes vairāk nekā pats fails; tik ļoti izplešamas darbgrāmatas netiek pieņemtas. Saglabājiet to vēlreiz ar Excel vai LibreOffice.",
-    },
-    "r.no_sheet": {
-        "en": "The workbook has no sheet “{sheet}”. Its sheets are: {sheets}.",
-        "lt": "Darbaknygėje nėra lapo „{sheet}“. Joje yra lapai: {sheets}.",
-        "lv": "Darbgrāmatā nav lapas “{sheet}”. Tajā ir lapas: {sheets}.",
-    },
-    "r.encoding_unknown": {
-        "en": "The characters of the file cannot be recognised. Save it as “CSV UTF-8” and upload it again.",
-        "lt": "Nepavyksta atpažinti failo simbolių koduotės. Išsaugokite jį kaip „CSV UTF-8“ ir įkelkite dar kartą.",
-        "lv": "Neizdodas atpazīt faila rakstzīmju kodējumu. Saglabājiet to kā “CSV UTF-8” un augšupielādējiet vēlreiz.",
-    },
-    "r.csv_broken": {
-        "en": "Row {row} cannot be read as CSV ({reason}). Check that every quote (\") is closed.",
-        "lt": "Eilutės Nr. {row} nepavyksta perskaityti kaip CSV ({reason}). Patikrinkite, ar uždarytos visos kabutės (\").",
-        "lv": "{row}. rindu nevar nolasīt kā CSV ({reason}). Pārbaudiet, vai visas pēdiņas (\") ir aizvērtas.",
-    },
-    "r.ragged": {
-        "en": "These rows do not have as many cells as the header row ({expected}): {rows}. Check them for a missing or extra separator and for an unclosed quote (\").",
-        "lt": "Šiose eilutėse langelių skaičius nesutampa su antraštės eilute ({expected}): {rows}. Patikrinkite, ar jose netrūksta skyriklio ar nėra perteklinio ir ar uždarytos visos kabutės (\").",
-        "lv": "Šajās rindās šūnu skaits neatbilst virsraksta rindai ({expected}): {rows}. Pārbaudiet, vai tajās netrūkst atdalītāja vai nav lieka un vai visas pēdiņas (\") ir aizvērtas.",
-    },
-    "r.duplicate_column": {
-        "en": "Column “{column}” appears more than once (columns {letters}). Keep one and delete the others.",
-        "lt": "Stulpelis „{column}“ kartojasi (stulpeliai {letters}). Palikite vieną, o kitus pašalinkite.",
-        "lv": "Kolonna “{column}” atkārtojas (kolonnas {letters}). Atstājiet vienu un dzēsiet pārējās.",
-    },
-    "r.unnamed_column": {
-        "en": "Column {letter} has values but no header. Add the header or delete the column.",
-        "lt": "Stulpelyje {letter} yra reikšmių, bet nėra antraštės. Pridėkite antraštę arba pašalinkite stulpelį.",
-        "lv": "Kolonnā {letter} ir vērtības, bet nav virsraksta. Pievienojiet virsrakstu vai dzēsiet kolonnu.",
-    },
-    "r.json_invalid": {
-        "en": "The file is not valid JSON (line {line}, column {column}). Export it again as GeoJSON.",
-        "lt": "Failas nėra tinkamas JSON (eilutė {line}, stulpelis {column}). Eksportuokite jį iš naujo kaip GeoJSON.",
-        "lv": "Fails nav derīgs JSON ({line}. rinda, {column}. kolonna). Eksportējiet to vēlreiz kā GeoJSON.",
-    },
-    "r.not_geojson": {
-        "en": "The JSON is not a GeoJSON FeatureCollection. Export a FeatureCollection of point features whose properties are the registry columns.",
-        "lt": "Šis JSON nėra GeoJSON FeatureCollection. Eksportuokite taškinių objektų FeatureCollection, kurių savybės (properties) atitinka registro stulpelius.",
-        "lv": "Šis JSON nav GeoJSON FeatureCollection. Eksportējiet punktu objektu FeatureCollection, kuru īpašības (properties) atbilst reģistra kolonnām.",
-    },
-    "r.bad_feature": {
-        "en": "This feature cannot be read: expected a Feature with a Point geometry [longitude, latitude] or none, and properties named like the registry columns.",
-        "lt": "Šio objekto nepavyksta perskaityti: tikėtasi Feature su Point geometrija [ilguma, platuma] arba be geometrijos ir su savybėmis, pavadintomis kaip registro stulpeliai.",
-        "lv": "Šo objektu nevar nolasīt: gaidīts Feature ar Point ģeometriju [garums, platums] vai bez ģeometrijas un ar īpašībām, kas nosauktas kā reģistra kolonnas.",
-    },
-    "r.changed": {
-        "en": "Changed “{old}” to “{new}”: {why}.",
-        "lt": "Pakeista „{old}“ į „{new}“: {why}.",
-        "lv": "“{old}” nomainīts uz “{new}”: {why}.",
-    },
-    "r.why.spaces": {"en": "spaces around the value removed", "lt": "pašalinti tarpai aplink reikšmę", "lv": "noņemtas atstarpes ap vērtību"},
-    "r.why.empty": {"en": "placeholder for an empty cell removed", "lt": "pašalintas tuščio langelio žymuo", "lv": "noņemts tukšas šūnas apzīmējums"},
-    "r.why.apostrophe": {
-        "en": "apostrophe that our exports put before formula-like text removed",
-        "lt": "pašalintas apostrofas, kurį mūsų eksportas deda prieš į formulę panašų tekstą",
-        "lv": "noņemts apostrofs, ko mūsu eksports liek pirms formulai līdzīga teksta",
-    },
-    "r.why.decimal_comma": {"en": "decimal comma written as a point", "lt": "dešimtainis kablelis pakeistas tašku", "lv": "decimālkomats aizstāts ar punktu"},
-    "r.why.case": {"en": "code written as in the code list", "lt": "kodas parašytas kaip kodų sąraše", "lv": "kods uzrakstīts kā kodu sarakstā"},
-    "r.why.country": {"en": "country name replaced by its ISO code", "lt": "šalies pavadinimas pakeistas jos ISO kodu", "lv": "valsts nosaukums aizstāts ar tās ISO kodu"},
-    "r.why.label": {"en": "label replaced by its code", "lt": "pavadinimas pakeistas jo kodu", "lv": "nosaukums aizstāts ar tā kodu"},
-    "r.why.separator": {"en": "codes separated by “;”", "lt": "kodai atskirti ženklu „;“", "lv": "kodi atdalīti ar “;”"},
-    "r.why.number": {
-        "en": "whole number that the spreadsheet stored as a decimal",
-        "lt": "sveikasis skaičius, kurį skaičiuoklė išsaugojo kaip dešimtainį",
-        "lv": "vesels skaitlis, ko izklājlapa saglabāja kā decimāldaļskaitli",
-    },
-    "r.why.date": {"en": "spreadsheet date written as YYYY-MM-DD", "lt": "skaičiuoklės data užrašyta formatu MMMM-MM-DD", "lv": "izklājlapas datums uzrakstīts formātā GGGG-MM-DD"},
-    "r.why.geometry": {"en": "coordinates taken from the point geometry", "lt": "koordinatės paimtos iš taško geometrijos", "lv": "koordinātas ņemtas no punkta ģeometrijas"},
-    "r.why.header": {"en": "header matched to the registry column name", "lt": "antraštė suderinta su registro stulpelio pavadinimu", "lv": "virsraksts saskaņots ar reģistra kolonnas nosaukumu"},
-    "r.formula": {
-        "en": "Starts like a spreadsheet formula (= + - @). It is stored as text and neutralised in exports.",
-        "lt": "Prasideda kaip skaičiuoklės formulė (= + - @). Reikšmė saugoma kaip tekstas ir eksportuojant neutralizuojama.",
-        "lv": "Sākas kā izklājlapas formula (= + - @). Vērtība tiek glabāta kā teksts un eksportā neitralizēta.",
-    },
-    "r.example_name": {"en": "Example row – delete it", "lt": "Pavyzdinė eilutė – ištrinkite ją", "lv": "Parauga rinda – izdzēsiet to"},
-    "r.example_description": {
-        "en": "This row shows how each column is filled in; delete it and add one row per initiative or organisation.",
-        "lt": "Ši eilutė rodo, kaip pildyti kiekvieną stulpelį; ištrinkite ją ir pridėkite po vieną eilutę kiekvienai iniciatyvai ar organizacijai.",
-        "lv": "Šī rinda parāda, kā aizpildīt katru kolonnu; izdzēsiet to un pievienojiet pa vienai rindai katrai iniciatīvai vai organizācijai.",
-    },
-    "r.example_partner": {"en": "Your organisation", "lt": "Jūsų organizacija", "lv": "Jūsu organizācija"},
-    "r.example_source": {
-        "en": "Where the information comes from (web page, report, interview)",
-        "lt": "Informacijos šaltinis (tinklalapis, ataskaita, pokalbis)",
-        "lv": "Informācijas avots (tīmekļa lapa, ziņojums, intervija)",
-    },
-    "r.codes_sheet": {"en": "Codes", "lt": "Kodai", "lv": "Kodi"},
-    "r.codes_column": {"en": "Column", "lt": "Stulpelis", "lv": "Kolonna"},
-    "r.codes_code": {"en": "Code", "lt": "Kodas", "lv": "Kods"},
-    "r.codes_label": {"en": "Label", "lt": "Pavadinimas", "lv": "Nosaukums"},
-    # --- interface ---------------------------------------------------------------------------
-    "app.title": {"en": "Baltic Social Ecosystem Map", "lt": "Baltijos socialinės ekosistemos žemėlapis", "lv": "Baltijas sociālās ekosistēmas karte"},
-    "app.language": {"en": "Language", "lt": "Kalba", "lv": "Valoda"},
-    "app.filters": {"en": "Filters", "lt": "Filtrai", "lv": "Filtri"},
-    "app.reset": {"en": "Clear all filters", "lt": "Išvalyti filtrus", "lv": "Notīrīt filtrus"},
-    "app.permalink": {"en": "Link to this view", "lt": "Nuoroda į šį vaizdą", "lv": "Saite uz šo skatu"},
-    "app.permalink_help": {"en": "The address bar holds every filter: copy it to share exactly this view.", "lt": "Adreso juostoje išsaugoti visi filtrai: nukopijuokite ją ir pasidalykite būtent šiuo vaizdu.", "lv": "Adreses joslā ir visi filtri: nokopējiet to, lai kopīgotu tieši šo skatu."},
-    "app.rows_selected": {"en": "{count} of {total} registry rows match the filters.", "lt": "Filtrus atitinka {count} iš {total} registro eilučių.", "lv": "Filtriem atbilst {count} no {total} reģistra rindām."},
-    "app.registry_error": {"en": "The registry file {file} has problems, so it was not loaded. {served}", "lt": "Registro faile {file} yra klaidų, todėl jis neįkeltas. {served}", "lv": "Reģistra failā {file} ir kļūdas, tāpēc tas netika ielādēts. {served}"},
-    "app.serving_previous": {"en": "The last good version (v{version}) is shown until the file is fixed.", "lt": "Kol failas bus pataisytas, rodoma paskutinė gera versija (v{version}).", "lv": "Kamēr fails tiks izlabots, tiek rādīta pēdējā labā versija (v{version})."},
-    "app.nothing_to_serve": {"en": "No earlier good version exists, so the registry is empty until the file is fixed.", "lt": "Ankstesnės geros versijos nėra, todėl registras tuščias, kol failas bus pataisytas.", "lv": "Agrākas labas versijas nav, tāpēc reģistrs ir tukšs, kamēr fails tiks izlabots."},
-    "app.problems_title": {"en": "Problems found (row as in the spreadsheet, header = row 1)", "lt": "Rastos problemos (eilutė kaip skaičiuoklėje, antraštė = 1 eilutė)", "lv": "Atrastās problēmas (rinda kā izklājlapā, virsraksts = 1. rinda)"},
-    "app.no_regions": {"en": "Region boundaries are not available, so the map shows points only and regions are listed by code. To draw regions, run `python -m ecosystem reference download` (needs internet), set ECOSYSTEM_REFERENCE_DIR to a folder with the NUTS GeoJSON files, or put a NUTS-3 GeoJSON at data/regions.geojson.", "lt": "Regionų ribų nėra, todėl žemėlapyje rodomi tik taškai, o regionai nurodomi kodais. Kad būtų rodomi regionai, paleiskite `python -m ecosystem reference download` (reikia interneto), nustatykite ECOSYSTEM_REFERENCE_DIR į aplanką su NUTS GeoJSON failais arba įdėkite NUTS-3 GeoJSON failą į data/regions.geojson.", "lv": "Reģionu robežas nav pieejamas, tāpēc kartē redzami tikai punkti, bet reģioni norādīti ar kodiem. Lai zīmētu reģionus, palaidiet `python -m ecosystem reference download` (vajag internetu), iestatiet ECOSYSTEM_REFERENCE_DIR uz mapi ar NUTS GeoJSON failiem vai ievietojiet NUTS-3 GeoJSON failu data/regions.geojson."},
-    "app.regions_error": {"en": "The region boundaries in {file} could not be used ({reason}); the map shows points only.", "lt": "Regionų ribų faile {file} nepavyko panaudoti ({reason}); žemėlapyje rodomi tik taškai.", "lv": "Reģionu robežas failā {file} nevarēja izmantot ({reason}); kartē redzami tikai punkti."},
-    "app.no_tiles": {"en": "The base map tiles ({host}) cannot be reached from here, so the map is drawn without a background map.", "lt": "Pagrindo žemėlapio plytelių ({host}) pasiekti nepavyksta, todėl žemėlapis rodomas be fono.", "lv": "Pamatkartes flīzes ({host}) nav sasniedzamas, tāpēc karte tiek zīmēta bez fona kartes."},
-    "app.assets_missing": {"en": "Offline map assets are switched on (ECOSYSTEM_MAP_ASSETS=local) but not installed; run `python -m ecosystem assets install`. Loading the map from public CDNs instead.", "lt": "Įjungti vietiniai žemėlapio failai (ECOSYSTEM_MAP_ASSETS=local), bet jie neįdiegti; paleiskite `python -m ecosystem assets install`. Žemėlapis įkeliamas iš viešųjų CDN.", "lv": "Ieslēgti lokālie kartes faili (ECOSYSTEM_MAP_ASSETS=local), bet tie nav instalēti; palaidiet `python -m ecosystem assets install`. Karte tiek ielādēta no publiskajiem CDN."},
-    "app.registry_version": {"en": "Registry version {version}, last updated {date}", "lt": "Registro versija {version}, atnaujinta {date}", "lv": "Reģistra versija {version}, atjaunināta {date}"},
-    "app.source_footnote": {"en": "Source: Baltic Social Ecosystem registry, version {version} ({date}).", "lt": "Šaltinis: Baltijos socialinės ekosistemos registras, versija {version} ({date}).", "lv": "Avots: Baltijas sociālās ekosistēmas reģistrs, versija {version} ({date})."},
-    "page.overview": {"en": "Overview", "lt": "Apžvalga", "lv": "Pārskats"},
-    "page.map": {"en": "Map", "lt": "Žemėlapis", "lv": "Karte"},
-    "page.coverage": {"en": "Coverage", "lt": "Aprėptis", "lv": "Pārklājums"},
-    "page.registry": {"en": "Registry", "lt": "Registras", "lv": "Reģistrs"},
-    "page.about": {"en": "About", "lt": "Apie", "lv": "Par"},
-    "overview.intro": {"en": "Which social services and social start-ups exist around the Baltic Sea, for whom, and where are the gaps? Every figure below follows the filters in the sidebar.", "lt": "Kokios socialinės paslaugos ir socialiniai startuoliai veikia Baltijos jūros regione, kam jie skirti ir kur trūksta paslaugų? Visi skaičiai atitinka šoninės juostos filtrus.", "lv": "Kādi sociālie pakalpojumi un sociālie jaunuzņēmumi darbojas Baltijas jūras reģionā, kam tie paredzēti un kur ir robi? Visi skaitļi atbilst sānjoslas filtriem."},
-    "overview.initiatives": {"en": "Initiatives", "lt": "Iniciatyvos", "lv": "Iniciatīvas"},
-    "overview.organisations": {"en": "Organisations", "lt": "Organizacijos", "lv": "Organizācijas"},
-    "overview.countries": {"en": "Countries", "lt": "Šalys", "lv": "Valstis"},
-    "overview.regions": {"en": "Regions covered", "lt": "Aprėpti regionai", "lv": "Aptvertie reģioni"},
-    "overview.targets": {"en": "Target groups served", "lt": "Aptarnaujamos tikslinės grupės", "lv": "Apkalpotās mērķgrupas"},
-    "overview.targets_of": {"en": "of {total}", "lt": "iš {total}", "lv": "no {total}"},
-    "overview.gaps": {"en": "Not served by any initiative under these filters", "lt": "Pagal šiuos filtrus jokia iniciatyva neaptarnauja", "lv": "Ar šiem filtriem neviena iniciatīva neapkalpo"},
-    "overview.go_map": {"en": "Open the map", "lt": "Atverti žemėlapį", "lv": "Atvērt karti"},
-    "overview.go_coverage": {"en": "See coverage charts", "lt": "Žiūrėti aprėpties diagramas", "lv": "Skatīt pārklājuma diagrammas"},
-    "overview.go_registry": {"en": "Browse the registry", "lt": "Naršyti registrą", "lv": "Pārlūkot reģistru"},
-    "map.layer_initiatives": {"en": "Initiatives (by service type)", "lt": "Iniciatyvos (pagal paslaugos tipą)", "lv": "Iniciatīvas (pēc pakalpojuma veida)"},
-    "map.layer_organisations": {"en": "Support organisations", "lt": "Paramos organizacijos", "lv": "Atbalsta organizācijas"},
-    "map.layer_coverage": {"en": "Coverage by region", "lt": "Aprėptis pagal regionus", "lv": "Pārklājums pa reģioniem"},
-    "map.layer_legend": {"en": "Legend", "lt": "Legenda", "lv": "Leģenda"},
-    "map.layer_tiles": {"en": "Base map", "lt": "Pagrindo žemėlapis", "lv": "Pamatkarte"},
-    "map.tiles_attribution": {"en": "Base map tiles as configured by the deployment", "lt": "Pagrindo žemėlapio plytelės pagal diegimo nustatymus", "lv": "Pamatkartes flīzes pēc izvietošanas iestatījumiem"},
-    "map.initiatives_count": {"en": "{count} initiative(s)", "lt": "iniciatyvų: {count}", "lv": "iniciatīvu skaits: {count}"},
-    "map.legend_services": {"en": "Initiatives by service type", "lt": "Iniciatyvos pagal paslaugos tipą", "lv": "Iniciatīvas pēc pakalpojuma veida"},
-    "map.legend_organisations": {"en": "Organisations", "lt": "Organizacijos", "lv": "Organizācijas"},
-    "map.legend_coverage": {"en": "Initiatives per region", "lt": "Iniciatyvų skaičius regione", "lv": "Iniciatīvu skaits reģionā"},
-    "map.legend_none": {"en": "none yet", "lt": "dar nėra", "lv": "vēl nav"},
-    "map.show": {"en": "Layers", "lt": "Sluoksniai", "lv": "Slāņi"},
-    "map.cluster": {"en": "Cluster nearby markers", "lt": "Grupuoti artimus žymeklius", "lv": "Grupēt tuvus marķierus"},
-    "map.organisations": {"en": "Support organisations", "lt": "Paramos organizacijos", "lv": "Atbalsta organizācijas"},
-    "map.choropleth": {"en": "Coverage by region", "lt": "Aprėptis pagal regionus", "lv": "Pārklājums pa reģioniem"},
-    "map.detail_title": {"en": "Selected on the map", "lt": "Pasirinkta žemėlapyje", "lv": "Izvēlēts kartē"},
-    "map.detail_hint": {"en": "Click a marker to see its details here.", "lt": "Spustelėkite žymeklį, kad čia pamatytumėte informaciją.", "lv": "Noklikšķiniet uz marķiera, lai šeit redzētu informāciju."},
-    "map.not_located": {"en": "{count} matching row(s) have no coordinates and are not on the map; they are in the Registry table.", "lt": "{count} atitinkančios eilutės neturi koordinačių ir nerodomos žemėlapyje; jos yra registro lentelėje.", "lv": "{count} atbilstošajām rindām nav koordinātu, un tās nav kartē; tās ir reģistra tabulā."},
-    "map.location_precision_note": {"en": "Location: {precision}", "lt": "Vieta: {precision}", "lv": "Atrašanās vieta: {precision}"},
-    "coverage.intro": {"en": "An initiative with several service types or target groups appears under each of them; totals count it once.", "lt": "Iniciatyva, turinti kelis paslaugų tipus ar tikslines grupes, rodoma prie kiekvieno iš jų; sumose ji skaičiuojama vieną kartą.", "lv": "Iniciatīva ar vairākiem pakalpojumu veidiem vai mērķgrupām parādās pie katra no tiem; kopsummās tā tiek skaitīta vienreiz."},
-    "coverage.by_country": {"en": "Per country", "lt": "Pagal šalis", "lv": "Pa valstīm"},
-    "coverage.by_region": {"en": "Per region", "lt": "Pagal regionus", "lv": "Pa reģioniem"},
-    "coverage.gap_regions": {"en": "Regions with no initiative under these filters", "lt": "Regionai be iniciatyvų pagal šiuos filtrus", "lv": "Reģioni bez iniciatīvām ar šiem filtriem"},
-    "coverage.gap_regions_none": {"en": "Every region of the selected countries has at least one initiative.", "lt": "Kiekviename pasirinktų šalių regione yra bent viena iniciatyva.", "lv": "Katrā izvēlēto valstu reģionā ir vismaz viena iniciatīva."},
-    "coverage.gap_regions_unknown": {"en": "The list of regions with no initiative needs the region boundaries (see the notice above).", "lt": "Regionų be iniciatyvų sąrašui reikia regionų ribų (žr. pranešimą viršuje).", "lv": "Reģionu bez iniciatīvām sarakstam vajag reģionu robežas (skat. paziņojumu augšā)."},
-    "registry.search_hint": {"en": "Sort by clicking a column header; search with the magnifier above the table or the text filter in the sidebar.", "lt": "Rikiuokite spustelėdami stulpelio antraštę; ieškokite lentelės paieška arba šoninės juostos teksto filtru.", "lv": "Kārtojiet, noklikšķinot uz kolonnas virsraksta; meklējiet ar tabulas meklēšanu vai sānjoslas teksta filtru."},
-    "registry.download_csv": {"en": "Download these rows (CSV)", "lt": "Atsisiųsti šias eilutes (CSV)", "lv": "Lejupielādēt šīs rindas (CSV)"},
-    "registry.download_geojson": {"en": "Download these rows (GeoJSON)", "lt": "Atsisiųsti šias eilutes (GeoJSON)", "lv": "Lejupielādēt šīs rindas (GeoJSON)"},
-    "registry.warnings": {"en": "Notes on the registry data", "lt": "Pastabos apie registro duomenis", "lv": "Piezīmes par reģistra datiem"},
-    "about.title": {"en": "About this map", "lt": "Apie šį žemėlapį", "lv": "Par šo karti"},
-    "about.body": {"en": "This dashboard maps social initiatives (social start-ups, micro-projects, community services) and the organisations that support them around the Baltic Sea. The seed registry is built only from the facts in the articles listed under Sources; every row cites its source, and partner organisations keep their own rows up to date.", "lt": "Šis skydelis žymi socialines iniciatyvas (socialinius startuolius, mikroprojektus, bendruomenių paslaugas) ir jas remiančias organizacijas Baltijos jūros regione. Pradinis registras sudarytas tik iš faktų, pateiktų šaltinių sąraše nurodytuose straipsniuose; kiekviena eilutė nurodo šaltinį, o partnerės organizacijos atnaujina savo eilutes.", "lv": "Šis panelis kartē sociālās iniciatīvas (sociālos jaunuzņēmumus, mikroprojektus, kopienu pakalpojumus) un tās atbalstošās organizācijas Baltijas jūras reģionā. Sākotnējais reģistrs veidots tikai no faktiem avotu sarakstā minētajos rakstos; katra rinda norāda avotu, un partnerorganizācijas pašas atjaunina savas rindas."},
-    "about.counting": {"en": "How coverage is counted", "lt": "Kaip skaičiuojama aprėptis", "lv": "Kā tiek skaitīts pārklājums"},
-    "about.counting_body": {"en": "Only initiatives count as coverage; support organisations, public authorities and networks are shown and counted apart. An initiative serving two target groups appears under both, but every total counts it once. Counts by region use the region code of the row (NUTS-3, 2024 edition); where a row has coordinates but no code, the code is taken from the region that contains the point. A region with no initiative under the current filters is a gap.", "lt": "Į aprėptį įskaičiuojamos tik iniciatyvos; paramos organizacijos, viešosios institucijos ir tinklai rodomi ir skaičiuojami atskirai. Iniciatyva, aptarnaujanti dvi tikslines grupes, rodoma prie abiejų, tačiau sumose skaičiuojama vieną kartą. Skaičiai pagal regionus remiasi eilutės regiono kodu (NUTS-3, 2024 m. redakcija); jei eilutė turi koordinates, bet neturi kodo, kodas paimamas iš regiono, kuriame yra taškas. Regionas be iniciatyvų pagal dabartinius filtrus yra spraga.", "lv": "Pārklājumā tiek skaitītas tikai iniciatīvas; atbalsta organizācijas, publiskās iestādes un tīkli tiek rādīti un skaitīti atsevišķi. Iniciatīva, kas apkalpo divas mērķgrupas, parādās pie abām, bet katrā kopsummā tiek skaitīta vienreiz. Skaitļi pa reģioniem izmanto rindas reģiona kodu (NUTS-3, 2024. gada redakcija); ja rindai ir koordinātas, bet nav koda, kods tiek ņemts no reģiona, kurā atrodas punkts. Reģions bez iniciatīvām ar pašreizējiem filtriem ir robs."},
-    "about.sources": {"en": "Sources", "lt": "Šaltiniai", "lv": "Avoti"},
-    "about.programmes": {"en": "Programmes", "lt": "Programos", "lv": "Programmas"},
-    "about.taxonomy": {"en": "Taxonomy", "lt": "Klasifikatorius", "lv": "Klasifikators"},
-    "about.boundaries": {"en": "Region boundaries: Eurostat GISCO, NUTS 2024. © EuroGeographics for the administrative boundaries.", "lt": "Regionų ribos: Eurostat GISCO, NUTS 2024. © EuroGeographics už administracines ribas.", "lv": "Reģionu robežas: Eurostat GISCO, NUTS 2024. © EuroGeographics par administratīvajām robežām."},
-    "about.code": {"en": "Code", "lt": "Kodas", "lv": "Kods"},
-    "about.label": {"en": "Label", "lt": "Pavadinimas", "lv": "Nosaukums"},
-    "about.definition": {"en": "Definition", "lt": "Apibrėžtis", "lv": "Definīcija"},
-    "about.rows_citing": {"en": "{count} registry row(s) cite this article.", "lt": "Šį straipsnį cituoja registro eilučių: {count}.", "lv": "Šo rakstu citē reģistra rindu skaits: {count}."},
-    "filter.countries": {"en": "Country", "lt": "Šalis", "lv": "Valsts"},
-    "filter.regions": {"en": "Region", "lt": "Regionas", "lv": "Reģions"},
-    "filter.services": {"en": "Service type", "lt": "Paslaugos tipas", "lv": "Pakalpojuma veids"},
-    "filter.targets": {"en": "Target group", "lt": "Tikslinė grupė", "lv": "Mērķgrupa"},
-    "filter.programmes": {"en": "Programme", "lt": "Programa", "lv": "Programma"},
-    "filter.actor_types": {"en": "Actor type", "lt": "Dalyvio tipas", "lv": "Dalībnieka veids"},
-    "filter.statuses": {"en": "Status", "lt": "Būsena", "lv": "Statuss"},
-    "filter.years": {"en": "Start year", "lt": "Pradžios metai", "lv": "Sākuma gads"},
-    "filter.years_help": {"en": "Rows without a start year are hidden while a year range is set.", "lt": "Kai nustatytas metų intervalas, eilutės be pradžios metų paslepiamos.", "lv": "Kamēr iestatīts gadu diapazons, rindas bez sākuma gada tiek paslēptas."},
-    "filter.text": {"en": "Search", "lt": "Paieška", "lv": "Meklēt"},
-    "filter.text_help": {"en": "Words in the name, place, partner or description (accents optional).", "lt": "Žodžiai pavadinime, vietovėje, partnerio pavadinime ar aprašyme (diakritikai nebūtini).", "lv": "Vārdi nosaukumā, vietā, partnera nosaukumā vai aprakstā (diakritiskās zīmes nav obligātas)."},
-    "filter.all": {"en": "All", "lt": "Visi", "lv": "Visi"},
-    "filter.none": {"en": "No filters: the whole registry", "lt": "Be filtrų: visas registras", "lv": "Bez filtriem: viss reģistrs"},
-    "column.id": {"en": "Id", "lt": "Id", "lv": "Id"},
-    "column.name": {"en": "Name", "lt": "Pavadinimas", "lv": "Nosaukums"},
-    "column.actor_type": {"en": "Type", "lt": "Tipas", "lv": "Veids"},
-    "column.country": {"en": "Country", "lt": "Šalis", "lv": "Valsts"},
-    "column.region_code": {"en": "Region", "lt": "Regionas", "lv": "Reģions"},
-    "column.municipality": {"en": "Municipality", "lt": "Savivaldybė", "lv": "Pašvaldība"},
-    "column.latitude": {"en": "Latitude", "lt": "Platuma", "lv": "Platums"},
-    "column.longitude": {"en": "Longitude", "lt": "Ilguma", "lv": "Garums"},
-    "column.location_precision": {"en": "Location precision", "lt": "Vietos tikslumas", "lv": "Atrašanās vietas precizitāte"},
-    "column.service_types": {"en": "Services", "lt": "Paslaugos", "lv": "Pakalpojumi"},
-    "column.target_groups": {"en": "Target groups", "lt": "Tikslinės grupės", "lv": "Mērķgrupas"},
-    "column.programmes": {"en": "Programmes", "lt": "Programos", "lv": "Programmas"},
-    "column.status": {"en": "Status", "lt": "Būsena", "lv": "Statuss"},
-    "column.start_year": {"en": "Start", "lt": "Pradžia", "lv": "Sākums"},
-    "column.end_year": {"en": "End", "lt": "Pabaiga", "lv": "Beigas"},
-    "column.partner": {"en": "Maintained by", "lt": "Tvarko", "lv": "Uztur"},
-    "column.website": {"en": "Website", "lt": "Svetainė", "lv": "Tīmekļa vietne"},
-    "column.description": {"en": "Description", "lt": "Aprašymas", "lv": "Apraksts"},
-    "column.source": {"en": "Source", "lt": "Šaltinis", "lv": "Avots"},
-    "column.last_updated": {"en": "Updated", "lt": "Atnaujinta", "lv": "Atjaunināts"},
-    "column.row": {"en": "Row", "lt": "Eilutė", "lv": "Rinda"},
-    "column.column": {"en": "Column", "lt": "Stulpelis", "lv": "Kolonna"},
-    "column.value": {"en": "Value", "lt": "Reikšmė", "lv": "Vērtība"},
-    "column.severity": {"en": "Severity", "lt": "Svarba", "lv": "Nozīmīgums"},
-    "column.message": {"en": "What to do", "lt": "Ką daryti", "lv": "Kas jādara"},
-    "i.column_added": {"en": "Column “{column}” is not in the file; it is treated as empty.", "lt": "Stulpelio „{column}“ faile nėra; jis laikomas tuščiu.", "lv": "Kolonnas “{column}” failā nav; tā tiek uzskatīta par tukšu."},
-    "i.stale": {"en": "The registry changed since you started (version {base} is now {current}); review your file again.", "lt": "Registras pasikeitė nuo tada, kai pradėjote (versija {base} dabar yra {current}); peržiūrėkite failą dar kartą.", "lv": "Reģistrs ir mainījies, kopš sākāt (versija {base} tagad ir {current}); pārskatiet failu vēlreiz."},
-    "i.id_spelling": {"en": "The id “{value}” is the registry's “{stored}” (ids are the same whatever their letter case): this row updates that row, which keeps its id “{stored}”. To add a new row instead, give it an id of its own.", "lt": "Id „{value}“ yra registro „{stored}“ (id laikomi tokiais pačiais nepriklausomai nuo raidžių dydžio): ši eilutė atnaujina tą eilutę, kuri išlaiko savo id „{stored}“. Jei norite pridėti naują eilutę, suteikite jai savą id.", "lv": "Id “{value}” ir reģistra “{stored}” (id uzskata par vienādiem neatkarīgi no burtu reģistra): šī rinda atjaunina to rindu, kas saglabā savu id “{stored}”. Lai pievienotu jaunu rindu, piešķiriet tai savu id."},
-    "i.nothing": {"en": "The file changes nothing in the registry.", "lt": "Failas registre nieko nekeičia.", "lv": "Fails reģistrā neko nemaina."},
-    "page.upload": {"en": "Upload", "lt": "Įkėlimas", "lv": "Augšupielāde"},
-    "page.history": {"en": "History", "lt": "Istorija", "lv": "Vēsture"},
-    "upload.intro": {"en": "Partners keep their own rows up to date: upload a CSV, XLSX or GeoJSON file, check what was read and what would change, then confirm. Nothing is saved before you confirm.", "lt": "Partneriai patys atnaujina savo eilutes: įkelkite CSV, XLSX arba GeoJSON failą, patikrinkite, kas perskaityta ir kas pasikeistų, tada patvirtinkite. Kol nepatvirtinsite, niekas neišsaugoma.", "lv": "Partneri paši atjaunina savas rindas: augšupielādējiet CSV, XLSX vai GeoJSON failu, pārbaudiet, kas nolasīts un kas mainītos, tad apstipriniet. Pirms apstiprināšanas nekas netiek saglabāts."},
-    "upload.sign_in_first": {"en": "Sign in with your partner account to upload. Viewing the map needs no account.", "lt": "Norėdami įkelti, prisijunkite partnerio paskyra. Žemėlapiui peržiūrėti paskyros nereikia.", "lv": "Lai augšupielādētu, piesakieties ar partnera kontu. Kartes skatīšanai konts nav vajadzīgs."},
-    "upload.no_accounts": {"en": "No accounts are configured on this server, so uploads are switched off. An administrator adds accounts to .streamlit/secrets.toml (see the README).", "lt": "Šiame serveryje paskyrų nesukonfigūruota, todėl įkėlimas išjungtas. Administratorius prideda paskyras į .streamlit/secrets.toml (žr. README).", "lv": "Šajā serverī konti nav konfigurēti, tāpēc augšupielāde ir izslēgta. Administrators pievieno kontus failā .streamlit/secrets.toml (skat. README)."},
-    "upload.accounts_broken": {"en": "The account settings cannot be used: {reason}", "lt": "Paskyrų nustatymų naudoti negalima: {reason}", "lv": "Kontu iestatījumus nevar izmantot: {reason}"},
-    "upload.templates": {"en": "Templates with the column headers, one example row and the code lists:", "lt": "Šablonai su stulpelių antraštėmis, vienu pavyzdžiu ir kodų sąrašais:", "lv": "Veidnes ar kolonnu virsrakstiem, vienu piemēra rindu un kodu sarakstiem:"},
-    "upload.template_csv": {"en": "Template (CSV)", "lt": "Šablonas (CSV)", "lv": "Veidne (CSV)"},
-    "upload.template_xlsx": {"en": "Template (XLSX)", "lt": "Šablonas (XLSX)", "lv": "Veidne (XLSX)"},
-    "upload.step_file": {"en": "1. Choose a file", "lt": "1. Pasirinkite failą", "lv": "1. Izvēlieties failu"},
-    "upload.file": {"en": "Registry file (CSV, XLSX or GeoJSON, at most {limit} MB)", "lt": "Registro failas (CSV, XLSX arba GeoJSON, ne daugiau {limit} MB)", "lv": "Reģistra fails (CSV, XLSX vai GeoJSON, ne vairāk kā {limit} MB)"},
-    "upload.mode": {"en": "What the file does", "lt": "Ką daro failas", "lv": "Ko dara fails"},
-    "upload.mode_upsert": {"en": "Add and update rows (rows not in the file stay)", "lt": "Pridėti ir atnaujinti eilutes (faile nesančios eilutės lieka)", "lv": "Pievienot un atjaunināt rindas (failā neesošās rindas paliek)"},
-    "upload.mode_replace": {"en": "Replace my rows (my rows not in the file are removed)", "lt": "Pakeisti mano eilutes (faile nesančios mano eilutės pašalinamos)", "lv": "Aizstāt manas rindas (failā neesošās manas rindas tiek dzēstas)"},
-    "upload.step_read": {"en": "2. What was read", "lt": "2. Kas perskaityta", "lv": "2. Kas nolasīts"},
-    "upload.read_summary": {"en": "{format} file, {rows} row(s)", "lt": "{format} failas, eilučių: {rows}", "lv": "{format} fails, rindu skaits: {rows}"},
-    "upload.read_encoding": {"en": "encoding {encoding} (confidence {confidence:.0%})", "lt": "koduotė {encoding} (patikimumas {confidence:.0%})", "lv": "kodējums {encoding} (ticamība {confidence:.0%})"},
-    "upload.read_delimiter": {"en": "delimiter “{delimiter}”", "lt": "skirtukas „{delimiter}“", "lv": "atdalītājs “{delimiter}”"},
-    "upload.read_sheet": {"en": "sheet “{sheet}”", "lt": "lapas „{sheet}“", "lv": "lapa “{sheet}”"},
-    "upload.step_problems": {"en": "3. Problems", "lt": "3. Problemos", "lv": "3. Problēmas"},
-    "upload.no_problems": {"en": "No problems found.", "lt": "Problemų nerasta.", "lv": "Problēmas nav atrastas."},
-    "upload.problem_counts": {"en": "{errors} error(s) block the import; {warnings} warning(s) do not.", "lt": "Klaidų, stabdančių įkėlimą: {errors}; įspėjimų, kurie jo nestabdo: {warnings}.", "lv": "Kļūdas, kas aptur importu: {errors}; brīdinājumi, kas to neaptur: {warnings}."},
-    "upload.download_problems": {"en": "Download the problems (CSV, opens in Excel)", "lt": "Atsisiųsti problemų sąrašą (CSV, atsidaro Excel)", "lv": "Lejupielādēt problēmu sarakstu (CSV, atveras Excel)"},
-    "upload.step_preview": {"en": "4. What would change", "lt": "4. Kas pasikeistų", "lv": "4. Kas mainītos"},
-    "upload.preview_counts": {"en": "{added} row(s) added, {changed} changed, {removed} removed (compared with version {version}).", "lt": "Pridėta eilučių: {added}, pakeista: {changed}, pašalinta: {removed} (lyginant su versija {version}).", "lv": "Pievienotas rindas: {added}, mainītas: {changed}, dzēstas: {removed} (salīdzinot ar versiju {version})."},
-    "upload.removed_warning": {"en": "{count} of your row(s) are not in the file and would disappear.", "lt": "{count} jūsų eilutės(-čių) faile nėra ir jos būtų pašalintos.", "lv": "{count} jūsu rindas(-u) failā nav, un tās tiktu dzēstas."},
-    "upload.step_confirm": {"en": "5. Confirm", "lt": "5. Patvirtinkite", "lv": "5. Apstipriniet"},
-    "upload.confirm": {"en": "Save as a new registry version", "lt": "Išsaugoti kaip naują registro versiją", "lv": "Saglabāt kā jaunu reģistra versiju"},
-    "upload.saved": {"en": "Saved as registry version {version}.", "lt": "Išsaugota kaip registro versija {version}.", "lv": "Saglabāts kā reģistra versija {version}."},
-    "upload.blocked": {"en": "Fix the errors in your file and upload it again; nothing has been saved.", "lt": "Ištaisykite failo klaidas ir įkelkite jį dar kartą; niekas neišsaugota.", "lv": "Izlabojiet kļūdas failā un augšupielādējiet to vēlreiz; nekas nav saglabāts."},
-    "diff.id": {"en": "Id", "lt": "Id", "lv": "Id"},
-    "diff.change": {"en": "Change", "lt": "Pakeitimas", "lv": "Izmaiņa"},
-    "diff.column": {"en": "Field", "lt": "Laukas", "lv": "Lauks"},
-    "diff.old_value": {"en": "Before", "lt": "Buvo", "lv": "Bija"},
-    "diff.new_value": {"en": "After", "lt": "Bus", "lv": "Būs"},
-    "diff.added": {"en": "added", "lt": "pridėta", "lv": "pievienots"},
-    "diff.changed": {"en": "changed", "lt": "pakeista", "lv": "mainīts"},
-    "diff.removed": {"en": "removed", "lt": "pašalinta", "lv": "dzēsts"},
-    "history.intro": {"en": "Every change to the registry is a version: who saved it, when, from which file, and what changed. A rollback is a new version; history is never rewritten.", "lt": "Kiekvienas registro pakeitimas yra versija: kas ją išsaugojo, kada, iš kokio failo ir kas pasikeitė. Atkūrimas yra nauja versija; istorija niekada neperrašoma.", "lv": "Katra reģistra izmaiņa ir versija: kas to saglabāja, kad, no kura faila un kas mainījās. Atjaunošana ir jauna versija; vēsture nekad netiek pārrakstīta."},
-    "history.version": {"en": "Version", "lt": "Versija", "lv": "Versija"},
-    "history.when": {"en": "When (UTC)", "lt": "Kada (UTC)", "lv": "Kad (UTC)"},
-    "history.who": {"en": "Who", "lt": "Kas", "lv": "Kas"},
-    "history.action": {"en": "Action", "lt": "Veiksmas", "lv": "Darbība"},
-    "history.file": {"en": "File", "lt": "Failas", "lv": "Fails"},
-    "history.rows": {"en": "Rows", "lt": "Eilutės", "lv": "Rindas"},
-    "history.added": {"en": "Added", "lt": "Pridėta", "lv": "Pievienots"},
-    "history.changed": {"en": "Changed", "lt": "Pakeista", "lv": "Mainīts"},
-    "history.removed": {"en": "Removed", "lt": "Pašalinta", "lv": "Dzēsts"},
-    "history.pick": {"en": "Show the changes of version", "lt": "Rodyti versijos pakeitimus", "lv": "Rādīt versijas izmaiņas"},
-    "history.download": {"en": "Download version {version} (CSV)", "lt": "Atsisiųsti versiją {version} (CSV)", "lv": "Lejupielādēt versiju {version} (CSV)"},
-    "history.rollback": {"en": "Roll back to version {version}", "lt": "Atkurti versiją {version}", "lv": "Atjaunot versiju {version}"},
-    "history.rollback_confirm": {"en": "I understand: a new version with the content of version {version} is saved.", "lt": "Suprantu: bus išsaugota nauja versija su versijos {version} turiniu.", "lv": "Saprotu: tiks saglabāta jauna versija ar versijas {version} saturu."},
-    "history.rolled_back": {"en": "Version {new} now holds the content of version {old}.", "lt": "Versijoje {new} dabar yra versijos {old} turinys.", "lv": "Versijā {new} tagad ir versijas {old} saturs."},
-    "history.empty": {"en": "The registry has no versions yet.", "lt": "Registras dar neturi versijų.", "lv": "Reģistram vēl nav versiju."},
-    "history.sign_in_to_rollback": {"en": "Administrators sign in here to roll back to an earlier version.", "lt": "Administratoriai čia prisijungia, kad atkurtų ankstesnę versiją.", "lv": "Administratori šeit piesakās, lai atjaunotu agrāku versiju."},
-    "history.rollback_same": {"en": "Nothing was rolled back: version {version} holds the same registry as the current version {current}.", "lt": "Niekas neatkurta: versijoje {version} yra toks pat registras kaip dabartinėje versijoje {current}.", "lv": "Nekas netika atjaunots: versijā {version} ir tāds pats reģistrs kā pašreizējā versijā {current}."},
-    "history.rollback_stale": {"en": "Nothing was rolled back: the registry changed since you looked. Version {current} is now the current version (you saw version {seen}). Look at what changed since then above — rolling back to version {version} would undo that too — and roll back again if you still want to.", "lt": "Niekas neatkurta: registras pasikeitė nuo tada, kai jį peržiūrėjote. Dabartinė versija dabar yra {current} (matėte versiją {seen}). Aukščiau peržiūrėkite, kas nuo tada pasikeitė — atkūrus versiją {version} ir tai būtų panaikinta — ir, jei vis dar norite, atkurkite dar kartą.", "lv": "Nekas netika atjaunots: reģistrs ir mainījies, kopš to skatījāt. Pašreizējā versija tagad ir {current} (jūs redzējāt versiju {seen}). Augstāk apskatiet, kas kopš tā laika mainījies — atjaunojot versiju {version}, arī tas tiktu atcelts — un, ja joprojām vēlaties, atjaunojiet vēlreiz."},
-    "history.review_again": {"en": "Review the rollback to version {version} again", "lt": "Dar kartą peržiūrėti versijos {version} atkūrimą", "lv": "Vēlreiz pārskatīt versijas {version} atjaunošanu"},
-    # --- exports: stamped pictures and the slide deck ----------------------------------------
-    "export.title.map": {"en": "Initiatives and support organisations around the Baltic Sea", "lt": "Iniciatyvos ir paramos organizacijos Baltijos jūros regione", "lv": "Iniciatīvas un atbalsta organizācijas Baltijas jūras reģionā"},
-    "export.title.deck": {"en": "Social services around the Baltic Sea: coverage and gaps", "lt": "Socialinės paslaugos Baltijos jūros regione: aprėptis ir spragos", "lv": "Sociālie pakalpojumi Baltijas jūras reģionā: pārklājums un robi"},
-    "export.title.gaps": {"en": "Gaps: regions and target groups without an initiative", "lt": "Spragos: regionai ir tikslinės grupės be iniciatyvų", "lv": "Robi: reģioni un mērķgrupas bez iniciatīvām"},
-    "export.exported": {"en": "Exported on {date}", "lt": "Eksportuota {date}", "lv": "Eksportēts {date}"},
-    "export.map_missing": {"en": "The map is not included: no map picture was available when this file was made.", "lt": "Žemėlapis neįtrauktas: kuriant šį failą žemėlapio vaizdo nebuvo.", "lv": "Karte nav iekļauta: veidojot šo failu, kartes attēls nebija pieejams."},
-    "export.gap_regions_unknown": {"en": "Region boundaries were not available, so regions without an initiative could not be listed.", "lt": "Regionų ribų nebuvo, todėl regionų be iniciatyvų išvardyti nepavyko.", "lv": "Reģionu robežas nebija pieejamas, tāpēc reģionus bez iniciatīvām nevarēja uzskaitīt."},
-    "export.unserved_targets": {"en": "Target groups no initiative serves under these filters", "lt": "Tikslinės grupės, kurių pagal šiuos filtrus neaptarnauja jokia iniciatyva", "lv": "Mērķgrupas, kuras ar šiem filtriem neapkalpo neviena iniciatīva"},
-    "export.unserved_none": {"en": "Every target group is served by at least one initiative.", "lt": "Kiekvieną tikslinę grupę aptarnauja bent viena iniciatyva.", "lv": "Katru mērķgrupu apkalpo vismaz viena iniciatīva."},
-    "export.more": {"en": "… and {count} more (all are listed in the speaker notes)", "lt": "… ir dar {count} (visi išvardyti pranešėjo pastabose)", "lv": "… un vēl {count} (visi uzskaitīti runātāja piezīmēs)"},
-    "export.top_regions": {"en": "Shown: the regions with the most initiatives, {shown} of {total}.", "lt": "Rodomi regionai, kuriuose daugiausia iniciatyvų: {shown} iš {total}.", "lv": "Parādīti reģioni ar visvairāk iniciatīvām: {shown} no {total}."},
-    "export.totals": {"en": "Totals count each initiative once: {totals}.", "lt": "Sumose kiekviena iniciatyva skaičiuojama vieną kartą: {totals}.", "lv": "Kopsummās katra iniciatīva ieskaitīta vienreiz: {totals}."},
-    "export.articles": {"en": "Articles cited by these rows", "lt": "Šių eilučių cituojami straipsniai", "lv": "Šo rindu citētie raksti"},
-    "export.boundaries": {"en": "Region boundaries", "lt": "Regionų ribos", "lv": "Reģionu robežas"},
-    "export.no_sources": {"en": "No registry row under these filters cites an article.", "lt": "Nė viena pagal šiuos filtrus atrinkta registro eilutė necituoja straipsnio.", "lv": "Neviena ar šiem filtriem atlasītā reģistra rinda necitē rakstu."},
-    "export.no_programmes": {"en": "These rows name no programme.", "lt": "Šiose eilutėse nenurodyta jokia programa.", "lv": "Šajās rindās nav nosaukta neviena programma."},
-    "export.notes.filters": {"en": "Filters: {filters}.", "lt": "Filtrai: {filters}.", "lv": "Filtri: {filters}."},
-    "export.notes.headline": {"en": "Under these filters the registry holds {initiatives} initiative(s) and {organisations} other organisation(s) from {countries} country(ies). The initiatives are in {regions} region(s) and serve {targets} of the {all_targets} target groups.", "lt": "Pagal šiuos filtrus: iniciatyvų – {initiatives}, kitų organizacijų – {organisations}, šalių – {countries}. Regionų, kuriuose veikia iniciatyvos, – {regions}; aptarnaujamų tikslinių grupių – {targets} iš {all_targets}.", "lv": "Ar šiem filtriem: iniciatīvu skaits – {initiatives}, citu organizāciju skaits – {organisations}, valstu skaits – {countries}. Reģionu skaits, kuros darbojas iniciatīvas, – {regions}; apkalpotās mērķgrupas – {targets} no {all_targets}."},
-    "export.notes.map": {"en": "The map shows the initiatives and organisations under these filters that have coordinates.", "lt": "Žemėlapyje rodomos pagal šiuos filtrus atrinktos iniciatyvos ir organizacijos, turinčios koordinates.", "lv": "Kartē redzamas ar šiem filtriem atlasītās iniciatīvas un organizācijas, kurām ir koordinātas."},
-    "export.notes.area_line": {"en": "{area}: {total} initiative(s) in all ({parts}).", "lt": "{area}: iš viso iniciatyvų – {total} ({parts}).", "lv": "{area}: iniciatīvu skaits kopā – {total} ({parts})."},
-    "export.notes.timeline": {"en": "Initiatives with a start year: {dated} ({first}–{last}); the most started in {peak_year}: {peak}.", "lt": "Iniciatyvų su nurodytais pradžios metais – {dated} ({first}–{last} m.); daugiausia jų pradėta {peak_year} m.: {peak}.", "lv": "Iniciatīvu skaits ar norādītu sākuma gadu – {dated} ({first}–{last}); visvairāk to sākts {peak_year}. gadā: {peak}."},
-    "export.notes.timeline_empty": {"en": "No initiative under these filters has a start year.", "lt": "Nė viena pagal šiuos filtrus atrinkta iniciatyva neturi pradžios metų.", "lv": "Nevienai ar šiem filtriem atlasītajai iniciatīvai nav norādīts sākuma gads."},
-    "export.notes.programmes": {"en": "By programme (an initiative supported by several programmes counts under each): {parts}.", "lt": "Pagal programas (kelių programų remiama iniciatyva skaičiuojama prie kiekvienos): {parts}.", "lv": "Pa programmām (iniciatīva, ko atbalsta vairākas programmas, ieskaitīta pie katras): {parts}."},
-    "export.notes.target_line": {"en": "“{target}”: {count} initiative(s), the most of them in {top_area} ({top_count}).", "lt": "„{target}“: iniciatyvų – {count}, daugiausia jų – {top_area} ({top_count}).", "lv": "“{target}”: iniciatīvu skaits – {count}, visvairāk to ir {top_area} ({top_count})."},
-    "export.notes.largest": {"en": "The most common combination is “{service}” for “{target}”: {count}.", "lt": "Dažniausias derinys – „{service}“ tikslinei grupei „{target}“: {count}.", "lv": "Biežākā kombinācija – “{service}” mērķgrupai “{target}”: {count}."},
-    "export.notes.heatmap_gaps": {"en": "Service type and target group combinations without any initiative: {empty} of {cells}.", "lt": "Paslaugų tipų ir tikslinių grupių derinių be jokios iniciatyvos – {empty} iš {cells}.", "lv": "Pakalpojumu veidu un mērķgrupu kombināciju bez nevienas iniciatīvas – {empty} no {cells}."},
-    "export.notes.gap_regions": {"en": "Regions without any initiative under these filters: {regions}.", "lt": "Regionai be jokios iniciatyvos pagal šiuos filtrus: {regions}.", "lv": "Reģioni bez nevienas iniciatīvas ar šiem filtriem: {regions}."},
-    "export.notes.unserved": {"en": "Target groups no initiative serves: {targets}.", "lt": "Tikslinės grupės, kurių neaptarnauja jokia iniciatyva: {targets}.", "lv": "Mērķgrupas, kuras neapkalpo neviena iniciatīva: {targets}."},
-    "export.notes.sources": {"en": "Registry rows under these filters: {rows}; articles cited: {articles}; programmes named: {programmes}.", "lt": "Pagal šiuos filtrus atrinktų registro eilučių – {rows}, cituojamų straipsnių – {articles}, nurodytų programų – {programmes}.", "lv": "Ar šiem filtriem atlasīto reģistra rindu skaits – {rows}, citēto rakstu skaits – {articles}, nosaukto programmu skaits – {programmes}."},
-    "export.notes.chart_data": {"en": "The chart's data is embedded: right-click the chart and choose Edit Data to change the figures or the style.", "lt": "Diagramos duomenys įterpti: spustelėkite diagramą dešiniuoju pelės klavišu ir pasirinkite „Redaguoti duomenis“, kad pakeistumėte skaičius ar išvaizdą.", "lv": "Diagrammas dati ir iegulti: ar peles labo pogu noklikšķiniet uz diagrammas un izvēlieties “Rediģēt datus”, lai mainītu skaitļus vai noformējumu."},
-    "page.present": {"en": "Present", "lt": "Pristatymas", "lv": "Prezentācija"},
-    "present.title": {"en": "{initiatives} initiatives in {regions} regions", "lt": "{initiatives} iniciatyvos(-ų) {regions} regionuose", "lv": "{initiatives} iniciatīvas {regions} reģionos"},
-    "export.panel": {"en": "Export for slides", "lt": "Eksportuoti skaidrėms", "lv": "Eksportēt slaidiem"},
-    "export.title_label": {"en": "Title on the picture", "lt": "Pavadinimas paveiksle", "lv": "Virsraksts attēlā"},
-    "export.size": {"en": "Slide size", "lt": "Skaidrės dydis", "lv": "Slaida izmērs"},
-    "export.what": {"en": "What to export", "lt": "Ką eksportuoti", "lv": "Ko eksportēt"},
-    "export.prepare": {"en": "Prepare the file", "lt": "Paruošti failą", "lv": "Sagatavot failu"},
-    "export.preparing": {"en": "Preparing {name}… (one export at a time; other users are not held up)", "lt": "Ruošiama {name}… (vienu metu vienas eksportas; kitiems naudotojams tai netrukdo)", "lv": "Gatavo {name}… (vienlaikus viens eksports; citiem lietotājiem tas netraucē)"},
-    "export.ready": {"en": "Ready: {name}", "lt": "Paruošta: {name}", "lv": "Gatavs: {name}"},
-    "export.failed": {"en": "The export could not be made: {reason}", "lt": "Eksporto atlikti nepavyko: {reason}", "lv": "Eksportu nevarēja izveidot: {reason}"},
-    "export.download": {"en": "Download {name}", "lt": "Atsisiųsti {name}", "lv": "Lejupielādēt {name}"},
-    "export.kind.map.png": {"en": "Map picture (PNG)", "lt": "Žemėlapio paveikslas (PNG)", "lv": "Kartes attēls (PNG)"},
-    "export.kind.map.svg": {"en": "Map, vector (SVG)", "lt": "Žemėlapis, vektorinis (SVG)", "lv": "Karte, vektoru (SVG)"},
-    "export.kind.map.pdf": {"en": "Map, vector (PDF)", "lt": "Žemėlapis, vektorinis (PDF)", "lv": "Karte, vektoru (PDF)"},
-    "export.kind.html": {"en": "Interactive map (HTML, works offline)", "lt": "Interaktyvus žemėlapis (HTML, veikia be interneto)", "lv": "Interaktīva karte (HTML, darbojas bezsaistē)"},
-    "export.kind.deck": {"en": "Briefing deck (PPTX)", "lt": "Pristatymo skaidrės (PPTX)", "lv": "Prezentācijas slaidi (PPTX)"},
-    "export.kind.chart": {"en": "Chart “{chart}” ({fmt})", "lt": "Diagrama „{chart}“ ({fmt})", "lv": "Diagramma “{chart}” ({fmt})"},
-    "export.extent": {"en": "Export the map's current view (while on, the page follows the map's pan and zoom)", "lt": "Eksportuoti dabartinį žemėlapio vaizdą (kol įjungta, puslapis seka žemėlapio slinkimą ir mastelį)", "lv": "Eksportēt pašreizējo kartes skatu (kamēr ieslēgts, lapa seko kartes pārvietošanai un tālummaiņai)"},
-    "chart.id.heatmap": {"en": "service type × target group", "lt": "paslaugos tipas × tikslinė grupė", "lv": "pakalpojuma veids × mērķgrupa"},
-    "chart.id.country": {"en": "per country", "lt": "pagal šalis", "lv": "pa valstīm"},
-    "chart.id.region": {"en": "per region", "lt": "pagal regionus", "lv": "pa reģioniem"},
-    "chart.id.country-targets": {"en": "target groups per country", "lt": "tikslinės grupės pagal šalis", "lv": "mērķgrupas pa valstīm"},
-    "chart.id.region-targets": {"en": "target groups per region", "lt": "tikslinės grupės pagal regionus", "lv": "mērķgrupas pa reģioniem"},
-    "chart.id.timeline": {"en": "timeline", "lt": "laiko juosta", "lv": "laika josla"},
-    "auth.no_account": {"en": "You are signed in as {email}, but no registry account is set up for this address. Ask an administrator.", "lt": "Prisijungėte kaip {email}, tačiau šiam adresui registro paskyra nesukurta. Kreipkitės į administratorių.", "lv": "Jūs esat pieteicies kā {email}, bet šai adresei reģistra konts nav izveidots. Vērsieties pie administratora."},
-    "present.leave": {"en": "Leave presentation mode", "lt": "Išeiti iš pristatymo režimo", "lv": "Iziet no prezentācijas režīma"},
-    "present.unknown_chart": {"en": "There is no chart “{chart}” to show. The link's chart= can be one of: {known}.", "lt": "Diagramos „{chart}“ nėra. Nuorodos chart= gali būti viena iš: {known}.", "lv": "Diagrammas “{chart}” nav. Saites chart= var būt viena no: {known}."},
-    "app.assets_unreachable": {"en": "The map's JavaScript cannot be loaded from the public CDN from here, and no local copy is installed, so the map may stay blank. An administrator runs `python -m ecosystem assets install` once; the server then serves it itself.", "lt": "Žemėlapio JavaScript iš viešojo CDN čia įkelti nepavyksta, o vietinė kopija neįdiegta, todėl žemėlapis gali likti tuščias. Administratorius vieną kartą paleidžia `python -m ecosystem assets install`; tada serveris pateikia failus pats.", "lv": "Kartes JavaScript šeit nevar ielādēt no publiskā CDN, un lokālā kopija nav instalēta, tāpēc karte var palikt tukša. Administrators vienreiz palaiž `python -m ecosystem assets install`; tad serveris failus nodrošina pats."},
-    "export.qr": {"en": "Add a QR code of the link (PNG and HTML)", "lt": "Pridėti nuorodos QR kodą (PNG ir HTML)", "lv": "Pievienot saites QR kodu (PNG un HTML)"},
-    "app.store_unavailable": {"en": "The registry database cannot be opened ({reason}). The data folder's initiatives.csv is shown read-only; uploads and history are unavailable until the database is reachable.", "lt": "Registro duomenų bazės atverti nepavyksta ({reason}). Rodomas duomenų aplanko failas initiatives.csv tik skaitymui; įkėlimas ir istorija neprieinami, kol duomenų bazė nepasiekiama.", "lv": "Reģistra datubāzi nevar atvērt ({reason}). Tiek rādīts datu mapes fails initiatives.csv tikai lasīšanai; augšupielāde un vēsture nav pieejama, kamēr datubāze nav sasniedzama."},
-    "store.read_only": {"en": "The registry database is read-only here ({path}); writing is refused. The registry can be read, but uploads and rollbacks cannot be saved until an operator makes the database writable for this server.", "lt": "Registro duomenų bazė čia tik skaitoma ({path}); rašyti neleidžiama. Registrą galima skaityti, bet įkėlimų ir atkūrimų išsaugoti negalima, kol operatorius nesuteiks šiam serveriui teisės rašyti į duomenų bazę.", "lv": "Reģistra datubāze šeit ir tikai lasāma ({path}); rakstīšana tiek atteikta. Reģistru var lasīt, bet augšupielādes un atjaunošanas nevar saglabāt, kamēr operators nepadara datubāzi šim serverim rakstāmu."},
-    "app.store_gone": {"en": "The registry database {path} is gone: it was deleted or moved away while the server was running. Shown is the last data read from it, version {version} at {time}, which may be out of date; uploads and history are unavailable. Ask the operator to put the database back — the pages use it again as soon as it is there.", "lt": "Registro duomenų bazės {path} nebėra: ji ištrinta arba perkelta veikiant serveriui. Rodomi paskutiniai iš jos nuskaityti duomenys – versija {version}, {time}, – jie gali būti pasenę; įkėlimas ir istorija neprieinami. Paprašykite operatoriaus grąžinti duomenų bazę – puslapiai ją vėl naudos, kai tik ji bus vietoje.", "lv": "Reģistra datubāzes {path} vairs nav: tā tika dzēsta vai pārvietota, kamēr serveris darbojās. Tiek rādīti pēdējie no tās nolasītie dati – versija {version}, {time}, – tie var būt novecojuši; augšupielāde un vēsture nav pieejama. Lūdziet operatoru atjaunot datubāzi – lapas to atkal izmantos, tiklīdz tā būs vietā."},
-    "app.store_replaced": {"en": "The registry database {path} was replaced by another one while the server was running; the pages now show the registry of the new database.", "lt": "Veikiant serveriui registro duomenų bazė {path} buvo pakeista kita; puslapiai dabar rodo naujosios duomenų bazės registrą.", "lv": "Kamēr serveris darbojās, reģistra datubāze {path} tika aizstāta ar citu; lapas tagad rāda jaunās datubāzes reģistru."},
-    "severity.error": {"en": "error", "lt": "klaida", "lv": "kļūda"},
-    "severity.warning": {"en": "warning", "lt": "įspėjimas", "lv": "brīdinājums"},
-    # (end of interface strings)
-    # --- charts ------------------------------------------------------------------------------
-    "chart.empty": {
-        "en": "No initiatives match the current filters.",
-        "lt": "Pagal pasirinktus filtrus iniciatyvų nėra.",
-        "lv": "Izvēlētajiem filtriem neatbilst neviena iniciatīva.",
-    },
-    "chart.initiatives": {
-        "en": "Initiatives",
-        "lt": "Iniciatyvos",
-        "lv": "Iniciatīvas",
-    },
-    "chart.service_type": {
-        "en": "Service type",
-        "lt": "Paslaugos tipas",
-        "lv": "Pakalpojuma veids",
-    },
-    "chart.target_group": {
-        "en": "Target group",
-        "lt": "Tikslinė grupė",
-        "lv": "Mērķa grupa",
-    },
-    "chart.area.country": {
-        "en": "Country",
-        "lt": "Šalis",
-        "lv": "Valsts",
-    },
-    "chart.area.region": {
-        "en": "Region",
-        "lt": "Regionas",
-        "lv": "Reģions",
-    },
-    "chart.no_region": {
-        "en": "No region",
-        "lt": "Be regiono",
-        "lv": "Bez reģiona",
-    },
-    "chart.programme": {
-        "en": "Programme",
-        "lt": "Programa",
-        "lv": "Programma",
-    },
-    "chart.no_programme": {
-        "en": "No programme",
-        "lt": "Be programos",
-        "lv": "Bez programmas",
-    },
-    "chart.start_year": {
-        "en": "Start year",
-        "lt": "Pradžios metai",
-        "lv": "Sākuma gads",
-    },
-    "chart.gaps_note": {
-        "en": "White cells (0) are gaps: no initiative there yet.",
-        "lt": "Balti langeliai (0) – spragos: čia dar nėra nė vienos iniciatyvos.",
-        "lv": "Baltās šūnas (0) ir robi: šeit vēl nav nevienas iniciatīvas.",
-    },
-    "chart.heatmap.title": {
-        "en": "Initiatives by service type and target group",
-        "lt": "Iniciatyvos pagal paslaugos tipą ir tikslinę grupę",
-        "lv": "Iniciatīvas pēc pakalpojuma veida un mērķa grupas",
-    },
-    "chart.area_services.title.country": {
-        "en": "Initiatives by country and service type",
-        "lt": "Iniciatyvos pagal šalį ir paslaugos tipą",
-        "lv": "Iniciatīvas pēc valsts un pakalpojuma veida",
-    },
-    "chart.area_services.title.region": {
-        "en": "Initiatives by region and service type",
-        "lt": "Iniciatyvos pagal regioną ir paslaugos tipą",
-        "lv": "Iniciatīvas pēc reģiona un pakalpojuma veida",
-    },
-    "chart.area_services.note": {
-        "en": "The number at each bar counts every initiative once; an initiative with several service types fills several segments, so a bar can be longer than its number.",
-        "lt": "Skaičius prie juostos kiekvieną iniciatyvą skaičiuoja vieną kartą; kelių tipų paslaugas teikianti iniciatyva užima kelis segmentus, todėl juosta gali būti ilgesnė už skaičių.",
-        "lv": "Skaitlis pie joslas katru iniciatīvu ieskaita vienreiz; iniciatīva ar vairākiem pakalpojumu veidiem aizņem vairākus segmentus, tāpēc josla var būt garāka par skaitli.",
-    },
-    "chart.area_targets.title.country": {
-        "en": "Target groups served, by country",
-        "lt": "Aptarnaujamos tikslinės grupės pagal šalį",
-        "lv": "Apkalpotās mērķa grupas pa valstīm",
-    },
-    "chart.area_targets.title.region": {
-        "en": "Target groups served, by region",
-        "lt": "Aptarnaujamos tikslinės grupės pagal regioną",
-        "lv": "Apkalpotās mērķa grupas pa reģioniem",
-    },
-    "chart.timeline.title": {
-        "en": "Initiatives by start year and programme",
-        "lt": "Iniciatyvos pagal pradžios metus ir programą",
-        "lv": "Iniciatīvas pēc sākuma gada un programmas",
-    },
-    "chart.timeline.note": {
-        "en": "An initiative supported by several programmes appears under each of them.",
-        "lt": "Kelių programų remiama iniciatyva rodoma prie kiekvienos iš jų.",
-        "lv": "Iniciatīva, ko atbalsta vairākas programmas, parādās pie katras no tām.",
-    },
-    # (end of chart strings)
-}
+__all__ = [
+    "LANGUAGES",
+    "LANGUAGE_NAMES",
+    "LOCALE_DIR",
+    "Messages",
+    "UnknownMessageWarning",
+    "catalogue_path",
+    "format_number",
+    "has_message",
+    "read_catalogue",
+    "t",
+]
+
+LANGUAGES: tuple[str, ...] = ("en", "lt", "lv")
+"""The interface languages; English is the source language and the fallback of the others."""
+LOCALE_DIR = Path(__file__).with_name("locale")
+
+
+class UnknownMessageWarning(UserWarning):
+    """A key that no catalogue holds was asked for: a typo, or a message that was deleted."""
+
+
+def catalogue_path(lang: str) -> Path:
+    """Where the catalogue of ``lang`` lives."""
+    return LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
+
+
+def read_catalogue(lang: str) -> Catalog:
+    """The catalogue of ``lang`` as written, untranslated and fuzzy messages included."""
+    with catalogue_path(lang).open("rb") as stream:
+        return read_po(stream, locale=lang)
+
+
+def _translated(catalogue: Catalog) -> gettext.GNUTranslations:
+    """The messages of ``catalogue`` that are translated in every form, as gettext translations."""
+    complete = Catalog(locale=catalogue.locale)
+    complete.mime_headers = catalogue.mime_headers  # the file's Plural-Forms
+    for message in catalogue:
+        forms = message.string if isinstance(message.string, tuple) else (message.string,)
+        if message.id and all(forms) and not message.fuzzy:
+            complete[message.id] = message
+    buffer = io.BytesIO()
+    write_mo(buffer, complete)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+class Messages:
+    """The messages of every language, each language falling back to English where it is not translated."""
+
+    def __init__(self, catalogues: Mapping[str, Catalog]) -> None:
+        # every key (the English catalogue's), and whether its message has plural forms
+        self._plural = {message.id[0] if message.pluralizable else message.id: message.pluralizable
+                        for message in catalogues["en"] if message.id}
+        self._translations = {lang: _translated(catalogue) for lang, catalogue in catalogues.items()}
+        for lang, translations in self._translations.items():
+            if lang != "en":
+                translations.add_fallback(self._translations["en"])
+
+    def __contains__(self, key: object) -> bool:
+        """Whether there is a message ``key``."""
+        return key in self._plural
+
+    def text(self, key: str, lang: str, **values: object) -> str:
+        """The message ``key`` in ``lang`` (English for another language) with ``values`` filled in."""
+        plural = self._plural.get(key)
+        if plural is None:
+            warnings.warn(f"No message {key!r} in the catalogues under {LOCALE_DIR}.", UnknownMessageWarning,
+                          stacklevel=3)
+            return key
+        translations = self._translations.get(lang, self._translations["en"])
+        count = values.get("count")
+        if plural:
+            if count is None:
+                raise TypeError(f"The message {key!r} has plural forms: give its count=.")
+            text = translations.ngettext(key, key, count)
+        else:
+            text = translations.gettext(key)
+        if count is not None:
+            values["count"] = format_number(count, lang)
+        return text.format(**values) if values else text
+
+
+def format_number(value: float, lang: str) -> str:
+    """``value`` as ``lang`` writes it (CLDR): ``12,345`` in English, ``12 345`` (a no-break space) in Lithuanian
+    and Latvian; English for a language without a catalogue."""
+    return format_decimal(value, locale=lang if lang in LANGUAGES else "en")
+
+
+def _own_name(lang: str) -> str:
+    """The language's name in itself, capitalised for a menu: ``Lietuvių``."""
+    name = Locale.parse(lang).get_display_name(lang)
+    return name[:1].upper() + name[1:]
+
+
+LANGUAGE_NAMES: dict[str, str] = {lang: _own_name(lang) for lang in LANGUAGES}
+_MESSAGES = Messages({lang: read_catalogue(lang) for lang in LANGUAGES})
+
+
+def has_message(key: str) -> bool:
+    """Whether the catalogues hold a message ``key``."""
+    return key in _MESSAGES
 
 
 def t(key: str, lang: str = "en", **values: object) -> str:
-    """The string ``key`` in ``lang`` with ``values`` filled in (English if untranslated, the key if unknown)."""
-    entry = STRINGS.get(key)
-    if entry is None:
-        return key
-    text = entry.get(lang) or entry["en"]
-    return text.format(**values) if values else text
+    """The message ``key`` in ``lang`` with ``values`` filled in; ``count`` picks the plural form where there are
+    plural forms. English where it is not translated; the key itself, with a warning, where it is unknown."""
+    return _MESSAGES.text(key, lang, **values)

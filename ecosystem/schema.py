@@ -240,7 +240,7 @@ def _column_problems(raw: pd.DataFrame, context: ValidationContext, lang: str) -
         if key.startswith(("code:", "codes:", "programmes")):
             message = _code_message(key, value, taxonomy, context, lang)
         elif key == "v.too_long":
-            message = t(key, lang, length=len(value), limit=TEXT_LIMITS[column])
+            message = t(key, lang, count=len(value), limit=TEXT_LIMITS[column])
         elif key == "v.year":
             message = t(key, lang, low=YEAR_RANGE[0], high=YEAR_RANGE[1])
         else:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from ecosystem.i18n import LANGUAGES  # the interface languages: each has a label column here
+
 __all__ = [
     "LANGUAGES",
     "VOCABULARIES",
@@ -20,7 +22,6 @@ __all__ = [
     "load_taxonomy",
 ]
 
-LANGUAGES: tuple[str, ...] = ("en", "lt", "lv")
 VOCABULARIES: tuple[str, ...] = (
     "service_type",
     "target_group",

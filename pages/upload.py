@@ -72,7 +72,7 @@ if "_upload_stale" in st.session_state:  # nothing was saved; what is shown belo
 
 st.subheader(t("upload.step_read", lang))
 read = plan.read
-details = [t("upload.read_summary", lang, format=read.format.upper() if read.format else "?", rows=read.rows)]
+details = [t("upload.read_summary", lang, format=read.format.upper() if read.format else "?", count=read.rows)]
 if read.encoding:
     details.append(t("upload.read_encoding", lang, encoding=read.encoding, confidence=read.encoding_confidence))
 if read.delimiter:
@@ -100,7 +100,7 @@ st.subheader(t("upload.step_preview", lang))
 if plan.changes.empty:
     st.info(t("i.nothing", lang))
     st.stop()
-st.write(t("upload.preview_counts", lang, added=plan.count("added"), changed=plan.count("changed"),
+st.write(t("upload.preview_counts", lang, count=plan.count("added"), changed=plan.count("changed"),
            removed=plan.count("removed"), version=plan.base_version))
 if plan.count("removed"):
     st.warning(t("upload.removed_warning", lang, count=plan.count("removed")))

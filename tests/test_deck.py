@@ -244,7 +244,7 @@ def test_notes_say_the_figures_without_double_counting(small_frame, taxonomy):
     assert ("Under these filters the registry holds 3 initiative(s) and 1 other organisation(s) from 2 country(ies). "
             "The initiatives are in 2 region(s) and serve 2 of the 11 target groups.") in _notes(deck.slides[0])
     countries = _by_title(deck, t("chart.area_services.title.country", "en"))
-    assert ("Lithuania: 2 initiative(s) in all (Employment & work integration 1, Social support 2)."
+    assert ("Lithuania: 2 initiatives in all (Employment & work integration 1, Social support 2)."
             in _notes(countries))
     lithuania = [series.values[list(_chart(countries).plots[0].categories).index("Lithuania")]
                  for series in _chart(countries).plots[0].series]
@@ -255,8 +255,8 @@ def test_notes_say_the_figures_without_double_counting(small_frame, taxonomy):
     assert "By programme (an initiative supported by several programmes counts under each): Fund One 2, Fund Two 1." \
         in timeline
     heatmap = _notes(_by_title(deck, t("chart.heatmap.title", "en")))
-    assert "“Older people”: 3 initiative(s), the most of them in LT (2)." in heatmap
-    assert "“Jobseekers”: 1 initiative(s), the most of them in LT (1)." in heatmap
+    assert "“Older people”: 3 initiatives, the most of them in LT (2)." in heatmap
+    assert "“Jobseekers”: 1 initiative, in LT (1)." in heatmap
     gaps = _notes(_by_title(deck, t("export.title.gaps", "en")))
     assert ("Regions without any initiative under these filters: LT011 Vilniaus miesto savivaldybė, "
             "LT021 Alytaus apskritis, LV00C Vidzeme.") in gaps  # LT011 has an organisation, not an initiative

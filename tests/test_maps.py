@@ -109,7 +109,7 @@ def test_choropleth_draws_islands_empty_regions_and_attribution(frame, taxonomy)
     for code, town in islands.items():  # Visby, Rønne, Kuressaare, Mariehamn lie inside what is drawn
         assert shape(labels[code]["geometry"]).buffer(0.05).contains(Point(town)), code
     assert labels["LT025"]["properties"]["fill"] != labels["LT021"]["properties"]["fill"]
-    assert ": 0 initiative(s)" in labels["LT021"]["properties"]["label"]
+    assert ": 0 initiatives" in labels["LT021"]["properties"]["label"]
     assert safe_json(EUROGEOGRAPHICS) in html
 
 

@@ -95,7 +95,7 @@ def test_partner_uploads_previews_and_saves_a_new_version(data_dir, accounts):
     assert "CSV" in text and "cp1257" in text and "“;”" in text
     warnings = at.dataframe[0].value
     assert set(warnings["Column"]) >= {"country", "latitude", "service_types"}
-    assert any("1 row(s) added, 0 changed, 0 removed" in markdown.value for markdown in at.markdown)
+    assert any("1 row added, 0 changed, 0 removed" in markdown.value for markdown in at.markdown)
     at.button(key="upload_confirm").click().run()
     assert any("Saved as registry version 2" in success.value for success in at.success)
     stored = open_store().read()

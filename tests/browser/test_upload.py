@@ -48,7 +48,7 @@ def test_partner_signs_in_uploads_and_saves(
 
     page.locator("input[type=file]").set_input_files(str(upload))
     page.get_by_text("encoding cp1257").wait_for(timeout=TIMEOUT_MS)
-    page.get_by_text("1 row(s) added, 0 changed, 0 removed").wait_for(timeout=TIMEOUT_MS)
+    page.get_by_text("1 row added, 0 changed, 0 removed").wait_for(timeout=TIMEOUT_MS)
     page.get_by_role("button", name="Save as a new registry version").click()
     page.get_by_text("Saved as registry version 2.").wait_for(timeout=TIMEOUT_MS)
 
