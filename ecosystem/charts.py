@@ -24,7 +24,7 @@ import plotly.graph_objects as go
 
 from ecosystem import coverage
 from ecosystem.coverage import NO_PROGRAMME, UNASSIGNED
-from ecosystem.i18n import t
+from ecosystem.i18n import number_separators, t
 from ecosystem.taxonomy import Taxonomy
 
 __all__ = [
@@ -55,7 +55,6 @@ NO_PROGRAMME_COLOUR = "#BBBBBB"
 # ColorBrewer "Blues" without its near-white end: 0 alone is white, so a count of 1 never looks empty
 BLUES = ("#C6DBEF", "#9ECAE1", "#6BAED6", "#4292C6", "#2171B5", "#08519C", "#08306B")
 _GRID_COLOUR = "#D9D9D9"
-_SEPARATORS = {"en": ".,", "lt": ", ", "lv": ", "}  # decimal mark, thousands separator
 _ROW_HEIGHT = 28  # pixels per bar or heatmap row
 
 
@@ -115,7 +114,7 @@ def _finish(
     fig.update_layout(
         template="plotly_white",
         font={"family": FONT_FAMILY, "size": 13, "color": "#222222"},
-        separators=_SEPARATORS.get(lang, _SEPARATORS["en"]),
+        separators=number_separators(lang),
         title={
             "text": plotly_text(title),
             "subtitle": {"text": _wrap(note, 95), "font": {"size": 12, "color": "#555555"}},

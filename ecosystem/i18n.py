@@ -21,7 +21,7 @@ from babel import Locale
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
 
 __all__ = [
     "LANGUAGES",
@@ -32,6 +32,7 @@ __all__ = [
     "catalogue_path",
     "format_number",
     "has_message",
+    "number_separators",
     "read_catalogue",
     "t",
 ]
@@ -110,6 +111,12 @@ def format_number(value: float, lang: str) -> str:
     """``value`` as ``lang`` writes it (CLDR): ``12,345`` in English, ``12 345`` (a no-break space) in Lithuanian
     and Latvian; English for a language without a catalogue."""
     return format_decimal(value, locale=lang if lang in LANGUAGES else "en")
+
+
+def number_separators(lang: str) -> str:
+    """The decimal mark and the digit group separator of ``lang``, as Plotly's ``layout.separators`` takes them."""
+    locale = lang if lang in LANGUAGES else "en"
+    return get_decimal_symbol(locale) + get_group_symbol(locale)
 
 
 def _own_name(lang: str) -> str:

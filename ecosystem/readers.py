@@ -34,7 +34,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from ecosystem.config import DEFAULT_MAX_ROWS, DEFAULT_MAX_UPLOAD_MB
-from ecosystem.i18n import t
+from ecosystem.i18n import format_number, t
 from ecosystem.registry_io import FORMULA_PREFIXES
 from ecosystem.schema import (
     CODE_LIST_COLUMNS,
@@ -166,7 +166,8 @@ def _read_cells(data: bytes, file_name: str, lang: str, limits: ReadLimits, shee
                 detected: _Detected) -> _Cells:
     """The file's table as text, whatever its format; raises _ReadError when it cannot be read."""
     if len(data) > limits.max_bytes:
-        raise _fail(lang, "r.too_large", size=_grouped(len(data)), limit=_grouped(limits.max_bytes))
+        raise _fail(lang, "r.too_large", size=format_number(len(data), lang),
+                    limit=format_number(limits.max_bytes, lang))
     if not data:
         raise _fail(lang, "r.empty")
     for signature, kind in _SIGNATURES:
@@ -282,11 +283,6 @@ def _alphabet_fit(text: str) -> tuple[int, int]:
     return fitting, len(words) - fitting
 
 
-def _grouped(number: int) -> str:
-    """``20000000`` → ``20 000 000`` (readable in every interface language)."""
-    return f"{number:,}".replace(",", " ")
-
-
 # --- CSV ----------------------------------------------------------------------------------------
 
 def _detect_delimiter(text: str) -> str:
@@ -358,7 +354,7 @@ def _assemble(records: Iterable[tuple[int, list[str], dict[int, Note]]], limits:
         if not "".join(row).strip():  # a blank row (one C-level join instead of a check per cell)
             continue
         if len(cells.rows) == limits.max_rows:
-            raise _fail(lang, "r.too_many_rows", row=number, limit=_grouped(limits.max_rows))
+            raise _fail(lang, "r.too_many_rows", row=number, limit=format_number(limits.max_rows, lang))
         if strict and len(row) != width:
             ragged.append(number)
             continue
@@ -414,7 +410,8 @@ def _check_workbook_archive(data: bytes, file_name: str, lang: str, limits: Read
         raise _fail(lang, "r.damaged", file=file_name, reason=type(exc).__name__) from exc
     unpacked = sum(entry.file_size for entry in entries)
     if unpacked > limits.max_unpacked_bytes or unpacked > limits.max_compression_ratio * len(data):
-        raise _fail(lang, "r.zip_bomb", file=file_name, size=_grouped(unpacked), ratio=_grouped(unpacked // len(data)))
+        raise _fail(lang, "r.zip_bomb", file=file_name, size=format_number(unpacked, lang),
+                    ratio=format_number(unpacked // len(data), lang))
     names = {entry.filename for entry in entries}
     if "xl/workbook.xml" in names:
         return
@@ -493,7 +490,7 @@ def _geojson_cells(document: object, lang: str, limits: ReadLimits) -> _Cells:
         raise _fail(lang, "r.not_geojson")
     features = document["features"]
     if len(features) > limits.max_rows:
-        raise _fail(lang, "r.too_many_rows", row=limits.max_rows + 2, limit=_grouped(limits.max_rows))
+        raise _fail(lang, "r.too_many_rows", row=limits.max_rows + 2, limit=format_number(limits.max_rows, lang))
     if not features:
         raise _fail(lang, "r.no_rows")
     readable = {spreadsheet_row(position): _feature(feature) for position, feature in enumerate(features)}

@@ -288,7 +288,7 @@ def test_footnote_is_escaped(frame, taxonomy):
 
 def test_lithuanian_figures_use_lithuanian_number_separators(frame, taxonomy):
     for fig in _all_figures(frame, taxonomy, lang="lt").values():
-        assert fig.layout.separators == ", "
+        assert fig.layout.separators == ",\u00a0"  # decimal comma, no-break space between digit groups (CLDR)
 
 
 def test_count_axes_tick_whole_numbers(frame, taxonomy):

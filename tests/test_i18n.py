@@ -16,6 +16,7 @@ from ecosystem.i18n import (
     Messages,
     UnknownMessageWarning,
     format_number,
+    number_separators,
     read_catalogue,
     t,
 )
@@ -94,6 +95,7 @@ def test_numbers_follow_cldr_for_each_language() -> None:
     assert [format_number(12345, lang) for lang in LANGUAGES] == ["12,345", f"12{NBSP}345", f"12{NBSP}345"]
     assert format_number(1234.5, "lt") == f"1{NBSP}234,5" and format_number(1234.5, "en") == "1,234.5"
     assert format_number(12345, "de") == "12,345"  # no catalogue: English
+    assert [number_separators(lang) for lang in LANGUAGES] == [".,", f",{NBSP}", f",{NBSP}"]
 
 
 # --- the rules, on small catalogues -------------------------------------------------------------------------

@@ -195,7 +195,7 @@ def test_oversize_file_is_refused_before_parsing(tmp_path: Path, taxonomy: Taxon
     path.write_bytes(b"id,name\n" + b"x,y\n" * 5_000_001)
     result = read_partner_file(path.read_bytes(), path.name, taxonomy)
     assert result.format is None and result.raw.empty
-    assert _errors(result)["message"].tolist() == [t("r.too_large", "en", size="20 000 012", limit="20 000 000")]
+    assert _errors(result)["message"].tolist() == [t("r.too_large", "en", size="20,000,012", limit="20,000,000")]
 
 
 def test_row_limit_stops_reading_before_the_rest_of_the_file(taxonomy: Taxonomy) -> None:
