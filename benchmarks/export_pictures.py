@@ -29,16 +29,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout, no install
 
+import pandas as pd
+
 from ecosystem.assets import assets_installed, inline_assets_html, install_assets
 from ecosystem.charts import service_target_heatmap
 from ecosystem.coverage import service_target_matrix
-from ecosystem.exports import ExportView, deck_file
+from ecosystem.exports import deck_file
 from ecosystem.filters import FilterState
 from ecosystem.maps import build_map, map_layers
 from ecosystem.pictures import close_browsers, map_shape_count, render_chart, render_map_png, static_map_picture
-from ecosystem.registry import typed_registry
+from ecosystem.registry import PROGRAMME_COLUMNS, Registry, typed_registry
+from ecosystem.schema import PROBLEM_COLUMNS
 from ecosystem.synthetic import SYNTHETIC_SOURCE, synthetic_registry
 from ecosystem.taxonomy import load_taxonomy
+from ecosystem.view import View
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -127,8 +131,9 @@ def main() -> None:
             shapes = map_shape_count(frame)
             browser_map = cold_and_warm(lambda: render_map_png(html, expected_shapes=shapes), args.repeat)
             fallback = cold_and_warm(lambda: static_map_picture(frame, taxonomy, "en"), args.repeat)
-            view = ExportView(frame=frame, state=FilterState(), taxonomy=taxonomy, lang="en", version="bench",
-                              version_date="2026-11-26", programme_names={}, region_names={})
+            registry = Registry(frame, pd.DataFrame(columns=PROGRAMME_COLUMNS), "bench", "2026-11-26",
+                                pd.DataFrame(columns=PROBLEM_COLUMNS))
+            view = View(taxonomy, registry, None, {}, FilterState(), frame, "en")
             close_browsers()
             deck = cold_and_warm(lambda: deck_file(view).data, args.repeat)
             peak = memory.take()

@@ -34,7 +34,7 @@ from ecosystem.auth import Account, AuthConfigError, Authenticator, LoginError, 
 from ecosystem.charts import chart_spec
 from ecosystem.checks import region_warnings, validation_context
 from ecosystem.coverage import region_counts
-from ecosystem.exports import ExportFile, ExportView, chart_file, deck_file, html_file, map_file, view_stamp
+from ecosystem.exports import ExportFile, ExportOptions, chart_file, deck_file, html_file, map_file, view_stamp
 from ecosystem.filters import QUERY_KEYS, FilterOptions, FilterState, apply_filters, describe_filters, filter_options
 from ecosystem.i18n import LANGUAGE_NAMES, t
 from ecosystem.imports import seed_store
@@ -55,6 +55,7 @@ from ecosystem.store import (
 )
 from ecosystem.tables import problems_table
 from ecosystem.taxonomy import LANGUAGES, Taxonomy, load_taxonomy
+from ecosystem.view import View as ExportedView
 
 PRESENTATION_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header {display: none !important;}
@@ -619,16 +620,14 @@ def _client_key() -> str:
 # --- exports ---------------------------------------------------------------------------------------
 
 def export_view(view: View, *, bounds: list[list[float]] | None = None, show_organisations: bool = True,
-                show_coverage: bool = True) -> ExportView:
-    """What the export functions need to reproduce exactly this view."""
+                show_coverage: bool = True) -> tuple[ExportedView, ExportOptions]:
+    """What the export functions need to reproduce exactly this view: the view, and the map as shown."""
     url = st.context.url or ""
     base_url = url.split("?", 1)[0].rsplit("/", 1)[0] if url else ""
-    return ExportView(frame=view.filtered, state=view.state, taxonomy=view.taxonomy, lang=view.lang,
-                      version=view.registry.version, version_date=view.registry.updated,
-                      programme_names=view.programme_names, region_names=view.region_names, regions=view.regions,
-                      tiles=tiles_setting(view.lang, []), base_url=base_url,
-                      bounds=bounds or view_bounds(view.filtered, view.regions, view.state.countries, view.state.regions),
-                      show_organisations=show_organisations, show_coverage=show_coverage)
+    shown = ExportedView(view.taxonomy, view.registry, view.regions, view.region_names, view.state, view.filtered,
+                         view.lang)
+    return shown, ExportOptions(base_url=base_url, tiles=tiles_setting(view.lang, []), bounds=bounds,
+                                show_organisations=show_organisations, show_coverage=show_coverage)
 
 
 def export_panel(view: View, page: str, charts: list[str], *, include_map: bool,
@@ -652,11 +651,12 @@ def export_panel(view: View, page: str, charts: list[str], *, include_map: bool,
                               placeholder=_default_title(what, view, lang))
         qr = st.checkbox(t("export.qr", lang), key=f"export_qr_{page}", disabled=what.endswith((".svg", ".pdf")) or what == "deck")
         if st.button(t("export.prepare", lang), key=f"export_go_{page}", type="primary"):
-            context = export_view(view, bounds=bounds, show_organisations=show_organisations,
-                                  show_coverage=show_coverage)
+            shown, options = export_view(view, bounds=bounds, show_organisations=show_organisations,
+                                         show_coverage=show_coverage)
             with st.status(t("export.preparing", lang, name=kinds[what]), expanded=False) as status:
                 try:
-                    st.session_state[f"export_file_{page}"] = _export(context, what, SLIDE_SIZES[size], title or None, qr)
+                    st.session_state[f"export_file_{page}"] = _export(shown, options, what, SLIDE_SIZES[size],
+                                                                      title or None, qr)
                 except (PictureError, OSError, ValueError) as error:
                     status.update(label=t("export.failed", lang, reason=plain(str(error))), state="error")
                     st.session_state.pop(f"export_file_{page}", None)
@@ -676,19 +676,20 @@ def _default_title(what: str, view: View, lang: str) -> str:
         kind = "map"
     else:
         kind = chart_spec(what.split(".")[1]).kind
-    return view_stamp(export_view(view), kind, "").title
+    return view_stamp(export_view(view)[0], kind, "").title
 
 
-def _export(context: ExportView, what: str, size: SlideSize, title: str | None, qr: bool) -> ExportFile:
+def _export(view: ExportedView, options: ExportOptions, what: str, size: SlideSize, title: str | None,
+            qr: bool) -> ExportFile:
     """One export by its panel key (``map.png``, ``chart.heatmap.svg``, ``deck``, ``html``)."""
     if what == "deck":
-        return deck_file(context, title)  # its title slide always carries the QR code
+        return deck_file(view, title, options=options)  # its title slide always carries the QR code
     if what == "html":
-        return html_file(context, title, qr=qr)
+        return html_file(view, title, qr=qr, options=options)
     parts = what.split(".")
     if parts[0] == "map":
-        return map_file(context, parts[1], size, title, qr=qr)
-    return chart_file(context, parts[1], parts[2], size, title, qr=qr)
+        return map_file(view, parts[1], size, title, qr=qr, options=options)
+    return chart_file(view, parts[1], parts[2], size, title, qr=qr, options=options)
 
 
 def plotly_config(view: View, chart: str) -> dict:

@@ -2,8 +2,9 @@
 
     python -m ecosystem export-figures --query "country=LT&service=transport_mobility" --out DIR [--lang lt]
 
-The query string is the same one the dashboard's URL carries, so the slides for each pilot municipality can
-be made in one shell loop.
+The query string is the same one the dashboard's URL carries, and the view is built as the pages build it
+(``ecosystem.view.load_view``: the same checks, the same notices, said on stderr), so the slides for each pilot
+municipality can be made in one shell loop. A view the pages would show with an error is not exported (exit 2).
 """
 
 from __future__ import annotations
@@ -11,54 +12,38 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from urllib.parse import parse_qs
 
 __all__ = ["add_export_commands"]
+
+_LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
 
 def _export_figures(args: argparse.Namespace) -> int:
     from ecosystem.charts import CHARTS
-    from ecosystem.checks import validation_context
-    from ecosystem.config import data_dir
-    from ecosystem.exports import ExportView, chart_file, deck_file, html_file, map_file, write_files
-    from ecosystem.filters import FilterState, apply_filters, filter_options
-    from ecosystem.imports import seed_store
+    from ecosystem.checks import problem_lines
+    from ecosystem.exports import ExportOptions, chart_file, deck_file, html_file, map_file, write_files
     from ecosystem.pictures import PictureError, SLIDE_SIZES, close_browsers
-    from ecosystem.regions import RegionsError, assign_regions, find_regions_file, load_regions, region_names
-    from ecosystem.registry import RegistryError, load_programmes, typed_registry
-    from ecosystem.store import StoreError, open_store
-    from ecosystem.taxonomy import load_taxonomy
+    from ecosystem.store import StoreError
+    from ecosystem.view import load_view
 
     try:
-        folder = data_dir()
-        taxonomy = load_taxonomy(folder / "taxonomy.csv")
-        programmes = load_programmes(folder / "programmes.csv")
-        regions_path, regions = find_regions_file(), None
-        if regions_path is not None:
-            regions = load_regions(regions_path)
-        store = open_store()
-        seed_store(store, folder / "initiatives.csv", validation_context(taxonomy, programmes["id"], regions))
-        frame = typed_registry(store.read())
-        if regions is not None:
-            frame = assign_regions(frame, regions)
-        version = store.current_version()
-        created = store.versions()["created_at"].iloc[0][:10]
-    except (RegistryError, RegionsError, StoreError, OSError) as error:
+        view = load_view(args.query, args.lang)
+    except (ValueError, OSError, StoreError) as error:  # e.g. a taxonomy that cannot be read
         print(f"error: {error}", file=sys.stderr)
         return 2
-    options = filter_options(frame, taxonomy, programmes["id"].tolist(), regions["nuts_id"].tolist() if regions is not None else [])
-    state = FilterState.from_query(parse_qs(args.query.lstrip("?")), options)
-    view = ExportView(frame=apply_filters(frame, state), state=state, taxonomy=taxonomy, lang=args.lang,
-                      version=str(version), version_date=created,
-                      programme_names=dict(zip(programmes["id"], programmes["name"])),
-                      region_names=region_names(regions) if regions is not None else {}, regions=regions,
-                      base_url=args.base_url)
-    size = SLIDE_SIZES[args.size]
+    for notice in view.notices:  # what the pages say above this view, said here too
+        print(f"{_LEVELS[notice.level]}: {notice.message.text(args.lang)}", file=sys.stderr)
+    if view.problems is not None:
+        print("\n".join(problem_lines(view.problems.problems)), file=sys.stderr)
+    if any(notice.level == "error" for notice in view.notices):
+        return 2
+    options, size = ExportOptions(base_url=args.base_url), SLIDE_SIZES[args.size]
     files = []
     try:
         for chart in CHARTS:
-            files += [chart_file(view, chart, fmt, size) for fmt in ("png", "svg")]
-        files += [map_file(view, "png", size), map_file(view, "svg", size), html_file(view), deck_file(view)]
+            files += [chart_file(view, chart, fmt, size, options=options) for fmt in ("png", "svg")]
+        files += [map_file(view, "png", size, options=options), map_file(view, "svg", size, options=options),
+                  html_file(view, options=options), deck_file(view, options=options)]
     except PictureError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -1,8 +1,10 @@
 """Exports of a view for slides and meetings: chart and map pictures, the briefing deck, a standalone map.
 
-Everything here takes an ``ExportView`` (the filtered rows and what describes them) and returns an
-``ExportFile`` (name, bytes, MIME type). Every file carries its stamp: title, the filters in words, the source
-line with the registry version and date, the attributions that apply, and the permalink. Exports run one at a
+Everything here takes the ``View`` the page shows (``ecosystem.view``: the filtered rows and what describes
+them), with ``ExportOptions`` for what only an export needs (the dashboard's address, the map's tiles, extent
+and layers as shown), and returns an ``ExportFile`` (name, bytes, MIME type). Every file carries its stamp:
+title, the filters in words, the source line with the registry version and date, the attributions that
+apply, and the permalink. Exports run one at a
 time per process (``_ONE_AT_A_TIME``); the page shows a progress state meanwhile, other sessions go on.
 """
 
@@ -14,7 +16,7 @@ import io
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable
 
 import folium
 import pandas as pd
@@ -24,17 +26,16 @@ from ecosystem.assets import inline_assets_html
 from ecosystem.charts import chart_spec
 from ecosystem.coverage import region_counts, regions_in_scope
 from ecosystem.deck import build_deck
-from ecosystem.filters import FilterState
-from ecosystem.maps import OSM_ATTRIBUTION, add_stamp, build_map, map_layers
+from ecosystem.maps import OSM_ATTRIBUTION, add_stamp, build_map, map_layers, view_bounds
 from ecosystem.pictures import (
     DEFAULT_SLIDE, PictureError, SlideSize, browser_available, map_shape_count, render_chart, render_map_png,
     static_map_picture,
 )
 from ecosystem.stamp import Stamp, export_file_name, make_stamp, qr_png, stamp_figure
-from ecosystem.taxonomy import Taxonomy
+from ecosystem.view import View
 
 __all__ = [
-    "ExportFile", "ExportView", "chart_file", "deck_file", "html_file", "map_file", "view_stamp", "write_files",
+    "ExportFile", "ExportOptions", "chart_file", "deck_file", "html_file", "map_file", "view_stamp", "write_files",
 ]
 
 _ONE_AT_A_TIME = threading.RLock()  # whole exports, not just browser calls: a deck and a map never interleave
@@ -61,64 +62,64 @@ class ExportFile:
 
 
 @dataclass(frozen=True)
-class ExportView:
-    """What one view shows: the filtered rows and everything that describes them."""
+class ExportOptions:
+    """What an export needs besides the view: the dashboard's address (for permalinks), and the map as shown —
+    its tiles, its extent (None: the view's own, as the Map page frames it) and which layers are on."""
 
-    frame: pd.DataFrame
-    state: FilterState
-    taxonomy: Taxonomy
-    lang: str
-    version: str
-    version_date: str
-    programme_names: Mapping[str, str]
-    region_names: Mapping[str, str]
-    regions: Any = None
-    tiles: str | None = None
     base_url: str = ""
+    tiles: str | None = None
     bounds: list[list[float]] | None = None
     show_organisations: bool = True
     show_coverage: bool = True
 
-    @property
-    def map_regions(self) -> Any:
-        """The boundaries the map draws: none when the coverage layer is switched off."""
-        return self.regions if self.show_coverage else None
 
-    @property
-    def region_counts(self) -> pd.Series | None:
-        """Initiatives per region when boundaries are drawn."""
-        return region_counts(self.frame, self.map_regions["nuts_id"]) if self.map_regions is not None else None
-
-    @property
-    def regions_in_scope(self) -> list[str]:
-        """The regions of the selected countries (or of the countries present), for the gaps list."""
-        if self.regions is None:
-            return []
-        return regions_in_scope(self.regions, self.frame, self.state.countries, self.state.regions)
+def _map_regions(view: View, options: ExportOptions) -> Any:
+    """The boundaries the map draws: none when the coverage layer is switched off."""
+    return view.regions if options.show_coverage else None
 
 
-def view_stamp(view: ExportView, kind: str, page: str, title: str | None = None, *, map_drawn: bool = False) -> Stamp:
+def _region_counts(view: View, options: ExportOptions) -> pd.Series | None:
+    """Initiatives per region when boundaries are drawn."""
+    regions = _map_regions(view, options)
+    return region_counts(view.filtered, regions["nuts_id"]) if regions is not None else None
+
+
+def _bounds(view: View, options: ExportOptions) -> list[list[float]] | None:
+    """The map's extent: as shown, else the chosen places (None: the Baltic Sea view)."""
+    return options.bounds or view_bounds(view.filtered, view.regions, view.state.countries, view.state.regions)
+
+
+def _regions_in_scope(view: View) -> list[str]:
+    """The regions of the selected countries (or of the countries present), for the gaps list."""
+    if view.regions is None:
+        return []
+    return regions_in_scope(view.regions, view.filtered, view.state.countries, view.state.regions)
+
+
+def view_stamp(view: View, kind: str, page: str, title: str | None = None, *, options: ExportOptions = ExportOptions(),
+               map_drawn: bool = False) -> Stamp:
     """The stamp of one export; boundaries and tiles are credited only when the picture draws them."""
     tile_attribution = None
-    if map_drawn and view.tiles:
-        tile_attribution = OSM_ATTRIBUTION if view.tiles == "osm" else view.tiles.split("/")[2]
-    return make_stamp(kind, view.state, view.taxonomy, view.lang, version=view.version, version_date=view.version_date,
-                      base_url=view.base_url, page=page, boundaries_drawn=map_drawn and view.map_regions is not None,
+    if map_drawn and options.tiles:
+        tile_attribution = OSM_ATTRIBUTION if options.tiles == "osm" else options.tiles.split("/")[2]
+    return make_stamp(kind, view.state, view.taxonomy, view.lang, version=view.registry.version,
+                      version_date=view.registry.updated, base_url=options.base_url, page=page,
+                      boundaries_drawn=map_drawn and _map_regions(view, options) is not None,
                       tile_attribution=tile_attribution, programme_names=view.programme_names,
                       region_names=view.region_names, title=title or None)
 
 
-def _name(view: ExportView, kind: str, ext: str) -> str:
-    return export_file_name(kind, view.state, datetime.date.today(), view.version, ext)
+def _name(view: View, kind: str, ext: str) -> str:
+    return export_file_name(kind, view.state, datetime.date.today(), view.registry.version, ext)
 
 
 @_one_at_a_time
-def chart_file(view: ExportView, chart: str, fmt: str = "png", size: SlideSize = DEFAULT_SLIDE,
-               title: str | None = None, *, qr: bool = False) -> ExportFile:
+def chart_file(view: View, chart: str, fmt: str = "png", size: SlideSize = DEFAULT_SLIDE, title: str | None = None,
+               *, qr: bool = False, options: ExportOptions = ExportOptions()) -> ExportFile:
     """A coverage chart as a stamped PNG, SVG or PDF of a slide size (PNG: optionally with a QR of the link)."""
     spec = chart_spec(chart)
-    stamp = view_stamp(view, spec.kind, "coverage", title)
-    figure = spec.build(view.frame, view.taxonomy, view.lang, stamp.source, view.programme_names, view.region_names)
+    stamp = view_stamp(view, spec.kind, "coverage", title, options=options)
+    figure = spec.build(view.filtered, view.taxonomy, view.lang, stamp.source, view.programme_names, view.region_names)
     stamped = stamp_figure(figure, stamp, size.width, size.height)
     data = render_chart(stamped, fmt, size.width, size.height, size.scale)
     if qr and fmt == "png":
@@ -142,35 +143,37 @@ def _with_qr(png: bytes, url: str, scale: float, corner: str) -> bytes:
     return out.getvalue()
 
 
-def _stamped_map(view: ExportView, stamp: Stamp, qr: bool = False) -> folium.Map:
+def _stamped_map(view: View, options: ExportOptions, stamp: Stamp, qr: bool = False) -> folium.Map:
     """The folium map of the view with its stamp (and a QR code of its permalink when asked)."""
-    layers = map_layers(view.frame, view.taxonomy, view.lang, view.programme_names, tiles=view.tiles, regions=view.map_regions,
-                        region_counts=view.region_counts, show_organisations=view.show_organisations,
-                        colour_services=view.state.services, bounds=view.bounds)
+    layers = map_layers(view.filtered, view.taxonomy, view.lang, view.programme_names, tiles=options.tiles,
+                        regions=_map_regions(view, options), region_counts=_region_counts(view, options),
+                        show_organisations=options.show_organisations, colour_services=view.state.services,
+                        bounds=_bounds(view, options))
     m = build_map(layers)
     code = qr_png(stamp.permalink, 2 * _QR_CSS_PX) if qr else None
     return add_stamp(m, stamp.title, stamp.subtitle, [stamp.source, stamp.permalink], code)
 
 
 @_one_at_a_time
-def map_file(view: ExportView, fmt: str = "png", size: SlideSize = DEFAULT_SLIDE, title: str | None = None,
-             *, use_browser: bool = True, qr: bool = False) -> ExportFile:
+def map_file(view: View, fmt: str = "png", size: SlideSize = DEFAULT_SLIDE, title: str | None = None,
+             *, use_browser: bool = True, qr: bool = False, options: ExportOptions = ExportOptions()) -> ExportFile:
     """The map as a stamped picture: a headless-browser shot (PNG) or, without a browser, matplotlib (PNG/SVG/PDF).
 
     Pictures are drawn without base-map tiles (deterministic, offline, no licence question): the regions are
     the background."""
-    picture = replace(view, tiles=None)
-    stamp = view_stamp(picture, "map", "map", title, map_drawn=True)
+    picture = replace(options, tiles=None)
+    stamp = view_stamp(view, "map", "map", title, options=picture, map_drawn=True)
+    regions, counts = _map_regions(view, picture), _region_counts(view, picture)
     if fmt == "png" and use_browser and browser_available():
-        html = inline_assets_html(_stamped_map(picture, stamp, qr).get_root().render())
-        expected = map_shape_count(view.frame, regions=view.map_regions, region_counts=view.region_counts,
-                                   show_organisations=view.show_organisations)
+        html = inline_assets_html(_stamped_map(view, picture, stamp, qr).get_root().render())
+        expected = map_shape_count(view.filtered, regions=regions, region_counts=counts,
+                                   show_organisations=picture.show_organisations)
         data = render_map_png(html, size.width, size.height, size.scale, expected_shapes=expected)
         return ExportFile(_name(view, "map", "png"), data, _MIME["png"])
-    data = static_map_picture(view.frame, view.taxonomy, view.lang, regions=view.map_regions,
-                              region_counts=view.region_counts, show_organisations=view.show_organisations,
-                              legend_services=view.state.services, bounds=view.bounds, fmt=fmt, width=size.width,
-                              height=size.height, scale=size.scale, title=stamp.title, subtitle=stamp.subtitle,
+    data = static_map_picture(view.filtered, view.taxonomy, view.lang, regions=regions, region_counts=counts,
+                              show_organisations=picture.show_organisations, legend_services=view.state.services,
+                              bounds=_bounds(view, picture), fmt=fmt, width=size.width, height=size.height,
+                              scale=size.scale, title=stamp.title, subtitle=stamp.subtitle,
                               footer_lines=[stamp.source, stamp.permalink])
     if qr and fmt == "png":
         data = _with_qr(data, stamp.permalink, size.scale, corner="top-right")
@@ -178,24 +181,25 @@ def map_file(view: ExportView, fmt: str = "png", size: SlideSize = DEFAULT_SLIDE
 
 
 @_one_at_a_time
-def deck_file(view: ExportView, title: str | None = None) -> ExportFile:
+def deck_file(view: View, title: str | None = None, *, options: ExportOptions = ExportOptions()) -> ExportFile:
     """The briefing deck (PPTX) of the view: title, map, coverage charts, gaps, sources, with speaker notes."""
-    stamp = view_stamp(view, "deck", "overview", title, map_drawn=True)
+    stamp = view_stamp(view, "deck", "overview", title, options=options, map_drawn=True)
     try:
-        map_png = map_file(view, "png", DEFAULT_SLIDE).data
+        map_png = map_file(view, "png", DEFAULT_SLIDE, options=options).data
     except PictureError:
         map_png = None  # the deck says on its title slide that the map could not be drawn
-    data = build_deck(frame=view.frame, taxonomy=view.taxonomy, lang=view.lang, stamp=stamp,
+    data = build_deck(frame=view.filtered, taxonomy=view.taxonomy, lang=view.lang, stamp=stamp,
                       programme_names=view.programme_names, region_names=view.region_names,
-                      region_codes_in_scope=view.regions_in_scope, map_png=map_png, heatmap_png=None)
+                      region_codes_in_scope=_regions_in_scope(view), map_png=map_png, heatmap_png=None)
     return ExportFile(_name(view, "deck", "pptx"), data, _MIME["pptx"])
 
 
 @_one_at_a_time
-def html_file(view: ExportView, title: str | None = None, *, qr: bool = False) -> ExportFile:
+def html_file(view: View, title: str | None = None, *, qr: bool = False,
+              options: ExportOptions = ExportOptions()) -> ExportFile:
     """The map as one interactive HTML file that works offline (assets inlined) and carries the stamp."""
-    stamp = view_stamp(view, "map", "map", title, map_drawn=True)
-    html = inline_assets_html(_stamped_map(view, stamp, qr).get_root().render())
+    stamp = view_stamp(view, "map", "map", title, options=options, map_drawn=True)
+    html = inline_assets_html(_stamped_map(view, options, stamp, qr).get_root().render())
     return ExportFile(_name(view, "map", "html"), html.encode("utf-8"), _MIME["html"])
 
 

@@ -63,6 +63,11 @@ class Registry:
     updated: str
     warnings: pd.DataFrame
 
+    @property
+    def programme_names(self) -> dict[str, str]:
+        """Programme id → name."""
+        return dict(zip(self.programmes["id"], self.programmes["name"]))
+
 
 def fold_text(values: pd.Series) -> pd.Series:
     """Lower-case text without diacritics, so ``taurage`` finds ``Tauragė``."""

@@ -11,24 +11,21 @@ import getpass
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from ecosystem.auth import Account
-from ecosystem.checks import blocking_first, problem_lines, validation_context
-from ecosystem.config import data_dir, upload_limits
+from ecosystem.checks import blocking_first, problem_lines
+from ecosystem.config import upload_limits
 from ecosystem.i18n import t
+from ecosystem.imports import ImportPlan, commit_plan, plan_import, seed_store
 from ecosystem.readers import ReadLimits, read_partner_file
-from ecosystem.regions import RegionsError, find_regions_file, load_regions
-from ecosystem.registry import RegistryError, load_programmes, typed_registry
+from ecosystem.registry import RegistryError, typed_registry
 from ecosystem.registry_io import registry_csv_bytes, registry_geojson_bytes, registry_xlsx_bytes
-from ecosystem.schema import PROBLEM_COLUMNS, REGISTRY_COLUMNS, ValidationContext, has_errors, validate_registry
-from ecosystem.taxonomy import LANGUAGES, load_taxonomy
-
-if TYPE_CHECKING:
-    from ecosystem.imports import ImportPlan
-    from ecosystem.store import RegistryStore
+from ecosystem.schema import PROBLEM_COLUMNS, REGISTRY_COLUMNS, has_errors, validate_registry
+from ecosystem.store import NothingToCommit, RegistryStore, StoreError, StoreReadOnlyError, open_store
+from ecosystem.taxonomy import LANGUAGES
+from ecosystem.view import Inputs, load_inputs
 
 __all__ = ["add_registry_commands"]
 
@@ -36,30 +33,21 @@ _EXPORTERS = {"csv": registry_csv_bytes, "xlsx": registry_xlsx_bytes,  # these t
               "geojson": lambda frame: registry_geojson_bytes(typed_registry(frame))}  # this one numbers
 
 
-def _context() -> ValidationContext:
-    """What rows are checked against: the data folder's taxonomy and programmes, and the boundaries (their codes
-    and where rows lie) when they are usable."""
-    folder = data_dir()
-    taxonomy = load_taxonomy(folder / "taxonomy.csv")
-    programmes = load_programmes(folder / "programmes.csv")
-    regions = None
-    path = find_regions_file()
-    if path is not None:
-        try:
-            regions = load_regions(path)
-        except RegionsError as exc:
-            print(f"note: region boundaries not used ({exc})", file=sys.stderr)
-    return validation_context(taxonomy, programmes["id"], regions)
+def _inputs() -> Inputs:
+    """What rows are checked against, read as the pages read it: the data folder's taxonomy and programmes and
+    the boundaries when they are usable (said on stderr when they are not)."""
+    inputs = load_inputs()
+    if inputs.regions_problem is not None:
+        print(f"note: region boundaries not used ({inputs.regions_problem})", file=sys.stderr)
+    return inputs
 
 
-def _store(context: ValidationContext) -> RegistryStore:
-    """The configured store, seeded from the data folder's initiatives.csv when empty."""
-    # the database and import modules load only for the commands that use them (validate stays quick)
-    from ecosystem.imports import seed_store
-    from ecosystem.store import open_store
-
+def _store(inputs: Inputs) -> RegistryStore:
+    """The configured store, seeded from the data folder's initiatives.csv when empty (RegistryError when the
+    programmes or the seed file cannot be used)."""
+    context = inputs.context
     store = open_store()
-    seed_store(store, data_dir() / "initiatives.csv", context)
+    seed_store(store, inputs.seed_path, context)
     return store
 
 
@@ -79,7 +67,7 @@ def _print_problems(problems: pd.DataFrame, as_json: bool) -> None:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    context = _context()
+    context = _inputs().context
     path = Path(args.file)
     read = read_partner_file(path.read_bytes(), path.name, context.taxonomy, lang=args.lang, sheet=args.sheet,
                              limits=_limits())
@@ -104,13 +92,11 @@ def _describe(plan: ImportPlan) -> str:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from ecosystem.imports import commit_plan, plan_import
-
-    context = _context()
-    store = _store(context)
+    inputs = _inputs()
+    store = _store(inputs)
     path = Path(args.file)
     account = Account(username=f"cli:{getpass.getuser()}", role="partner", partner=args.partner)
-    plan = plan_import(path.read_bytes(), path.name, store=store, account=account, context=context,
+    plan = plan_import(path.read_bytes(), path.name, store=store, account=account, context=inputs.context,
                        mode="replace" if args.replace else "upsert", lang=args.lang, sheet=args.sheet,
                        limits=_limits())
     _print_problems(plan.problems, as_json=False)
@@ -129,8 +115,7 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _history(args: argparse.Namespace) -> int:
-    context = _context()
-    versions = _store(context).versions()
+    versions = _store(_inputs()).versions()
     for row in versions.itertuples(index=False):
         restores = f" (restores v{int(row.restores)})" if pd.notna(row.restores) and row.restores else ""
         print(f"v{row.version:<5} {row.created_at[:19]}  {row.account:<20} {row.action:<8}{restores} "
@@ -139,23 +124,20 @@ def _history(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    context = _context()
-    changes = _store(context).diff(args.old, args.new)
+    changes = _store(_inputs()).diff(args.old, args.new)
     for row in changes.itertuples(index=False):
         print(f"{row.change:8} {row.id}" + (f"  {row.column}: {row.old_value!r} → {row.new_value!r}" if row.column else ""))
     return 0
 
 
 def _rollback(args: argparse.Namespace) -> int:
-    context = _context()
-    version = _store(context).rollback(args.version, account=f"cli:{getpass.getuser()}")
+    version = _store(_inputs()).rollback(args.version, account=f"cli:{getpass.getuser()}")
     print(f"version {version} restores the content of version {args.version}")
     return 0
 
 
 def _export(args: argparse.Namespace) -> int:
-    context = _context()
-    frame = _store(context).read(args.version)
+    frame = _store(_inputs()).read(args.version)
     Path(args.out).write_bytes(_EXPORTERS[args.format](frame))
     print(f"wrote {len(frame)} row(s) to {args.out}")
     return 0
@@ -167,8 +149,6 @@ def _guarded(handler):  # type: ignore[no-untyped-def]
         try:
             return handler(args)
         except Exception as exc:  # noqa: BLE001 — sorted below: only the errors a person can act on are caught
-            from ecosystem.store import NothingToCommit, StoreError, StoreReadOnlyError
-
             if not isinstance(exc, (StoreError, RegistryError, OSError, ValueError)):
                 raise
             if isinstance(exc, NothingToCommit):

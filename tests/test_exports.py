@@ -10,16 +10,21 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from PIL import Image
 from pptx import Presentation
 
 from conftest import DATA, NUTS_2024_L3, REPO, make_frame
-from ecosystem.exports import ExportView, chart_file, deck_file, html_file, map_file
+from ecosystem.exports import ExportOptions, chart_file, deck_file, html_file, map_file
 from ecosystem.filters import FilterState
 from ecosystem.pictures import SLIDE_SIZES
+from ecosystem.registry import Registry
+from ecosystem.schema import PROBLEM_COLUMNS
+from ecosystem.view import View
 
 HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+OPTIONS = ExportOptions(base_url="http://dash.example")
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +37,7 @@ def regions():
 
 
 @pytest.fixture()
-def view(taxonomy, regions) -> ExportView:
+def view(taxonomy, regions) -> View:
     frame = make_frame([
         {"id": "a", "name": HOSTILE, "country": "LT", "region_code": "LT027", "latitude": "55.25", "longitude": "22.29",
          "location_precision": "settlement", "service_types": "transport_mobility", "programmes": "socifaction",
@@ -42,9 +47,10 @@ def view(taxonomy, regions) -> ExportView:
         {"id": "c", "name": "Org", "country": "LV", "actor_type": "support_organisation", "latitude": "56.5",
          "longitude": "21.0", "location_precision": "settlement"},
     ])
-    return ExportView(frame=frame, state=FilterState(countries=("LT", "LV")), taxonomy=taxonomy, lang="lt",
-                      version="42", version_date="2026-11-26", programme_names={"socifaction": "SOCIFACTION"},
-                      region_names={"LT027": "Tauragės apskritis"}, regions=regions, base_url="http://dash.example")
+    programmes = pd.DataFrame({"id": ["socifaction"], "name": ["SOCIFACTION"]})
+    registry = Registry(frame, programmes, "42", "2026-11-26", pd.DataFrame(columns=PROBLEM_COLUMNS))
+    return View(taxonomy, registry, regions, {"LT027": "Tauragės apskritis"}, FilterState(countries=("LT", "LV")),
+                frame, "lt")
 
 
 def test_static_map_needs_no_browser_and_is_vector(view):
@@ -60,7 +66,7 @@ def test_static_map_needs_no_browser_and_is_vector(view):
 
 
 def test_html_map_works_offline_and_carries_the_stamp(view, browsers):
-    html = html_file(view, title="Tauragė <b>pilot</b>").data.decode("utf-8")
+    html = html_file(view, title="Tauragė <b>pilot</b>", options=OPTIONS).data.decode("utf-8")
     assert not re.search(r"<script[^>]+src=[\"']https?://", html)
     assert not re.search(r"<link[^>]+href=[\"']https?://", html)
     assert "Tauragė \\u0026lt;b\\u0026gt;pilot" in html and "<b>pilot" not in html  # escaped, then script-safe

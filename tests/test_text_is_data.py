@@ -24,13 +24,17 @@ from streamlit_folium import generate_leaflet_string
 
 from conftest import DATA, NUTS_2024_L3, REPO, make_frame
 from ecosystem.charts import CHARTS
-from ecosystem.exports import ExportView, chart_file, deck_file, html_file, map_file
+from ecosystem.coverage import region_counts
+from ecosystem.exports import ExportOptions, chart_file, deck_file, html_file, map_file
 from ecosystem.filters import FilterState
 from ecosystem.maps import MapLayers, build_map, map_layers, safe_json
-from ecosystem.registry import read_raw_csv
+from ecosystem.registry import Registry, read_raw_csv
 from ecosystem.registry_io import registry_csv_bytes, registry_geojson_bytes, registry_xlsx_bytes
+from ecosystem.schema import PROBLEM_COLUMNS
+from ecosystem.view import View
 
 TRACES = ("injected", "loopedloopedlooped")
+OPTIONS = ExportOptions(base_url="http://dash.example")
 FREE_TEXT_COLUMNS = ("id", "name", "municipality", "partner", "description", "source")
 
 
@@ -80,22 +84,24 @@ def texts(marker: Path) -> list[str]:
 
 
 @pytest.fixture()
-def view(taxonomy, texts: list[str]) -> ExportView:
+def view(taxonomy, texts: list[str]) -> View:
     regions = None
     if NUTS_2024_L3.exists():
         from ecosystem.regions import load_regions
 
         regions = load_regions(NUTS_2024_L3)
-    return ExportView(frame=hostile_frame(texts), state=FilterState(countries=("LT", "LV"), text=" ".join(texts)),
-                      taxonomy=taxonomy, lang="en", version="7", version_date="2026-11-29",
-                      programme_names={"socifaction": texts[0]}, region_names={"LT027": texts[1]}, regions=regions,
-                      base_url="http://dash.example")
+    frame = hostile_frame(texts)
+    registry = Registry(frame, pd.DataFrame({"id": ["socifaction"], "name": [texts[0]]}), "7", "2026-11-29",
+                        pd.DataFrame(columns=PROBLEM_COLUMNS))
+    return View(taxonomy, registry, regions, {"LT027": texts[1]},
+                FilterState(countries=("LT", "LV"), text=" ".join(texts)), frame, "en")
 
 
-def test_live_map_renders_every_cell_as_json_data(view: ExportView, texts: list[str], marker: Path) -> None:
+def test_live_map_renders_every_cell_as_json_data(view: View, texts: list[str], marker: Path) -> None:
     def layers() -> MapLayers:
-        return map_layers(view.frame, view.taxonomy, "en", view.programme_names, tiles=None, regions=view.regions,
-                          region_counts=view.region_counts)
+        counts = region_counts(view.filtered, view.regions["nuts_id"]) if view.regions is not None else None
+        return map_layers(view.filtered, view.taxonomy, "en", view.programme_names, tiles=None, regions=view.regions,
+                          region_counts=counts)
 
     page = build_map(layers()).get_root().render()  # st_folium renders the whole page on the server first
     live = layers()
@@ -111,8 +117,8 @@ def test_live_map_renders_every_cell_as_json_data(view: ExportView, texts: list[
     assert_nothing_happened(marker, page, browser_script)
 
 
-def test_html_map_keeps_title_filters_and_cells_literal(view: ExportView, texts: list[str], marker: Path) -> None:
-    page = html_file(view, title=texts[2]).data.decode("utf-8")
+def test_html_map_keeps_title_filters_and_cells_literal(view: View, texts: list[str], marker: Path) -> None:
+    page = html_file(view, title=texts[2], options=OPTIONS).data.decode("utf-8")
     assert safe_json(html.escape(texts[2]))[1:-1] in page  # the title, as escaped text inside the JSON stamp
     for n, text in enumerate(texts):
         assert safe_json(f"{text} {n}")[1:-1] in page
@@ -120,15 +126,15 @@ def test_html_map_keeps_title_filters_and_cells_literal(view: ExportView, texts:
     assert_nothing_happened(marker, page)
 
 
-def test_static_map_pictures_draw_text_as_written(view: ExportView, texts: list[str], marker: Path) -> None:
+def test_static_map_pictures_draw_text_as_written(view: View, texts: list[str], marker: Path) -> None:
     svg = map_file(view, "svg", title=texts[5], use_browser=False).data.decode("utf-8")
     assert "Price $\\frac{$ and $x^2$" in html.unescape(svg)  # no mathtext: the dollars and backslash stay
     assert map_file(view, "pdf", title=texts[0], use_browser=False).data.startswith(b"%PDF-")
     assert_nothing_happened(marker, svg)
 
 
-def test_registry_files_round_trip_every_cell(view: ExportView, marker: Path) -> None:
-    frame = view.frame
+def test_registry_files_round_trip_every_cell(view: View, marker: Path) -> None:
+    frame = view.filtered
     csv = pd.read_csv(io.BytesIO(registry_csv_bytes(frame)), dtype=str, keep_default_na=False)
     geojson = json.loads(registry_geojson_bytes(frame))
     workbook = openpyxl.load_workbook(io.BytesIO(registry_xlsx_bytes(frame)), read_only=True)
@@ -143,7 +149,7 @@ def test_registry_files_round_trip_every_cell(view: ExportView, marker: Path) ->
 
 
 @pytest.mark.browser
-def test_chart_and_map_pictures_and_deck_run_nothing(browsers, view: ExportView, texts: list[str],
+def test_chart_and_map_pictures_and_deck_run_nothing(browsers, view: View, texts: list[str],
                                                      marker: Path) -> None:
     outputs = []
     for chart in CHARTS:

@@ -1,0 +1,361 @@
+"""The one view every consumer shows: the registry as served, checked once, seen through one set of filters.
+
+``load_view(query, lang)`` reads what rows are drawn with and checked against (``load_inputs``: taxonomy,
+programmes, region boundaries), the registry store's current version, seeded from the data folder's
+``initiatives.csv`` on first start (``load_served``), and filters it by a URL query string. The pages take the
+same steps through their caches (``ecosystem.ui.cache`` passes cached ``Loaders``) with their sidebar's
+filters; ``export-figures``, ``validate`` / ``import`` and the benchmarks call these functions as they are.
+
+What a person must be told — a broken file, missing boundaries, a database that cannot be read — comes back
+as ``Notice``s, and the last good data keeps being served.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+from urllib.parse import parse_qs
+
+import geopandas as gpd
+import pandas as pd
+
+from ecosystem import config
+from ecosystem.checks import validation_context
+from ecosystem.filters import FilterOptions, FilterState, apply_filters, describe_filters, filter_options
+from ecosystem.i18n import t
+from ecosystem.imports import seed_store
+from ecosystem.regions import RegionsError, assign_regions, find_regions_file, load_regions, region_names
+from ecosystem.registry import (
+    PROGRAMME_COLUMNS, Registry, RegistryError, file_version, load_programmes, read_raw_csv, registry_from_raw,
+    typed_registry,
+)
+from ecosystem.schema import PROBLEM_COLUMNS, REGISTRY_COLUMNS, ValidationContext, has_errors, validate_registry
+from ecosystem.store import (
+    RegistryStore, StoreError, StoreGoneError, StoreReplacedError, database_url, open_store,
+)
+from ecosystem.taxonomy import Taxonomy, load_taxonomy
+
+__all__ = [
+    "Inputs", "Loaders", "Message", "Notice", "Served", "View", "empty_registry", "load_inputs", "load_served",
+    "load_view", "modified_time", "read_file_registry", "read_programmes", "read_regions", "read_registry_version",
+    "reopened_if_replaced", "seed_file_problems",
+]
+
+
+@dataclass(frozen=True)
+class Message:
+    """A sentence for people: its i18n key and values, said in a language by ``text``."""
+
+    key: str
+    values: Mapping[str, object] = field(default_factory=dict)
+
+    def text(self, lang: str, escape: Callable[[str], str] = str) -> str:
+        """The sentence in ``lang``; its text values pass through ``escape`` (the pages escape them for markdown)."""
+        return t(self.key, lang, **{name: _said(value, lang, escape) for name, value in self.values.items()})
+
+
+def _said(value: object, lang: str, escape: Callable[[str], str]) -> object:
+    """A message's value as the sentence says it: a nested message in full, text escaped, numbers as they are."""
+    if isinstance(value, Message):
+        return value.text(lang, escape)
+    return escape(value) if isinstance(value, str) else value
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something said about the data shown: how serious it is, and what."""
+
+    level: Literal["error", "warning", "info"]
+    message: Message
+
+
+def _notice(level: Literal["error", "warning", "info"], key: str, **values: object) -> Notice:
+    return Notice(level, Message(key, values))
+
+
+def modified_time(path: Path | None) -> float:
+    """A file's modification time (0 when there is no file): what caches of things read from it are keyed by."""
+    return path.stat().st_mtime if path is not None and path.exists() else 0.0
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What registry rows are drawn with and checked against: the data folder's taxonomy and programmes, and
+    the region boundaries when there are usable ones."""
+
+    data_dir: Path
+    taxonomy: Taxonomy
+    programmes: pd.DataFrame
+    programmes_problem: RegistryError | None
+    """why the programmes file cannot be used (``programmes`` is then empty)"""
+    regions: gpd.GeoDataFrame | None
+    regions_path: Path | None
+    regions_problem: str | None
+    """why the boundary file at ``regions_path`` cannot be used"""
+    key: tuple
+    """the programmes, taxonomy and boundary files with their modification times: what is built from these
+    inputs is cached under this key"""
+
+    @property
+    def seed_path(self) -> Path:
+        """The data folder's initiatives.csv, which seeds an empty store."""
+        return self.data_dir / "initiatives.csv"
+
+    @cached_property
+    def context(self) -> ValidationContext:
+        """What rows are checked against, where they lie included (RegistryError when the programmes are unusable)."""
+        if self.programmes_problem is not None:
+            raise self.programmes_problem
+        return validation_context(self.taxonomy, self.programmes["id"], self.regions)
+
+    @property
+    def notices(self) -> tuple[Notice, ...]:
+        """What the pages say about the boundaries: that there are none, or that they cannot be used."""
+        if self.regions_path is None:
+            return (_notice("info", "app.no_regions"),)
+        if self.regions_problem is not None:
+            return (_notice("warning", "app.regions_error", file=self.regions_path.name, reason=self.regions_problem),)
+        return ()
+
+
+def read_programmes(path: Path) -> pd.DataFrame | RegistryError:
+    """The programmes file, or the problems that make it unusable."""
+    try:
+        return load_programmes(path)
+    except RegistryError as error:
+        return error
+
+
+def read_regions(path: Path) -> gpd.GeoDataFrame | RegionsError:
+    """A boundary file, or why it cannot be used."""
+    try:
+        return load_regions(path)
+    except RegionsError as error:
+        return error
+
+
+def empty_registry(programmes: pd.DataFrame) -> Registry:
+    """What is served when no good registry exists yet: nothing, honestly."""
+    frame = typed_registry(pd.DataFrame(columns=REGISTRY_COLUMNS))
+    return Registry(frame, programmes, "—", "", pd.DataFrame(columns=PROBLEM_COLUMNS))
+
+
+def read_registry_version(store: RegistryStore, version: int, inputs: Inputs) -> Registry:
+    """One stored version as served: typed, placed in its regions, with its warnings (where rows lie included)."""
+    raw = store.read(version)
+    initiatives = typed_registry(raw)
+    warnings = validate_registry(raw, inputs.context)
+    if inputs.regions is not None:
+        initiatives = assign_regions(initiatives, inputs.regions)
+        warnings = pd.concat([warnings, inputs.context.location_problems(raw, "en")], ignore_index=True)
+    history = store.versions()
+    created = history.loc[history["version"] == version, "created_at"]
+    updated = created.iloc[0][:10] if len(created) else ""
+    return Registry(initiatives, inputs.programmes, str(version), updated, warnings)
+
+
+def seed_file_problems(path: Path, inputs: Inputs) -> RegistryError | None:
+    """The problems that keep the seed file (the data folder's initiatives.csv) from being used, if any."""
+    try:
+        raw = read_raw_csv(path)
+    except RegistryError as error:
+        return error
+    problems = validate_registry(raw, inputs.context)
+    return RegistryError(path.name, problems) if has_errors(problems) else None
+
+
+def read_file_registry(path: Path, inputs: Inputs) -> Registry:
+    """The seed file itself as a read-only registry, for when the store cannot be opened (empty when broken)."""
+    try:
+        return registry_from_raw(read_raw_csv(path), inputs.programmes, inputs.context, path.name, file_version(path))
+    except RegistryError:
+        return empty_registry(inputs.programmes)
+
+
+def reopened_if_replaced(store: RegistryStore) -> RegistryStore:
+    """``store``, reopened when its database was replaced by another (its ``key`` then changes);
+    StoreGoneError when its file is gone, StoreError when it cannot be read."""
+    try:
+        store.current_version()
+    except StoreReplacedError:
+        store.reopen()
+    return store
+
+
+@dataclass(frozen=True)
+class Loaders:
+    """How the parts of a view are read: by these plain functions (the command line, the benchmarks), or by the
+    pages' cached wrappers of them (``ecosystem.ui.cache``)."""
+
+    taxonomy: Callable[[Path], Taxonomy] = load_taxonomy
+    programmes: Callable[[Path], pd.DataFrame | RegistryError] = read_programmes
+    regions: Callable[[Path], gpd.GeoDataFrame | RegionsError] = read_regions
+    store: Callable[[str], RegistryStore] = open_store
+    registry: Callable[[RegistryStore, int, Inputs], Registry] = read_registry_version
+    seed_problems: Callable[[Path, Inputs], RegistryError | None] = seed_file_problems
+    file_registry: Callable[[Path, Inputs], Registry] = read_file_registry
+
+
+def load_inputs(loaders: Loaders = Loaders()) -> Inputs:
+    """The data folder's taxonomy and programmes and the region boundaries, each read by ``loaders``."""
+    folder = config.data_dir()
+    taxonomy_path, programmes_path = folder / "taxonomy.csv", folder / "programmes.csv"
+    regions_path = find_regions_file()
+    programmes = loaders.programmes(programmes_path)
+    regions = loaders.regions(regions_path) if regions_path is not None else None
+    programmes_problem = programmes if isinstance(programmes, RegistryError) else None
+    regions_problem = str(regions) if isinstance(regions, RegionsError) else None
+    usable_regions = None if isinstance(regions, RegionsError) else regions
+    key = (str(programmes_path), modified_time(programmes_path), modified_time(taxonomy_path), str(regions_path),
+           modified_time(regions_path) if usable_regions is not None else 0.0)
+    return Inputs(
+        data_dir=folder, taxonomy=loaders.taxonomy(taxonomy_path),
+        programmes=pd.DataFrame(columns=PROGRAMME_COLUMNS) if programmes_problem is not None else programmes,
+        programmes_problem=programmes_problem, regions=usable_regions, regions_path=regions_path,
+        regions_problem=regions_problem, key=key,
+    )
+
+
+@dataclass(frozen=True)
+class Served:
+    """The registry as served, what it is drawn with, and what is said about it."""
+
+    inputs: Inputs
+    registry: Registry
+    notices: tuple[Notice, ...] = ()
+    """said on the pages that show the data: a broken file, missing boundaries, no database"""
+    alerts: tuple[Notice, ...] = ()
+    """said above every page: the database gone, or read-only here"""
+    problems: RegistryError | None = None
+    """the problems of the file that could not be used, row by row"""
+    store_key: str | None = None
+    """the opened database (None when nothing was read from one): a page tells a replaced one by its key"""
+    store_location: str = ""
+
+    @cached_property
+    def region_names(self) -> dict[str, str]:
+        """NUTS code → region name, when boundaries are loaded."""
+        return region_names(self.inputs.regions) if self.inputs.regions is not None else {}
+
+    @cached_property
+    def options(self) -> FilterOptions:
+        """What each filter can offer for this registry."""
+        regions = self.inputs.regions
+        return filter_options(self.registry.initiatives, self.inputs.taxonomy, self.registry.programmes["id"].tolist(),
+                              regions["nuts_id"].tolist() if regions is not None else [])
+
+    def view(self, state: FilterState, lang: str) -> View:
+        """This registry seen through ``state`` in ``lang``: its rows filtered once."""
+        return View(self.inputs.taxonomy, self.registry, self.inputs.regions, self.region_names, state,
+                    apply_filters(self.registry.initiatives, state), lang, self.notices, self.problems)
+
+
+def load_served(loaders: Loaders = Loaders()) -> Served:
+    """The store's current version (seeded from the data folder's initiatives.csv on first start), read by
+    ``loaders``, and what to say about it.
+
+    A broken programmes or seed file is reported row by row while the last good version keeps being served; a
+    database that is gone serves the last version read from it (while ``loaders`` still hold it), one that
+    cannot be opened the data folder's file, read-only."""
+    inputs = load_inputs(loaders)
+    if inputs.programmes_problem is not None:
+        broken = inputs.programmes_problem
+        return Served(inputs, empty_registry(inputs.programmes), (_registry_error(broken, 0), *inputs.notices),
+                      problems=broken)
+    try:
+        store = loaders.store(database_url())
+    except StoreError as error:
+        return _served_from_file(inputs, loaders, error)
+    alerts: list[Notice] = []
+    problem: RegistryError | None
+    try:
+        reopened_if_replaced(store)
+        if store.read_only:
+            alerts.append(_notice("warning", "store.read_only", path=store.location))
+        store_key = store.key
+        try:
+            seed_store(store, inputs.seed_path, inputs.context)
+            problem = loaders.seed_problems(inputs.seed_path, inputs)
+        except RegistryError as error:
+            problem = error
+        version = store.current_version()
+    except StoreGoneError as gone:
+        return _served_from_last_read(inputs, loaders, store, gone, alerts)
+    except StoreError as error:
+        return _served_from_file(inputs, loaders, error, tuple(alerts))
+    notices = (_registry_error(problem, version), *inputs.notices) if problem is not None else inputs.notices
+    registry = loaders.registry(store, version, inputs) if version else empty_registry(inputs.programmes)
+    return Served(inputs, registry, notices, tuple(alerts), problem, store_key, store.location)
+
+
+def _registry_error(problem: RegistryError, version: int) -> Notice:
+    """A registry file was not loaded: which, and what is shown instead (the last good version, or nothing)."""
+    served = Message("app.serving_previous", {"version": version}) if version else Message("app.nothing_to_serve")
+    return _notice("error", "app.registry_error", file=problem.file, served=served)
+
+
+def _served_from_file(inputs: Inputs, loaders: Loaders, error: StoreError, alerts: tuple[Notice, ...] = ()) -> Served:
+    """No usable database: the data folder's file, read-only, and a notice that says so."""
+    notices = (_notice("error", "app.store_unavailable", reason=str(error)), *inputs.notices)
+    return Served(inputs, loaders.file_registry(inputs.seed_path, inputs), notices, alerts)
+
+
+def _served_from_last_read(inputs: Inputs, loaders: Loaders, store: RegistryStore, gone: StoreGoneError,
+                           alerts: list[Notice]) -> Served:
+    """The database file is gone: the last version read from it, said on every page to be that (else the data
+    folder's file, read-only)."""
+    try:
+        registry = loaders.registry(store, gone.last_read.version, inputs)
+    except StoreError:  # that version is no longer at hand (or nothing was read): the data folder's file
+        said = _notice("error", "app.store_unavailable", reason=str(gone))
+        return Served(inputs, loaders.file_registry(inputs.seed_path, inputs), inputs.notices, (*alerts, said))
+    said = _notice("error", "app.store_gone", path=gone.path, version=gone.last_read.version,
+                   time=f"{gone.last_read.at:%Y-%m-%d %H:%M} UTC")
+    return Served(inputs, registry, inputs.notices, (*alerts, said))
+
+
+@dataclass(frozen=True)
+class View:
+    """What every page shows and every export draws: the registry, the filters, the rows they select, the
+    language, and what is said about the data."""
+
+    taxonomy: Taxonomy
+    registry: Registry
+    regions: gpd.GeoDataFrame | None
+    region_names: Mapping[str, str]
+    state: FilterState
+    filtered: pd.DataFrame
+    lang: str
+    notices: tuple[Notice, ...] = ()
+    problems: RegistryError | None = None
+
+    @cached_property
+    def programme_names(self) -> dict[str, str]:
+        """Programme id → name."""
+        return self.registry.programme_names
+
+    @cached_property
+    def context(self) -> ValidationContext:
+        """What rows uploaded into this registry are checked against, where they lie included."""
+        return validation_context(self.taxonomy, self.registry.programmes["id"], self.regions)
+
+    @property
+    def footnote(self) -> str:
+        """The source line every chart and export carries."""
+        return t("app.source_footnote", self.lang, version=self.registry.version, date=self.registry.updated)
+
+    @property
+    def filters_in_words(self) -> str:
+        """The active filters as a sentence in the view's language."""
+        return describe_filters(self.state, self.taxonomy, self.lang, self.programme_names, self.region_names)
+
+
+def load_view(query: str | Mapping[str, str | list[str]], lang: str, loaders: Loaders = Loaders()) -> View:
+    """The view a URL query string describes (``country=LT&service=transport_mobility``, as the dashboard's
+    address carries it), in ``lang``."""
+    served = load_served(loaders)
+    params = parse_qs(query.lstrip("?")) if isinstance(query, str) else query
+    return served.view(FilterState.from_query(params, served.options), lang)

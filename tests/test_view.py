@@ -1,0 +1,97 @@
+"""One view for every consumer, built without Streamlit: loaded, checked and filtered once (``ecosystem.view``)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conftest import DATA, NUTS_2024_L3
+from ecosystem.store import open_store
+from ecosystem.taxonomy import Taxonomy, load_taxonomy
+from ecosystem.view import Loaders, load_inputs, load_served, load_view
+
+
+@pytest.fixture()
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name in ("initiatives.csv", "programmes.csv", "taxonomy.csv"):
+        shutil.copy(DATA / name, tmp_path / name)
+    monkeypatch.setenv("ECOSYSTEM_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("ECOSYSTEM_DATABASE_URL", f"sqlite:///{tmp_path / 'registry.sqlite'}")
+    monkeypatch.setenv("ECOSYSTEM_REFERENCE_DIR", str(tmp_path / "no-reference"))
+    return tmp_path
+
+
+def test_a_query_string_becomes_the_filtered_view(data_dir):
+    view = load_view("country=LT&service=transport_mobility&unknown=x", "lt")
+    seed = pd.read_csv(DATA / "initiatives.csv", dtype=str).fillna("")
+    assert view.state.countries == ("LT",) and view.state.services == ("transport_mobility",)
+    assert set(view.filtered["country"]) == {"LT"} and len(view.registry.initiatives) == len(seed)
+    assert all("transport_mobility" in cell for cell in view.filtered["service_types"])
+    assert view.registry.version == "1" and view.lang == "lt"
+    assert [notice.message.key for notice in view.notices] == ["app.no_regions"]  # said as the pages say it
+    assert ": LT · " in view.filters_in_words and "Transportas ir judumas" in view.filters_in_words
+
+
+def test_the_store_is_seeded_once_and_its_version_served(data_dir):
+    assert load_view({}, "en").registry.version == "1"
+    with open_store() as store:
+        frame = store.read()
+        store.commit(frame[frame["country"] == "LT"], base_version=1, account="test", file_name="lt.csv")
+    view = load_view({}, "en")
+    assert view.registry.version == "2" and set(view.filtered["country"]) == {"LT"}
+
+
+def test_a_broken_seed_file_is_reported_and_the_last_good_version_served(data_dir):
+    load_view({}, "en")
+    path = data_dir / "initiatives.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].replace(",initiative,", ",initiativ,", 1)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    served = load_served()
+    [error, _] = served.notices
+    assert (error.level, error.message.key) == ("error", "app.registry_error")
+    assert error.message.values["file"] == "initiatives.csv"
+    assert "last good version (v1)" in error.message.text("en")
+    problems = served.problems.problems
+    assert (problems.iloc[0]["row"], problems.iloc[0]["column"]) == (3, "actor_type")
+    assert served.registry.version == "1" and len(served.registry.initiatives) > 0
+
+
+def test_without_a_database_the_data_folder_s_file_is_served(data_dir, monkeypatch):
+    monkeypatch.setenv("ECOSYSTEM_DATABASE_URL", f"sqlite:///{data_dir / 'missing-folder' / 'registry.sqlite'}")
+    served = load_served()
+    assert served.notices[0].level == "error" and served.notices[0].message.key == "app.store_unavailable"
+    assert served.store_key is None and len(served.registry.initiatives) > 0
+
+
+def test_a_broken_programmes_file_serves_nothing_and_says_why(data_dir):
+    (data_dir / "programmes.csv").write_text("id,name\nsempre,SEMPRE\n", encoding="utf-8")
+    served = load_served()
+    assert served.registry.initiatives.empty and served.problems is not None
+    assert "No earlier good version" in served.notices[0].message.text("en")
+    with pytest.raises(ValueError, match="programmes.csv"):
+        load_inputs().context  # what the command line raises: no check runs against a broken programmes file
+
+
+def test_the_view_is_read_through_the_loaders_it_is_given(data_dir):
+    read: list[str] = []
+
+    def taxonomy(path: Path) -> Taxonomy:
+        read.append(path.name)
+        return load_taxonomy(path)
+
+    load_view("", "en", Loaders(taxonomy=taxonomy))
+    assert read == ["taxonomy.csv"]
+
+
+@pytest.mark.skipif(not NUTS_2024_L3.exists(), reason="../shared/reference/nuts is not beside the repository")
+def test_with_boundaries_rows_are_placed_and_checked_where_they_lie(data_dir, monkeypatch):
+    monkeypatch.setenv("ECOSYSTEM_REFERENCE_DIR", str(NUTS_2024_L3.parent))
+    view = load_view("country=LT", "en")
+    assert not view.notices and view.regions is not None and "LT027" in view.region_names
+    assert "region_from_point" in view.registry.initiatives.columns
+    located = view.filtered[view.filtered["latitude"].notna()]
+    assert (located["region_from_point"] != "").all()
