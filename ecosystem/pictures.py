@@ -386,11 +386,10 @@ def _remaining_ms(deadline: float) -> float:
 
 
 def _shoot(browser: Browser, page_html: str, name: str, width: int, height: int, scale: float,
-           expected_shapes: int, needs_moveend: bool, timeout: float) -> bytes:
+           expected_shapes: int, needs_moveend: bool, timeout: float, load_timeout: float) -> bytes:
     """One map picture in a fresh, offline browser context (runs on the map browser's thread)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: PLC0415 - optional dependency
 
-    deadline = time.monotonic() + timeout
     blocked: list[str] = []
 
     def offline(route: Route) -> None:
@@ -406,10 +405,11 @@ def _shoot(browser: Browser, page_html: str, name: str, width: int, height: int,
         context.route("**/*", offline)
         page = context.new_page()
         try:
-            page.set_content(page_html, wait_until="load", timeout=_remaining_ms(deadline))
+            page.set_content(page_html, wait_until="load", timeout=load_timeout * 1000)
         except PlaywrightTimeout:
-            raise PictureError(f"The map page did not finish loading within {timeout:g} s "
+            raise PictureError(f"The map page did not finish loading within {load_timeout:g} s "
                                "(a script on it may be stuck).") from None
+        deadline = time.monotonic() + timeout
         try:
             page.wait_for_function(_READY_JS, arg=[name, expected_shapes, needs_moveend], polling="raf",
                                    timeout=_remaining_ms(deadline))
@@ -504,25 +504,26 @@ class MapRenderer:
 
     def render(self, html: str, width: int = DEFAULT_SLIDE.width, height: int = DEFAULT_SLIDE.height,
                scale: float = DEFAULT_SLIDE.scale, *, expected_shapes: int | None = None, timeout: float = 30.0,
-               hide_controls: bool = True) -> bytes:
+               load_timeout: float = 30.0, hide_controls: bool = True) -> bytes:
         """See ``render_map_png``."""
         _check_size(width, height, scale)
         name = find_map_variable(html)
         page_html = _picture_page(html, name, hide_controls)
         needs_moveend = re.search(rf"\b{name}\.fitBounds\(", html) is not None
         shoot = partial(_shoot, page_html=page_html, name=name, width=width, height=height, scale=scale,
-                        expected_shapes=expected_shapes or 0, needs_moveend=needs_moveend, timeout=timeout)
+                        expected_shapes=expected_shapes or 0, needs_moveend=needs_moveend, timeout=timeout,
+                        load_timeout=load_timeout)
         with self._lock:
             if self._thread is None:
                 self._thread = _BrowserThread(self.launch_timeout)
             future = self._thread.submit(shoot)
             try:
-                return future.result(timeout + self.launch_timeout + _CLOSE_TIMEOUT)
+                return future.result(load_timeout + timeout + self.launch_timeout + _CLOSE_TIMEOUT)
             except FutureTimeout:
                 abandoned, self._thread = self._thread, None
                 abandoned.close()
-                raise PictureError(f"The map browser stopped answering within {timeout:g} s and was abandoned; "
-                                   "the next call starts a fresh one.") from None
+                raise PictureError(f"The map browser stopped answering within {load_timeout + timeout:g} s and was "
+                                   "abandoned; the next call starts a fresh one.") from None
 
     def shutdown(self) -> None:
         """Close the map browser (a later ``render`` starts it again)."""
@@ -544,7 +545,7 @@ def render_chart(fig: go.Figure, fmt: ChartFormat = "png", width: int = DEFAULT_
 
 def render_map_png(html: str, width: int = DEFAULT_SLIDE.width, height: int = DEFAULT_SLIDE.height,
                    scale: float = DEFAULT_SLIDE.scale, *, expected_shapes: int | None = None, timeout: float = 30.0,
-                   hide_controls: bool = True) -> bytes:
+                   load_timeout: float = 30.0, hide_controls: bool = True) -> bytes:
     """A folium page (assets inlined, ``inline_assets_html(m.get_root().render())``) as a PNG of its map.
 
     The page opens offline (every request but ``data:``/``about:`` is aborted) in a ``width``×``height`` viewport at
@@ -559,11 +560,11 @@ def render_map_png(html: str, width: int = DEFAULT_SLIDE.width, height: int = DE
        tagged ``_ecoIndex``, and region polygons) are on the map — see ``map_shape_count``;
     4. ``document.fonts`` has loaded, then two animation frames have passed (the canvas redraws on the next frame).
 
-    Shots of the same HTML are byte-identical. When the page is not ready within ``timeout`` seconds,
-    ``PictureError`` says which condition failed.
+    Shots of the same HTML are byte-identical. The page has ``load_timeout`` seconds to load, then the map has
+    ``timeout`` seconds to become ready and be shot; otherwise ``PictureError`` says which condition failed.
     """
     return _MAPS.render(html, width, height, scale, expected_shapes=expected_shapes, timeout=timeout,
-                        hide_controls=hide_controls)
+                        load_timeout=load_timeout, hide_controls=hide_controls)
 
 
 def close_browsers() -> None:

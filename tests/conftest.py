@@ -56,6 +56,15 @@ def make_frame(rows: list[dict[str, str]]) -> pd.DataFrame:
 
 
 CHROMIUM = Path("/usr/bin/chromium")
+BROWSER_TESTS = REPO / "tests" / "browser"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark ``browser`` every test that starts Chromium or a server: all of tests/browser/ and every user of the
+    ``browsers`` fixture (LibreOffice's test is marked where it is written)."""
+    for item in items:
+        if item.path.is_relative_to(BROWSER_TESTS) or "browsers" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
 
 
 def missing_browser_requirement(modules: tuple[str, ...] = ("playwright", "kaleido")) -> str | None:

@@ -361,6 +361,7 @@ def _pdf_pages(pdf: bytes) -> int:
     return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
+@pytest.mark.browser
 def test_libreoffice_converts_the_deck_to_one_pdf_page_per_slide(seed_deck, tmp_path):
     office = shutil.which("libreoffice") or shutil.which("soffice")
     if office is None:
@@ -373,7 +374,7 @@ def test_libreoffice_converts_the_deck_to_one_pdf_page_per_slide(seed_deck, tmp_
     # an own profile, so a LibreOffice already running elsewhere does not swallow the conversion
     subprocess.run([office, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
                     "--convert-to", "pdf", "--outdir", str(tmp_path), str(deck_path)],
-                   check=True, capture_output=True, timeout=180)
+                   check=True, capture_output=True, timeout=600)  # only a hung LibreOffice takes this long
     pdf = (tmp_path / "deck.pdf").read_bytes()
     assert pdf.startswith(b"%PDF")
     assert _pdf_pages(pdf) == len(_open(data).slides) == 8

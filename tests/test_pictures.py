@@ -40,6 +40,7 @@ from ecosystem.taxonomy import Taxonomy
 PNG, PDF = b"\x89PNG\r\n\x1a\n", b"%PDF-"
 # three initiatives, one service each, placed clear of the legend (bottom left) and the attribution (bottom right)
 POINTS = {"employment_integration": (58.0, 20.0), "care_day_services": (62.0, 25.0), "housing": (64.0, 14.0)}
+LOAD_SAFETY_NET = 300.0  # seconds: a page that loads at all loads well within this, however busy the machine
 
 
 @pytest.fixture(scope="module")
@@ -130,7 +131,6 @@ def test_without_a_browser_errors_are_plain(monkeypatch):
 # --- charts ---------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.browser
 @pytest.mark.parametrize("size", SLIDE_SIZES.values(), ids=SLIDE_SIZES.keys())
 def test_chart_png_has_the_slide_size(browsers, size):
     fig = go.Figure(go.Bar(x=["a", "b", "c"], y=[3, 1, 2], marker_color=["#CC6677", "#332288", "#117733"]))
@@ -141,7 +141,6 @@ def test_chart_png_has_the_slide_size(browsers, size):
     _assert_not_blank(png)
 
 
-@pytest.mark.browser
 def test_chart_svg_and_pdf_are_vector_and_names_stay_text(browsers):
     planted = "<script>alert(1)</script>"
     fig = go.Figure(go.Bar(x=[1, 2], y=[2, 1], name=planted, showlegend=True))
@@ -154,7 +153,6 @@ def test_chart_svg_and_pdf_are_vector_and_names_stay_text(browsers):
     assert planted in "".join(root.itertext())
 
 
-@pytest.mark.browser
 def test_concurrent_chart_calls_get_their_own_bytes(browsers):
     figures = [go.Figure(go.Bar(y=[n + 1, 3, 2]), layout={"title": f"Chart {n}"}) for n in range(4)]
     expected = [render_chart(fig, "png", 400, 300, 1) for fig in figures]
@@ -170,11 +168,10 @@ def test_concurrent_chart_calls_get_their_own_bytes(browsers):
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(60)
+        thread.join()  # each render is bounded by the chart renderer's own timeout
     assert [results.get(n) for n in range(4)] == expected
 
 
-@pytest.mark.browser
 def test_chart_timeout_stops_the_browser_and_the_next_call_works(browsers):
     renderer = ChartRenderer(timeout=0.001)
     try:
@@ -189,7 +186,6 @@ def test_chart_timeout_stops_the_browser_and_the_next_call_works(browsers):
 # --- maps in the browser ----------------------------------------------------------------------------------------------
 
 
-@pytest.mark.browser
 @pytest.mark.parametrize("size", SLIDE_SIZES.values(), ids=SLIDE_SIZES.keys())
 def test_map_png_has_the_slide_size_and_markers_where_leaflet_puts_them(browsers, frame, taxonomy, size):
     png = render_map_png(_page(frame, taxonomy), size.width, size.height, size.scale,
@@ -206,7 +202,6 @@ def test_map_png_has_the_slide_size_and_markers_where_leaflet_puts_them(browsers
         assert nearest == code, f"{code} at ({lat}, {lng}) → px ({x:.0f}, {y:.0f}) shows {centre}"
 
 
-@pytest.mark.browser
 def test_map_png_of_the_same_page_is_byte_identical(browsers, frame, taxonomy, regions):
     html = _page(frame, taxonomy, regions=regions, region_counts=pd.Series({"LT011": 3}))
     shapes = map_shape_count(frame, regions=regions, region_counts=pd.Series({"LT011": 3}))
@@ -214,17 +209,18 @@ def test_map_png_of_the_same_page_is_byte_identical(browsers, frame, taxonomy, r
     assert render_map_png(html, 800, 450, expected_shapes=shapes) == first
 
 
-@pytest.mark.browser
 def test_map_not_ready_in_time_says_what_is_missing(browsers, frame, taxonomy):
+    # None of these pages can ever become ready, so their short budgets are never raced; the pages that do load get
+    # a budget for loading that only a hung browser would use up.
     html = _page(frame, taxonomy)
     with pytest.raises(PictureError, match=r"not ready after 1 s: 4 of 40 expected shapes drawn \(4 points\)"):
-        render_map_png(html, 400, 300, 1, expected_shapes=40, timeout=1)
+        render_map_png(html, 400, 300, 1, expected_shapes=40, timeout=1, load_timeout=LOAD_SAFETY_NET)
     raw = build_map(map_layers(frame, taxonomy, "en", {}, tiles=None)).get_root().render()  # CDN links, not inlined
     with pytest.raises(PictureError, match=r"Leaflet did not load .*blocked requests: https://"):
-        render_map_png(raw, 400, 300, 1, timeout=1)
+        render_map_png(raw, 400, 300, 1, timeout=1, load_timeout=LOAD_SAFETY_NET)
     stuck = html.replace("</body>", "<script>while (true) {}</script></body>")
     with pytest.raises(PictureError, match=r"did not finish loading within 1 s \(a script on it may be stuck\)"):
-        render_map_png(stuck, 400, 300, 1, timeout=1)
+        render_map_png(stuck, 400, 300, 1, load_timeout=1)
     assert render_map_png(html, 400, 300, 1, expected_shapes=4).startswith(PNG)  # the browser is still fine
 
 

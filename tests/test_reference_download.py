@@ -6,7 +6,6 @@ import argparse
 import json
 import socket
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -35,7 +34,7 @@ class Reply:
     body: bytes
     status: int = 200
     declared_length: int | None = None
-    delay: float = 0.0
+    silent: bool = False  # send nothing at all until the test is over
 
 
 @dataclass
@@ -44,6 +43,7 @@ class FakeGisco:
 
     url: str
     replies: dict[str, Reply] = field(default_factory=dict)
+    test_over: threading.Event = field(default_factory=threading.Event)
 
     def serve(self, folder: str, level_0: Reply | None = None, level_3: Reply | None = None) -> str:
         """Publish the two GISCO files under ``/folder/``; return that base URL."""
@@ -64,7 +64,9 @@ def gisco() -> Iterator[FakeGisco]:
             if reply is None:
                 self.send_error(404, "Not Found")
                 return
-            time.sleep(reply.delay)
+            if reply.silent:
+                fake.test_over.wait()
+                return
             self.send_response(reply.status)
             length = reply.declared_length if reply.declared_length is not None else len(reply.body)
             self.send_header("Content-Length", str(length))
@@ -79,6 +81,7 @@ def gisco() -> Iterator[FakeGisco]:
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     yield fake
+    fake.test_over.set()
     server.shutdown()
     server.server_close()
 
@@ -184,7 +187,7 @@ def test_unreachable_server_gives_a_plain_message(tmp_path: Path) -> None:
 
 
 def test_silent_server_times_out(gisco: FakeGisco, tmp_path: Path) -> None:
-    base = gisco.serve("slow", Reply(LEVEL_0, delay=1.0))
+    base = gisco.serve("slow", Reply(LEVEL_0, silent=True))
     with pytest.raises(ReferenceDownloadError, match="did not answer within 0.2 seconds"):
         download_reference(tmp_path, base_url=base, levels=(0,), timeout=0.2)
 

@@ -30,7 +30,8 @@ if TYPE_CHECKING:
 
 CHROMIUM = Path("/usr/bin/chromium")
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-SERVER_START_TIMEOUT = 60.0
+SERVER_START_TIMEOUT = 120.0
+PAGE_TIMEOUT_MS = 120_000  # for every page action without a timeout of its own; only a hung page uses it up
 
 StreamlitServer = Callable[..., str]
 
@@ -162,6 +163,7 @@ class RecordedPage:
 def browser_page(chromium: Browser) -> Iterator[RecordedPage]:
     """A 1400x900 page whose requests to anything but 127.0.0.1/localhost are aborted and recorded."""
     context = chromium.new_context(viewport={"width": 1400, "height": 900})
+    context.set_default_timeout(PAGE_TIMEOUT_MS)
     recorded = RecordedPage(page=context.new_page())
 
     def only_local(route: Route) -> None:

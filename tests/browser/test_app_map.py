@@ -21,7 +21,7 @@ DATA = PROJECT_DIR / "data"
 NUTS = PROJECT_DIR.parent / "shared" / "reference" / "nuts"
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 MARKERS = "Object.values(window.map._layers).filter(layer => layer._ecoIndex !== undefined)"
-TIMEOUT_MS = 45_000
+TIMEOUT_MS = 120_000  # a safety net: every wait ends at its event
 HOSTILE = "<img src=x onerror=\"document.title='pwned'\">SIVAN"
 
 

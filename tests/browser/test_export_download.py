@@ -14,7 +14,7 @@ from ecosystem.config import PROJECT_DIR
 if TYPE_CHECKING:
     from tests.browser.conftest import RecordedPage, StreamlitServer
 
-TIMEOUT_MS = 60_000
+TIMEOUT_MS = 120_000  # a safety net: every wait ends at its event
 
 
 def test_export_of_a_chart_downloads_a_slide_sized_png(

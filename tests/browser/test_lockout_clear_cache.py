@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.browser
 
-TIMEOUT_MS = 45_000
+TIMEOUT_MS = 120_000  # a safety net: every wait ends at its event
 TIMEOUT_S = TIMEOUT_MS / 1000
 PASSWORD = "admin correct horse battery"
 WRONG = "Unknown username or wrong password."

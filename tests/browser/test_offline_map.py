@@ -23,7 +23,7 @@ LEAFLET_CDN = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"
 SHAPES = "document.querySelectorAll('path.leaflet-interactive').length"
 DRAWN_SHAPES = 5  # three circle markers, one clustered circle marker, one polygon
 RIGA_LATITUDE = "56.9496"  # the first shape drawn is the Riga marker
-TIMEOUT_MS = 30_000
+TIMEOUT_MS = 120_000  # a safety net: every wait ends at its event
 
 
 def _map_frame(page: Page) -> Frame:

@@ -13,7 +13,7 @@ from ecosystem.store import open_store
 if TYPE_CHECKING:
     from tests.browser.conftest import RecordedPage, StreamlitServer
 
-TIMEOUT_MS = 45_000
+TIMEOUT_MS = 120_000  # a safety net: every wait ends at its event
 PASSWORD = "correct horse battery staple"
 PARTNER_CSV = (
     "id;name;actor_type;country;region_code;municipality;latitude;longitude;location_precision;service_types;"
