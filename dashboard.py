@@ -1,33 +1,57 @@
-"""Entry point: the page router and the shared sidebar. Run with ``streamlit run dashboard.py``."""
+"""Entry point: the page router. Run with ``streamlit run dashboard.py``.
 
+Every run sets up the page, draws the shared sidebar, builds the one view of this run and runs the chosen
+page with it: each module in ``pages/`` draws its page in ``render(view)``, and a page's URL path is its file's
+name (``/map`` is ``pages/map.py``).
+"""
+
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import streamlit as st
 
-from ecosystem import app
 from ecosystem.i18n import t
+from ecosystem.ui import cache, notices, sidebar
+from ecosystem.ui.navigation import leave_legacy_pages_mode
+from ecosystem.view import View
+from pages import about, coverage, history, overview, present, registry, upload
+from pages import map as map_page
 
 FAVICON = Path(__file__).parent / "static" / "favicon.png"  # served locally: no icon font from the internet
 
 
 def run() -> None:
-    """Set up the page, build the navigation and the shared view, then run the chosen page."""
+    """Set up the page, build this run's view from the sidebar's filters, then run the chosen page with it."""
     st.set_page_config(page_title="Baltic Social Ecosystem Map", page_icon=str(FAVICON), layout="wide")
-    lang = app.language()
-    pages = [
-        st.Page("pages/overview.py", title=t("page.overview", lang), icon=":material/home:", url_path="overview", default=True),
-        st.Page("pages/map.py", title=t("page.map", lang), icon=":material/map:", url_path="map"),
-        st.Page("pages/coverage.py", title=t("page.coverage", lang), icon=":material/bar_chart:", url_path="coverage"),
-        st.Page("pages/registry.py", title=t("page.registry", lang), icon=":material/table:", url_path="registry"),
-        st.Page("pages/present.py", title=t("page.present", lang), icon=":material/co_present:", url_path="present"),
-        st.Page("pages/upload.py", title=t("page.upload", lang), icon=":material/upload_file:", url_path="upload"),
-        st.Page("pages/history.py", title=t("page.history", lang), icon=":material/history:", url_path="history"),
-        st.Page("pages/about.py", title=t("page.about", lang), icon=":material/info:", url_path="about"),
+    leave_legacy_pages_mode()
+    lang = sidebar.language()
+    served = cache.served()
+    notices.say_store_state(served, lang)
+    view = sidebar.filtered_view(served, lang)
+    st.navigation(navigation(view)).run()
+
+
+def navigation(view: View) -> list[st.Page]:
+    """The pages in menu order, each drawing ``view``."""
+    lang = view.lang
+
+    def page(render: Callable[[], None], name: str, title: str, icon: str) -> st.Page:
+        """A page at ``/name``, ``name`` being its file's name in pages/ (Streamlit's legacy mode opens that file)."""
+        return st.Page(render, title=title, icon=icon, url_path=name, default=name == "overview")
+
+    map_ = page(partial(map_page.render, view), "map", t("page.map", lang), ":material/map:")
+    coverage_ = page(partial(coverage.render, view), "coverage", t("page.coverage", lang), ":material/bar_chart:")
+    registry_ = page(partial(registry.render, view), "registry", t("page.registry", lang), ":material/table:")
+    home = page(partial(overview.render, view, links=[map_, coverage_, registry_]), "overview",
+                t("page.overview", lang), ":material/home:")
+    return [
+        home, map_, coverage_, registry_,
+        page(partial(present.render, view, home=home), "present", t("page.present", lang), ":material/co_present:"),
+        page(partial(upload.render, view), "upload", t("page.upload", lang), ":material/upload_file:"),
+        page(partial(history.render, view), "history", t("page.history", lang), ":material/history:"),
+        page(partial(about.render, view), "about", t("page.about", lang), ":material/info:"),
     ]
-    page = st.navigation(pages)
-    st.session_state["_pages"] = pages
-    st.session_state["_view"] = app.build_view(lang)
-    page.run()
 
 
 run()

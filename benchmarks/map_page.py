@@ -1,4 +1,5 @@
-"""Map page benchmark: the whole Streamlit script of the Map page at N synthetic rows, run headless (AppTest).
+"""Map page benchmark: the whole Streamlit run of the Map page — router, sidebar, view, page — at N synthetic rows,
+run headless (AppTest, as ``tests/apptests.py`` runs the dashboard).
 
 Prints, per size: the first run (it seeds the registry store from the CSV and fills the caches), a rerun with
 warm caches, and a filter change (country = LT). Synthetic rows only (ids ``synthetic-…``), in a temporary data
@@ -37,7 +38,8 @@ def main() -> None:
             shutil.copy(REPO / "data" / name, folder / name)
         synthetic_registry(size, taxonomy).to_csv(folder / "initiatives.csv", index=False)
         os.environ.update(ECOSYSTEM_DATA_DIR=str(folder), ECOSYSTEM_TILES="none")
-        page = AppTest.from_file(str(REPO / "pages" / "map.py"), default_timeout=600)
+        page = AppTest.from_file(str(REPO / "tests" / "dashboard_entry.py"), default_timeout=600)
+        page.switch_page("../pages/map.py")
         started = time.perf_counter()
         page.run()
         first = time.perf_counter() - started

@@ -2,31 +2,39 @@
 
 import streamlit as st
 
-from ecosystem import app
 from ecosystem.i18n import t
 from ecosystem.schema import split_codes
 from ecosystem.tables import taxonomy_table
+from ecosystem.ui.navigation import leave_legacy_pages_mode
+from ecosystem.ui.text import plain
+from ecosystem.view import View
 
-view = app.current_view()
-lang = view.lang
-st.title(t("about.title", lang))
-st.write(t("about.body", lang))
 
-st.subheader(t("about.counting", lang))
-st.write(t("about.counting_body", lang))
+def render(view: View) -> None:
+    """The About page of ``view``."""
+    lang = view.lang
+    st.title(t("about.title", lang))
+    st.write(t("about.body", lang))
 
-st.subheader(t("about.sources", lang))
-citations = split_codes(view.registry.initiatives["source"]).value_counts()
-for source, count in citations.items():
-    st.markdown(f"- {app.plain(source)} — {t('about.rows_citing', lang, count=count)}")
-st.caption(t("about.boundaries", lang))
+    st.subheader(t("about.counting", lang))
+    st.write(t("about.counting_body", lang))
 
-st.subheader(t("about.programmes", lang))
-programmes = view.registry.programmes[["name", "funder", "lead", "start_year", "end_year", "website"]]
-st.dataframe(programmes, hide_index=True, width="stretch")
+    st.subheader(t("about.sources", lang))
+    citations = split_codes(view.registry.initiatives["source"]).value_counts()
+    for source, count in citations.items():
+        st.markdown(f"- {plain(source)} — {t('about.rows_citing', lang, count=count)}")
+    st.caption(t("about.boundaries", lang))
 
-st.subheader(t("about.taxonomy", lang))
-for vocabulary, key in (("service_type", "filter.services"), ("target_group", "filter.targets"),
-                        ("actor_type", "filter.actor_types"), ("status", "filter.statuses")):
-    st.markdown(f"**{t(key, lang)}**")
-    st.dataframe(taxonomy_table(view.taxonomy, vocabulary, lang), hide_index=True, width="stretch")
+    st.subheader(t("about.programmes", lang))
+    programmes = view.registry.programmes[["name", "funder", "lead", "start_year", "end_year", "website"]]
+    st.dataframe(programmes, hide_index=True, width="stretch")
+
+    st.subheader(t("about.taxonomy", lang))
+    for vocabulary, key in (("service_type", "filter.services"), ("target_group", "filter.targets"),
+                            ("actor_type", "filter.actor_types"), ("status", "filter.statuses")):
+        st.markdown(f"**{t(key, lang)}**")
+        st.dataframe(taxonomy_table(view.taxonomy, vocabulary, lang), hide_index=True, width="stretch")
+
+
+if __name__ == "__main__":  # run on its own by Streamlit's legacy pages/ mode: hand over to the router
+    leave_legacy_pages_mode()

@@ -2,43 +2,53 @@
 
 import streamlit as st
 
-from ecosystem import app
 from ecosystem.charts import CHARTS, coverage_figure
 from ecosystem.coverage import gap_regions, regions_in_scope
 from ecosystem.i18n import t
 from ecosystem.tables import regions_table
-
-view = app.current_view()
-lang, frame = view.lang, view.filtered
-st.title(t("page.coverage", lang))
-st.caption(app.plain(view.filters_in_words))
-app.show_notices(view)
-st.caption(t("coverage.intro", lang))
-app.export_panel(view, "coverage", list(CHARTS), include_map=False)
+from ecosystem.ui.export_panel import export_panel, plotly_config
+from ecosystem.ui.navigation import leave_legacy_pages_mode
+from ecosystem.ui.notices import show_notices
+from ecosystem.ui.text import plain
+from ecosystem.view import View
 
 
-def chart(chart_id: str) -> None:
-    """One coverage chart of the filtered rows, with the plotly modebar's picture export."""
-    figure = coverage_figure(chart_id, frame, view.taxonomy, lang, view.footnote, view.programme_names, view.region_names)
-    st.plotly_chart(figure, width="stretch", config=app.plotly_config(view, chart_id), key=f"chart_{chart_id}")
+def render(view: View) -> None:
+    """The Coverage page of ``view``: its charts, the export panel, the regions without any initiative."""
+    lang, frame = view.lang, view.filtered
+    st.title(t("page.coverage", lang))
+    st.caption(plain(view.filters_in_words))
+    show_notices(view)
+    st.caption(t("coverage.intro", lang))
+    export_panel(view, "coverage", list(CHARTS), include_map=False)
 
+    _chart(view, "heatmap")
+    country_tab, region_tab = st.tabs([t("coverage.by_country", lang), t("coverage.by_region", lang)])
+    with country_tab:
+        _chart(view, "country")
+        _chart(view, "country-targets")
+    with region_tab:
+        _chart(view, "region")
+        _chart(view, "region-targets")
+    _chart(view, "timeline")
 
-chart("heatmap")
-country_tab, region_tab = st.tabs([t("coverage.by_country", lang), t("coverage.by_region", lang)])
-with country_tab:
-    chart("country")
-    chart("country-targets")
-with region_tab:
-    chart("region")
-    chart("region-targets")
-chart("timeline")
-
-st.subheader(t("coverage.gap_regions", lang))
-if view.regions is None:
-    st.caption(t("coverage.gap_regions_unknown", lang))
-else:
+    st.subheader(t("coverage.gap_regions", lang))
+    if view.regions is None:
+        st.caption(t("coverage.gap_regions_unknown", lang))
+        return
     gaps = gap_regions(frame, regions_in_scope(view.regions, frame, view.state.countries, view.state.regions))
     if gaps:
         st.dataframe(regions_table(view.regions, gaps, lang), hide_index=True, width="stretch")
     else:
         st.caption(t("coverage.gap_regions_none", lang))
+
+
+def _chart(view: View, chart_id: str) -> None:
+    """One coverage chart of the filtered rows, with the plotly modebar's picture export."""
+    figure = coverage_figure(chart_id, view.filtered, view.taxonomy, view.lang, view.footnote, view.programme_names,
+                             view.region_names)
+    st.plotly_chart(figure, width="stretch", config=plotly_config(view, chart_id), key=f"chart_{chart_id}")
+
+
+if __name__ == "__main__":  # run on its own by Streamlit's legacy pages/ mode: hand over to the router
+    leave_legacy_pages_mode()

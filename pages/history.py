@@ -2,15 +2,19 @@
 
 import streamlit as st
 
-from ecosystem import app
 from ecosystem.auth import can_rollback
 from ecosystem.i18n import t
 from ecosystem.registry_io import registry_csv_bytes
-from ecosystem.store import NothingToCommit, StaleVersionError
+from ecosystem.store import NothingToCommit, RegistryStore, StaleVersionError
 from ecosystem.tables import diff_table, versions_table
+from ecosystem.ui.cache import registry_store_or_stop
+from ecosystem.ui.navigation import leave_legacy_pages_mode
+from ecosystem.ui.sign_in import signed_in_account
+from ecosystem.ui.text import plain
+from ecosystem.view import View
 
 
-def roll_back(version: int, seen: int, username: str) -> None:
+def roll_back(store: RegistryStore, version: int, seen: int, username: str) -> None:
     """The rollback button: roll back to ``version`` unless a version was saved after ``seen``, the current
     version when the button was shown (the outcome is said on the run that follows)."""
     try:
@@ -26,46 +30,51 @@ def review_again(version: int) -> None:
     st.session_state["history_version"] = version
 
 
-view = app.current_view()
-lang = view.lang
-st.title(t("page.history", lang))
-st.write(t("history.intro", lang))
+def render(view: View) -> None:
+    """The History page: the versions, one version's changes and download, the rollback of an administrator."""
+    lang = view.lang
+    st.title(t("page.history", lang))
+    st.write(t("history.intro", lang))
 
-store = app.registry_store_or_stop(lang)
-versions = store.versions()
-if versions.empty:
-    st.info(t("history.empty", lang))
-    st.stop()
-st.dataframe(versions_table(versions, lang), hide_index=True, width="stretch")
+    store = registry_store_or_stop(lang)
+    versions = store.versions()
+    if versions.empty:
+        st.info(t("history.empty", lang))
+        st.stop()
+    st.dataframe(versions_table(versions, lang), hide_index=True, width="stretch")
 
-numbers = versions["version"].tolist()
-if st.session_state.get("_history_newest") != numbers[0]:  # a new version arrived: show it
-    st.session_state["history_version"] = st.session_state["_history_newest"] = numbers[0]
-chosen = st.selectbox(t("history.pick", lang), numbers, key="history_version")
-content, previous = store.read(chosen), store.read(chosen - 1)
-names = dict(zip(previous["id"], previous["name"])) | dict(zip(content["id"], content["name"]))
-st.dataframe(diff_table(store.diff(chosen - 1, chosen), names, lang), hide_index=True, width="stretch")
-st.download_button(t("history.download", lang, version=chosen), registry_csv_bytes(content),
-                   file_name=f"baltic-ecosystem-registry_v{chosen}.csv", mime="text/csv")
+    numbers = versions["version"].tolist()
+    if st.session_state.get("_history_newest") != numbers[0]:  # a new version arrived: show it
+        st.session_state["history_version"] = st.session_state["_history_newest"] = numbers[0]
+    chosen = st.selectbox(t("history.pick", lang), numbers, key="history_version")
+    content, previous = store.read(chosen), store.read(chosen - 1)
+    names = dict(zip(previous["id"], previous["name"])) | dict(zip(content["id"], content["name"]))
+    st.dataframe(diff_table(store.diff(chosen - 1, chosen), names, lang), hide_index=True, width="stretch")
+    st.download_button(t("history.download", lang, version=chosen), registry_csv_bytes(content),
+                       file_name=f"baltic-ecosystem-registry_v{chosen}.csv", mime="text/csv")
 
-account = app.signed_in_account(lang, "history.sign_in_to_rollback")
-if "_rollback_done" in st.session_state:
-    new, old = st.session_state.pop("_rollback_done")
-    st.success(t("history.rolled_back", lang, new=new, old=old))
-if "_rollback_same" in st.session_state:
-    wanted, current = st.session_state.pop("_rollback_same")
-    st.info(t("history.rollback_same", lang, version=wanted, current=current))
-if "_rollback_stale" in st.session_state:
-    wanted, seen, current = st.session_state.pop("_rollback_stale")
-    st.error(t("history.rollback_stale", lang, version=wanted, seen=seen, current=current))
-    st.button(t("history.review_again", lang, version=wanted), on_click=review_again, args=(wanted,),
-              key="rollback_review")
-if account is not None and chosen != numbers[0]:
-    if not can_rollback(account):
-        st.caption(t("auth.admin_only", lang))
-    elif store.read_only:
-        st.error(t("store.read_only", lang, path=app.plain(store.location)))
-    else:
-        confirmed = st.checkbox(t("history.rollback_confirm", lang, version=chosen), key="rollback_confirm")
-        st.button(t("history.rollback", lang, version=chosen), disabled=not confirmed, key="rollback",
-                  on_click=roll_back, args=(chosen, numbers[0], account.username))
+    account = signed_in_account(lang, "history.sign_in_to_rollback")
+    if "_rollback_done" in st.session_state:
+        new, old = st.session_state.pop("_rollback_done")
+        st.success(t("history.rolled_back", lang, new=new, old=old))
+    if "_rollback_same" in st.session_state:
+        wanted, current = st.session_state.pop("_rollback_same")
+        st.info(t("history.rollback_same", lang, version=wanted, current=current))
+    if "_rollback_stale" in st.session_state:
+        wanted, seen, current = st.session_state.pop("_rollback_stale")
+        st.error(t("history.rollback_stale", lang, version=wanted, seen=seen, current=current))
+        st.button(t("history.review_again", lang, version=wanted), on_click=review_again, args=(wanted,),
+                  key="rollback_review")
+    if account is not None and chosen != numbers[0]:
+        if not can_rollback(account):
+            st.caption(t("auth.admin_only", lang))
+        elif store.read_only:
+            st.error(t("store.read_only", lang, path=plain(store.location)))
+        else:
+            confirmed = st.checkbox(t("history.rollback_confirm", lang, version=chosen), key="rollback_confirm")
+            st.button(t("history.rollback", lang, version=chosen), disabled=not confirmed, key="rollback",
+                      on_click=roll_back, args=(store, chosen, numbers[0], account.username))
+
+
+if __name__ == "__main__":  # run on its own by Streamlit's legacy pages/ mode: hand over to the router
+    leave_legacy_pages_mode()

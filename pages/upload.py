@@ -4,17 +4,21 @@ import hashlib
 
 import streamlit as st
 
-from ecosystem import app
+from ecosystem.auth import Account
 from ecosystem.config import upload_limits
 from ecosystem.i18n import t
-from ecosystem.checks import validation_context
-from ecosystem.auth import Account
 from ecosystem.imports import ImportPlan, commit_plan, plan_import
 from ecosystem.readers import ReadLimits, template_csv_bytes, template_xlsx_bytes
 from ecosystem.registry_io import table_csv_bytes
 from ecosystem.schema import has_errors
 from ecosystem.store import RegistryStore, StaleVersionError
 from ecosystem.tables import diff_table, problems_table
+from ecosystem.ui.cache import registry_store_or_stop
+from ecosystem.ui.navigation import leave_legacy_pages_mode
+from ecosystem.ui.sign_in import signed_in_account
+from ecosystem.ui.text import plain
+from ecosystem.view import View
+
 
 def confirm(plan: ImportPlan, store: RegistryStore, account: Account) -> None:
     """The confirm button: save exactly the plan shown (its outcome is said on the run that follows). When the
@@ -25,91 +29,95 @@ def confirm(plan: ImportPlan, store: RegistryStore, account: Account) -> None:
         st.session_state["_upload_stale"] = (stale.base_version, stale.current_version)
 
 
-view = app.current_view()
-lang, taxonomy = view.lang, view.taxonomy
-st.title(t("page.upload", lang))
-st.write(t("upload.intro", lang))
+def render(view: View) -> None:
+    """The Upload page: sign in, templates, the file, what was read, its problems, what would change, confirm."""
+    lang, taxonomy = view.lang, view.taxonomy
+    st.title(t("page.upload", lang))
+    st.write(t("upload.intro", lang))
 
-account = app.signed_in_account(lang)
-if account is None:
-    st.stop()
+    account = signed_in_account(lang)
+    if account is None:
+        st.stop()
 
-max_bytes, max_rows = upload_limits()
-limit_mb = min(int(st.get_option("server.maxUploadSize")), max_bytes // 1_000_000)
-st.caption(t("upload.templates", lang))
-templates = st.columns(2)
-templates[0].download_button(t("upload.template_csv", lang), template_csv_bytes(taxonomy, lang),
-                             file_name="baltic-ecosystem-template.csv", mime="text/csv")
-templates[1].download_button(t("upload.template_xlsx", lang), template_xlsx_bytes(taxonomy, lang),
-                             file_name="baltic-ecosystem-template.xlsx",
-                             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    max_bytes, max_rows = upload_limits()
+    limit_mb = min(int(st.get_option("server.maxUploadSize")), max_bytes // 1_000_000)
+    st.caption(t("upload.templates", lang))
+    templates = st.columns(2)
+    templates[0].download_button(t("upload.template_csv", lang), template_csv_bytes(taxonomy, lang),
+                                 file_name="baltic-ecosystem-template.csv", mime="text/csv")
+    templates[1].download_button(t("upload.template_xlsx", lang), template_xlsx_bytes(taxonomy, lang),
+                                 file_name="baltic-ecosystem-template.xlsx",
+                                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
-st.subheader(t("upload.step_file", lang))
-upload = st.file_uploader(t("upload.file", lang, limit=limit_mb), type=["csv", "txt", "tsv", "xlsx", "geojson", "json"],
-                          key="upload_file")
-mode = st.radio(t("upload.mode", lang), ["upsert", "replace"], key="upload_mode", horizontal=True,
-                format_func=lambda value: t(f"upload.mode_{value}", lang))
-if upload is None:
-    st.stop()
+    st.subheader(t("upload.step_file", lang))
+    upload = st.file_uploader(t("upload.file", lang, limit=limit_mb), type=["csv", "txt", "tsv", "xlsx", "geojson", "json"],
+                              key="upload_file")
+    mode = st.radio(t("upload.mode", lang), ["upsert", "replace"], key="upload_mode", horizontal=True,
+                    format_func=lambda value: t(f"upload.mode_{value}", lang))
+    if upload is None:
+        st.stop()
 
-store = app.registry_store_or_stop(lang)
-data = upload.getvalue()
-plan_key = (hashlib.sha256(data).hexdigest(), upload.name, mode, store.key, store.current_version(), account.username,
-            lang)
-if st.session_state.get("upload_plan_key") != plan_key:
-    context = validation_context(taxonomy, view.registry.programmes["id"], view.regions)
-    st.session_state["upload_plan"] = plan_import(
-        data, upload.name, store=store, account=account, context=context, mode=mode, lang=lang,
-        limits=ReadLimits(max_bytes=limit_mb * 1_000_000, max_rows=max_rows))
-    st.session_state["upload_plan_key"] = plan_key
-plan = st.session_state["upload_plan"]
-if "_upload_saved" in st.session_state:
-    st.success(t("upload.saved", lang, version=st.session_state.pop("_upload_saved")))
-    st.balloons()
-if "_upload_stale" in st.session_state:  # nothing was saved; what is shown below is the new preview
-    base, current = st.session_state.pop("_upload_stale")
-    st.error(t("i.stale", lang, base=base, current=current))
+    store = registry_store_or_stop(lang)
+    data = upload.getvalue()
+    plan_key = (hashlib.sha256(data).hexdigest(), upload.name, mode, store.key, store.current_version(),
+                account.username, lang)
+    if st.session_state.get("upload_plan_key") != plan_key:
+        st.session_state["upload_plan"] = plan_import(
+            data, upload.name, store=store, account=account, context=view.context, mode=mode, lang=lang,
+            limits=ReadLimits(max_bytes=limit_mb * 1_000_000, max_rows=max_rows))
+        st.session_state["upload_plan_key"] = plan_key
+    plan = st.session_state["upload_plan"]
+    if "_upload_saved" in st.session_state:
+        st.success(t("upload.saved", lang, version=st.session_state.pop("_upload_saved")))
+        st.balloons()
+    if "_upload_stale" in st.session_state:  # nothing was saved; what is shown below is the new preview
+        base, current = st.session_state.pop("_upload_stale")
+        st.error(t("i.stale", lang, base=base, current=current))
 
-st.subheader(t("upload.step_read", lang))
-read = plan.read
-details = [t("upload.read_summary", lang, format=read.format.upper() if read.format else "?", count=read.rows)]
-if read.encoding:
-    details.append(t("upload.read_encoding", lang, encoding=read.encoding, confidence=read.encoding_confidence))
-if read.delimiter:
-    details.append(t("upload.read_delimiter", lang, delimiter="TAB" if read.delimiter == "\t" else read.delimiter))
-if read.sheet:
-    details.append(t("upload.read_sheet", lang, sheet=read.sheet))
-st.write(app.plain(" · ".join(details)))
+    st.subheader(t("upload.step_read", lang))
+    read = plan.read
+    details = [t("upload.read_summary", lang, format=read.format.upper() if read.format else "?", count=read.rows)]
+    if read.encoding:
+        details.append(t("upload.read_encoding", lang, encoding=read.encoding, confidence=read.encoding_confidence))
+    if read.delimiter:
+        details.append(t("upload.read_delimiter", lang, delimiter="TAB" if read.delimiter == "\t" else read.delimiter))
+    if read.sheet:
+        details.append(t("upload.read_sheet", lang, sheet=read.sheet))
+    st.write(plain(" · ".join(details)))
 
-st.subheader(t("upload.step_problems", lang))
-problems = plan.problems
-if problems.empty:
-    st.success(t("upload.no_problems", lang))
-else:
-    errors = int((problems["severity"] == "error").sum())
-    (st.error if errors else st.warning)(t("upload.problem_counts", lang, errors=errors, warnings=len(problems) - errors))
-    shown = problems_table(problems, lang)
-    st.dataframe(shown, hide_index=True, width="stretch")
-    st.download_button(t("upload.download_problems", lang), table_csv_bytes(shown),
-                       file_name=f"problems-{upload.name.rsplit('.', 1)[0]}.csv", mime="text/csv")
-if has_errors(problems):
-    st.info(t("upload.blocked", lang))
-    st.stop()
+    st.subheader(t("upload.step_problems", lang))
+    problems = plan.problems
+    if problems.empty:
+        st.success(t("upload.no_problems", lang))
+    else:
+        errors = int((problems["severity"] == "error").sum())
+        (st.error if errors else st.warning)(t("upload.problem_counts", lang, errors=errors, warnings=len(problems) - errors))
+        shown = problems_table(problems, lang)
+        st.dataframe(shown, hide_index=True, width="stretch")
+        st.download_button(t("upload.download_problems", lang), table_csv_bytes(shown),
+                           file_name=f"problems-{upload.name.rsplit('.', 1)[0]}.csv", mime="text/csv")
+    if has_errors(problems):
+        st.info(t("upload.blocked", lang))
+        st.stop()
 
-st.subheader(t("upload.step_preview", lang))
-if plan.changes.empty:
-    st.info(t("i.nothing", lang))
-    st.stop()
-st.write(t("upload.preview_counts", lang, count=plan.count("added"), changed=plan.count("changed"),
-           removed=plan.count("removed"), version=plan.base_version))
-if plan.count("removed"):
-    st.warning(t("upload.removed_warning", lang, count=plan.count("removed")))
-names = dict(zip(plan.content["id"], plan.content["name"])) | dict(zip(view.registry.initiatives["id"], view.registry.initiatives["name"]))
-st.dataframe(diff_table(plan.changes, names, lang), hide_index=True, width="stretch")
+    st.subheader(t("upload.step_preview", lang))
+    if plan.changes.empty:
+        st.info(t("i.nothing", lang))
+        st.stop()
+    st.write(t("upload.preview_counts", lang, count=plan.count("added"), changed=plan.count("changed"),
+               removed=plan.count("removed"), version=plan.base_version))
+    if plan.count("removed"):
+        st.warning(t("upload.removed_warning", lang, count=plan.count("removed")))
+    names = dict(zip(plan.content["id"], plan.content["name"])) | dict(zip(view.registry.initiatives["id"], view.registry.initiatives["name"]))
+    st.dataframe(diff_table(plan.changes, names, lang), hide_index=True, width="stretch")
 
-st.subheader(t("upload.step_confirm", lang))
-if store.read_only:
-    st.error(t("store.read_only", lang, path=app.plain(store.location)))
-else:
-    st.button(t("upload.confirm", lang), type="primary", key="upload_confirm", on_click=confirm,
-              args=(plan, store, account))
+    st.subheader(t("upload.step_confirm", lang))
+    if store.read_only:
+        st.error(t("store.read_only", lang, path=plain(store.location)))
+    else:
+        st.button(t("upload.confirm", lang), type="primary", key="upload_confirm", on_click=confirm,
+                  args=(plan, store, account))
+
+
+if __name__ == "__main__":  # run on its own by Streamlit's legacy pages/ mode: hand over to the router
+    leave_legacy_pages_mode()

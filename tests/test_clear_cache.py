@@ -1,6 +1,6 @@
 """What Streamlit's ``clear_cache`` message — which any visitor's browser can send — leaves in place: the
-registry built once per version (``app._kept``). The sign-in lockout is tested in test_lockout.py and, against
-a running server, in browser/test_lockout_clear_cache.py."""
+registry built once per version (``ecosystem.ui.cache._kept``). The sign-in lockout is tested in test_lockout.py
+and, against a running server, in browser/test_lockout_clear_cache.py."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import streamlit as st
-from streamlit.testing.v1 import AppTest
 
-from conftest import DATA, REPO
-from ecosystem import app
+from apptests import open_dashboard
+from conftest import DATA
+from ecosystem import view
 from ecosystem.schema import ValidationContext
+from ecosystem.ui import cache
 
 
 @pytest.fixture()
@@ -31,18 +32,18 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_a_cache_clear_does_not_rebuild_the_registry(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     validated: list[int] = []
-    validate = app.validate_registry
+    validate = view.validate_registry
 
     def counting(raw: pd.DataFrame, context: ValidationContext) -> pd.DataFrame:
         validated.append(len(raw))
         return validate(raw, context)
 
-    monkeypatch.setattr(app, "validate_registry", counting)
-    first = AppTest.from_file(str(REPO / "pages" / "overview.py"), default_timeout=90).run()
+    monkeypatch.setattr(view, "validate_registry", counting)
+    first = open_dashboard("overview").run()
     assert not first.exception and len(validated) == 2  # the seed file's check and the registry's version 1
     st.cache_data.clear()
     st.cache_resource.clear()  # what clear_cache does on the server
-    second = AppTest.from_file(str(REPO / "pages" / "overview.py"), default_timeout=90).run()
+    second = open_dashboard("overview").run()
     assert not second.exception and len(validated) == 2
     assert second.metric[0].value == first.metric[0].value
 
@@ -50,7 +51,7 @@ def test_a_cache_clear_does_not_rebuild_the_registry(data_dir: Path, monkeypatch
 def test_kept_results_are_keyed_like_cache_resource_and_the_least_recent_goes_first() -> None:
     built: list[int] = []
 
-    @app._kept(max_entries=2)
+    @cache._kept(max_entries=2)
     def square(number: int, _note: object) -> int:
         built.append(number)
         return number * number

@@ -15,7 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import sqlalchemy
-from conftest import DATA, REPO, make_raw
+from apptests import open_dashboard
+from conftest import DATA, make_raw
 from streamlit.testing.v1 import AppTest
 
 from ecosystem.cli import main
@@ -282,7 +283,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def page(name: str) -> AppTest:
-    return AppTest.from_file(str(REPO / "pages" / name), default_timeout=90).run()
+    return open_dashboard(name.removesuffix(".py")).run()
 
 
 def initiatives(at: AppTest) -> str:

@@ -1,4 +1,6 @@
-"""AppTest of the upload and history pages: sign-in, the step-by-step import, permissions, rollback."""
+"""AppTest of the upload and history pages: sign-in, the step-by-step import, permissions, rollback.
+
+Every test runs ``dashboard.py`` opened at the page's address (``apptests.open_dashboard``), as production runs it."""
 
 from __future__ import annotations
 
@@ -9,7 +11,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from conftest import DATA, REPO, make_raw
+from apptests import open_dashboard
+from conftest import DATA, make_raw
 from ecosystem.auth import hash_password
 from ecosystem.store import open_store
 
@@ -37,10 +40,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def page(name: str, accounts: dict | None) -> AppTest:
-    at = AppTest.from_file(str(REPO / "pages" / name), default_timeout=90)
-    if accounts is not None:
-        at.secrets["accounts"] = accounts
-    return at.run()
+    return open_dashboard(name, secrets={"accounts": accounts} if accounts is not None else None).run()
 
 
 def sign_in(at: AppTest, username: str, password: str) -> AppTest:
@@ -55,14 +55,14 @@ def partner_file(rows: list[dict]) -> bytes:
 
 
 def test_without_accounts_uploads_are_off(data_dir):
-    at = page("upload.py", None)
+    at = page("upload", None)
     assert not at.exception
     assert any("No accounts are configured" in info.value for info in at.info)
     assert not at.get("file_uploader")
 
 
 def test_wrong_password_is_refused_and_repeated_failures_lock(data_dir, accounts):
-    at = page("upload.py", accounts)
+    at = page("upload", accounts)
     for _ in range(5):
         sign_in(at, "ona", "wrong password entirely")
     assert any("incorrect" in error.value.lower() or "wrong" in error.value.lower() for error in at.error)
@@ -72,18 +72,18 @@ def test_wrong_password_is_refused_and_repeated_failures_lock(data_dir, accounts
 
 
 def test_a_lock_outlives_a_cache_clear_and_a_new_session(data_dir, accounts):
-    at = page("upload.py", accounts)
+    at = page("upload", accounts)
     for _ in range(5):
         sign_in(at, "admin", "wrong password entirely")
     st.cache_data.clear()
     st.cache_resource.clear()  # what Streamlit's clear_cache message does, which any visitor can send
-    at = sign_in(page("upload.py", accounts), "admin", PASSWORDS["admin"])  # another visitor, right password
+    at = sign_in(page("upload", accounts), "admin", PASSWORDS["admin"])  # another visitor, right password
     assert [error.value for error in at.error] == ["Too many failed sign-in attempts. Try again in 5 min."]
     assert not at.get("file_uploader")
 
 
 def test_partner_uploads_previews_and_saves_a_new_version(data_dir, accounts):
-    at = sign_in(page("upload.py", accounts), "ona", PASSWORDS["ona"])
+    at = sign_in(page("upload", accounts), "ona", PASSWORDS["ona"])
     assert not at.exception
     content = partner_file([{"id": "lt-new-social-taxi", "name": "Tauragės socialinis taksi", "partner": "Partner LT",
                              "country": "Lietuva", "latitude": "55,25", "longitude": "22,29",
@@ -104,7 +104,7 @@ def test_partner_uploads_previews_and_saves_a_new_version(data_dir, accounts):
 
 
 def test_partner_cannot_touch_rows_of_others(data_dir, accounts):
-    at = sign_in(page("upload.py", accounts), "ona", PASSWORDS["ona"])
+    at = sign_in(page("upload", accounts), "ona", PASSWORDS["ona"])
     before = open_store().checksum()
     content = partner_file([{"id": "se-lulea-sivan-dog-day-care", "name": "SIVAN", "partner": "Partner LT"},
                             {"id": "someone-else", "name": "Other", "partner": "seed"}])
@@ -118,7 +118,7 @@ def test_partner_cannot_touch_rows_of_others(data_dir, accounts):
 
 
 def test_history_lists_versions_and_admin_rolls_back(data_dir, accounts):
-    at = page("history.py", accounts)
+    at = page("history", accounts)
     store = open_store()
     frame = store.read()
     store.commit(frame.assign(description=frame["description"].where(frame["id"] != "se-lulea-sivan-dog-day-care", "changed")),
@@ -140,7 +140,7 @@ def test_history_lists_versions_and_admin_rolls_back(data_dir, accounts):
 
 
 def test_a_rollback_is_refused_when_a_partner_saved_meanwhile_and_can_be_reviewed_again(data_dir, accounts):
-    at = page("history.py", accounts)
+    at = page("history", accounts)
     store = open_store()
     frame = store.read()
     store.commit(frame.assign(description="first edit"), base_version=1, account="ona", file_name="edit.csv")
@@ -170,10 +170,7 @@ def test_a_rollback_is_refused_when_a_partner_saved_meanwhile_and_can_be_reviewe
 
 
 def test_a_refused_rollback_is_explained_in_latvian(data_dir, accounts):
-    at = AppTest.from_file(str(REPO / "pages" / "history.py"), default_timeout=90)
-    at.secrets["accounts"] = accounts
-    at.query_params["lang"] = "lv"
-    at.run()
+    at = open_dashboard("history", {"lang": "lv"}, {"accounts": accounts}).run()
     store = open_store()
     frame = store.read()
     store.commit(frame.assign(description="first edit"), base_version=1, account="ona", file_name="edit.csv")
@@ -188,7 +185,7 @@ def test_a_refused_rollback_is_explained_in_latvian(data_dir, accounts):
     assert at.button(key="rollback_review").label == "Vēlreiz pārskatīt versijas 1 atjaunošanu"
 
 def test_partner_cannot_roll_back(data_dir, accounts):
-    at = page("history.py", accounts)
+    at = page("history", accounts)
     store = open_store()
     frame = store.read()
     store.commit(frame[frame["id"] != "se-lulea-sivan-dog-day-care"], base_version=1, account="x", file_name="x.csv")
@@ -200,11 +197,10 @@ def test_partner_cannot_roll_back(data_dir, accounts):
 
 
 def test_identity_provider_login_is_offered_when_configured(data_dir):
-    at = AppTest.from_file(str(REPO / "pages" / "upload.py"), default_timeout=90)
-    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "secret",
-                          "client_id": "id", "client_secret": "client-secret",
-                          "server_metadata_url": "https://idp.example.org/.well-known/openid-configuration"}
-    at.run()
+    at = open_dashboard("upload", secrets={"auth": {
+        "redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "secret", "client_id": "id",
+        "client_secret": "client-secret", "server_metadata_url": "https://idp.example.org/.well-known/openid-configuration",
+    }}).run()
     assert not at.exception
     assert "oidc_sign_in" in [button.key for button in at.button]
     assert not at.get("file_uploader")
@@ -212,13 +208,13 @@ def test_identity_provider_login_is_offered_when_configured(data_dir):
 
 def test_history_says_when_the_database_is_unreachable(data_dir, monkeypatch, accounts):
     monkeypatch.setenv("ECOSYSTEM_DATABASE_URL", f"sqlite:///{data_dir / 'missing-folder' / 'registry.sqlite'}")
-    at = page("history.py", accounts)
+    at = page("history", accounts)
     assert not at.exception
     assert any("registry database cannot be opened" in error.value for error in at.error)
 
 
 def test_a_confirm_after_someone_else_saved_saves_nothing_and_shows_the_new_preview(data_dir, accounts):
-    at = sign_in(page("upload.py", accounts), "ona", PASSWORDS["ona"])
+    at = sign_in(page("upload", accounts), "ona", PASSWORDS["ona"])
     content = partner_file([{"id": "lt-new-social-taxi", "name": "Tauragės socialinis taksi", "partner": "Partner LT",
                              "country": "LT", "latitude": "55.25", "longitude": "22.29",
                              "location_precision": "settlement", "service_types": "transport_mobility"}])
@@ -240,7 +236,7 @@ def test_a_confirm_after_someone_else_saved_saves_nothing_and_shows_the_new_prev
 
 
 def test_rolling_back_to_a_version_equal_to_the_current_one_says_so(data_dir, accounts):
-    at = page("history.py", accounts)
+    at = page("history", accounts)
     store = open_store()
     frame = store.read()
     store.commit(frame.assign(description="edit"), base_version=1, account="ona", file_name="edit.csv")

@@ -1,0 +1,86 @@
+"""The live map on a page: its tiles, its layers for the view, and st_folium rendering with the map's assets.
+
+The map's JavaScript comes with the page from the installed copies when there are any (or required), else
+from public CDNs; when neither is possible the page says which command installs them instead of showing a
+blank map. A page view never installs anything. Panning and zooming do not rerun the script.
+"""
+
+from __future__ import annotations
+
+import socket
+from urllib.parse import urlparse
+
+import folium
+import streamlit as st
+from streamlit_folium import st_folium
+
+from ecosystem import config
+from ecosystem.assets import assets_installed, localise_map_assets
+from ecosystem.coverage import region_counts
+from ecosystem.i18n import t
+from ecosystem.maps import MapLayers, map_layers, view_bounds
+from ecosystem.view import Message, Notice, View
+
+__all__ = ["bounds_of", "map_tiles", "render_map", "view_map_layers"]
+
+CDN_PROBE = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"
+
+
+@st.cache_data(ttl=600, show_spinner=False)
+def _reachable(url: str) -> bool:
+    """Whether the host of a tile URL answers a TCP connection within 1.5 s."""
+    host = urlparse(url.replace("{s}", "a")).hostname or ""
+    try:
+        with socket.create_connection((host, 443), timeout=1.5):
+            return True
+    except OSError:
+        return False
+
+
+def map_tiles() -> tuple[str | None, Notice | None]:
+    """The base-map tiles to draw (``osm``, a URL or None), and a notice when their host cannot be reached (the
+    map is then drawn without them)."""
+    tiles = config.tile_url()
+    if tiles is None:
+        return None, None
+    probe = "https://tile.openstreetmap.org/0/0/0.png" if tiles == "osm" else tiles
+    if not _reachable(probe):
+        host = urlparse(probe.replace("{s}", "a")).hostname or ""
+        return None, Notice("info", Message("app.no_tiles", {"host": host}))
+    return tiles, None
+
+
+def view_map_layers(view: View, tiles: str | None, *, show_organisations: bool, coverage: bool = True,
+                    cluster: bool = False) -> MapLayers:
+    """The map of the view's filtered rows, with the coverage choropleth when boundaries are there and wanted."""
+    counts = region_counts(view.filtered, view.regions["nuts_id"]) if view.regions is not None and coverage else None
+    bounds = view_bounds(view.filtered, view.regions, view.state.countries, view.state.regions)
+    return map_layers(view.filtered, view.taxonomy, view.lang, view.programme_names, tiles=tiles,
+                      regions=view.regions if counts is not None else None, region_counts=counts,
+                      show_organisations=show_organisations, cluster=cluster, colour_services=view.state.services,
+                      bounds=bounds)
+
+
+def render_map(layers: MapLayers, lang: str, *, key: str, height: int, returned_objects: list[str]) -> dict:
+    """Show a map with st_folium: the base stays put, overlays swap on filter changes, no rerun on pan/zoom;
+    what it reports among ``returned_objects``."""
+    mode = config.map_assets_mode()
+    if mode != "cdn" and assets_installed():
+        for element in (layers.base, *layers.overlays):
+            localise_map_assets(element)
+    elif mode == "local":
+        st.warning(t("app.assets_missing", lang))
+    elif not _reachable(CDN_PROBE):
+        st.warning(t("app.assets_unreachable", lang))
+    return st_folium(layers.base, key=key, height=height, use_container_width=True,
+                     feature_group_to_add=layers.overlays, layer_control=folium.LayerControl(collapsed=False),
+                     returned_objects=returned_objects) or {}
+
+
+def bounds_of(result: dict) -> list[list[float]] | None:
+    """The map extent st_folium reported, as [[south, west], [north, east]] (None before it reports one)."""
+    bounds = result.get("bounds") or {}
+    south_west, north_east = bounds.get("_southWest") or {}, bounds.get("_northEast") or {}
+    if None in (south_west.get("lat"), south_west.get("lng"), north_east.get("lat"), north_east.get("lng")):
+        return None
+    return [[south_west["lat"], south_west["lng"]], [north_east["lat"], north_east["lng"]]]

@@ -1,0 +1,19 @@
+"""Presentation mode's look: no sidebar or header, large high-contrast type, for projecting on a wall."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+__all__ = ["presentation_mode"]
+
+_PRESENTATION_CSS = """<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header {display: none !important;}
+html, body, [data-testid="stAppViewContainer"] {font-size: 20px; color: #000; background: #fff;}
+h1 {font-size: 3rem !important;} h3 {font-size: 1.6rem !important; color: #000 !important;}
+[data-testid="stCaptionContainer"] {font-size: 1rem; color: #222;}
+</style>"""
+
+
+def presentation_mode() -> None:
+    """Hide the sidebar and the header and enlarge the type of this page."""
+    st.markdown(_PRESENTATION_CSS, unsafe_allow_html=True)

@@ -1,0 +1,1 @@
+"""The dashboard's pages, run by the router (``dashboard.py``): each module's ``render`` draws one page of a view."""
