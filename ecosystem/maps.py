@@ -163,7 +163,7 @@ class _PointLayer(DataElement):
             // a click reports the marker's own position (not the pointer's) so the app finds the row exactly
             var Point = L.CircleMarker.extend({
                 fire: function (type, data, propagate) {
-                    if (type === "click" && data) { data.latlng = this._latlng; }
+                    if (type === "click" && data) { data.latlng = this.getLatLng(); }
                     return L.CircleMarker.prototype.fire.call(this, type, data, propagate);
                 }
             });
@@ -199,9 +199,8 @@ class _PointLayer(DataElement):
             for (var i = 0; i < payload.n; i++) {
                 var marker = new Point([xy[2 * i] / 1e5, xy[2 * i + 1] / 1e5], {
                     renderer: renderer, radius: style.radius, color: style.stroke, weight: style.weight,
-                    fillColor: palette[kind[i]], fillOpacity: style.opacity, interactive: true
+                    fillColor: palette[kind[i]], fillOpacity: style.opacity, interactive: true, ecoIndex: i
                 });
-                marker._ecoIndex = i;
                 markers[i] = marker;
             }
             var target = group;
@@ -212,16 +211,16 @@ class _PointLayer(DataElement):
             if (target.addLayers) { target.addLayers(markers); } else { markers.forEach(function (m) { target.addLayer(m); }); }
             group.on("mouseover", function (e) {
                 var m = e.layer;
-                if (m && m._ecoIndex !== undefined && !m.getTooltip()) {
+                if (m && m.options.ecoIndex !== undefined && !m.getTooltip()) {
                     var tip = document.createElement("span");
-                    tip.textContent = text("name", m._ecoIndex);
+                    tip.textContent = text("name", m.options.ecoIndex);
                     m.bindTooltip(tip, {direction: "top", offset: [0, -4]}).openTooltip();
                 }
             });
             group.on("click", function (e) {
                 var m = e.layer;
-                if (m && m._ecoIndex !== undefined) {
-                    if (!m.getPopup()) { m.bindPopup(popup(m._ecoIndex), {maxWidth: 320}); }
+                if (m && m.options.ecoIndex !== undefined) {
+                    if (!m.getPopup()) { m.bindPopup(popup(m.options.ecoIndex), {maxWidth: 320}); }
                     m.openPopup();
                 }
             });

@@ -277,18 +277,24 @@ class ChartRenderer:
 _MAP_VARIABLE = re.compile(r"\bvar\s+(map_[0-9a-f]+)\s*=\s*L\.map\(")
 _HEAD = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
 
-# Injected first into the page: records each map's moves (an init hook on L.Map, installed the moment Leaflet sets
-# window.L) and reports the page's state for the ready rule of render_map_png.
+# Injected first into the page: records each map's state from Leaflet's public events (an init hook on L.Map,
+# installed the moment Leaflet sets window.L) and reports the page's state for the ready rule of render_map_png.
+# It reads only public API: whenReady, the movestart/moveend and zoomstart/zoomend events, eachLayer, options, the
+# documented animation classes and document.fonts.
 _TRACKER_JS = """
 (function () {
-  var leaflet;
+  var leaflet, tracked = null, maps = new WeakMap();
   function track(L) {
-    if (!L || !L.Map || !L.Map.addInitHook || L.__ecoPictureTracked) { return; }
-    L.__ecoPictureTracked = true;
+    if (!L || !L.Map || !L.Map.addInitHook || tracked === L) { return; }
+    tracked = L;
     L.Map.addInitHook(function () {
-      var map = this, moves = map.__ecoPictureMoves = {moving: false, ends: 0};
-      map.on("movestart", function () { moves.moving = true; });
-      map.on("moveend", function () { moves.moving = false; moves.ends += 1; });
+      var map = this, events = {ready: false, moving: false, zooming: false, moveEnds: 0};
+      maps.set(map, events);
+      map.on("movestart", function () { events.moving = true; });
+      map.on("moveend", function () { events.moving = false; events.moveEnds += 1; });
+      map.on("zoomstart", function () { events.zooming = true; });
+      map.on("zoomend", function () { events.zooming = false; });
+      map.whenReady(function () { events.ready = true; });
     });
   }
   Object.defineProperty(window, "L", {
@@ -298,27 +304,26 @@ _TRACKER_JS = """
   });
   window.__ecoPictureState = function (name) {
     var L = leaflet, map = window[name];
-    var state = {leaflet: !!(L && L.Map), map: false, loaded: false, moving: false, moveEnds: 0, animating: false,
+    var state = {leaflet: !!(L && L.Map), map: false, loaded: false, moving: false, zooming: false, moveEnds: 0,
                  animationClasses: document.querySelectorAll(".leaflet-zoom-anim, .leaflet-pan-anim").length,
                  shapes: 0, points: 0, fonts: document.fonts.status === "loaded"};
     if (!state.leaflet || !(map instanceof L.Map)) { return state; }
-    var moves = map.__ecoPictureMoves || {moving: false, ends: 0};
+    var events = maps.get(map) || {ready: false, moving: false, zooming: false, moveEnds: 0};
     state.map = true;
-    state.loaded = !!map._loaded;
-    state.moving = moves.moving;
-    state.moveEnds = moves.ends;
-    state.animating = !!map._animatingZoom || !!(map._panAnim && map._panAnim._inProgress) || !!map._flyToFrame;
-    for (var id in map._layers) {
-      var layer = map._layers[id];
-      if (layer instanceof L.Path) { state.shapes += 1; if (layer._ecoIndex !== undefined) { state.points += 1; } }
-    }
+    state.loaded = events.ready;
+    state.moving = events.moving;
+    state.zooming = events.zooming;
+    state.moveEnds = events.moveEnds;
+    map.eachLayer(function (layer) {
+      if (layer instanceof L.Path) { state.shapes += 1; if (layer.options.ecoIndex !== undefined) { state.points += 1; } }
+    });
     return state;
   };
 })();
 """
 _READY_JS = """([name, shapes, moveend]) => {
   const s = window.__ecoPictureState && window.__ecoPictureState(name);
-  return !!s && s.leaflet && s.map && s.loaded && !s.moving && !s.animating && s.animationClasses === 0
+  return !!s && s.leaflet && s.map && s.loaded && !s.moving && !s.zooming && s.animationClasses === 0
     && (!moveend || s.moveEnds > 0) && s.shapes >= shapes && s.fonts;
 }"""
 _STATE_JS = "(name) => window.__ecoPictureState ? window.__ecoPictureState(name) : {leaflet: false}"
@@ -369,7 +374,7 @@ def _not_ready(state: dict[str, Any], expected_shapes: int, needs_moveend: bool,
     reasons = []
     if not state["loaded"]:
         reasons.append("the map has no view yet")
-    if state["moving"] or state["animating"] or state["animationClasses"]:
+    if state["moving"] or state["zooming"] or state["animationClasses"]:
         reasons.append("a zoom or pan animation was still running")
     if needs_moveend and not state["moveEnds"]:
         reasons.append("fit_bounds never ended (no moveend)")
@@ -552,12 +557,12 @@ def render_map_png(html: str, width: int = DEFAULT_SLIDE.width, height: int = DE
     device scale ``scale``, with the map filling it and, with ``hide_controls``, no zoom or layer buttons. The shot
     is taken when the map is *ready*, which means all of:
 
-    1. Leaflet has loaded (``window.L``) and the map object ``map_<hash>`` exists and has a view;
-    2. no zoom or pan animation runs: ``map._animatingZoom`` is false, no pan animation is in progress, no element
-       has the class ``leaflet-zoom-anim`` or ``leaflet-pan-anim``, no move has started without its ``moveend``,
-       and, when the page calls ``fitBounds``, a ``moveend`` has followed the map's creation;
-    3. at least ``expected_shapes`` vector shapes (``L.Path`` layers in ``map._layers``: our canvas circle markers,
-       tagged ``_ecoIndex``, and region polygons) are on the map — see ``map_shape_count``;
+    1. Leaflet has loaded (``window.L``) and the map object ``map_<hash>`` exists and has a view (``whenReady``);
+    2. no zoom or pan animation runs: every ``movestart`` and ``zoomstart`` has had its ``moveend`` and ``zoomend``,
+       no element has the class ``leaflet-zoom-anim`` or ``leaflet-pan-anim``, and, when the page calls
+       ``fitBounds``, a ``moveend`` has followed the map's creation;
+    3. at least ``expected_shapes`` vector shapes (``L.Path`` layers that ``map.eachLayer`` visits: our canvas circle
+       markers, which carry the option ``ecoIndex``, and region polygons) are on the map — see ``map_shape_count``;
     4. ``document.fonts`` has loaded, then two animation frames have passed (the canvas redraws on the next frame).
 
     Shots of the same HTML are byte-identical. The page has ``load_timeout`` seconds to load, then the map has

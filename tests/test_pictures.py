@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import threading
 import xml.etree.ElementTree as ET
 
@@ -20,6 +21,7 @@ from PIL import Image
 from shapely.geometry import MultiPolygon, Polygon, box
 
 from conftest import make_frame
+from ecosystem import pictures
 from ecosystem.assets import inline_assets_html
 from ecosystem.maps import BALTIC_BOUNDS, build_map, map_layers
 from ecosystem.pictures import (
@@ -113,6 +115,13 @@ def test_map_variable_and_shape_count(frame, taxonomy, regions):
     assert map_shape_count(frame) == 4
     assert map_shape_count(frame, show_organisations=False) == 3
     assert map_shape_count(frame, regions=regions, region_counts=counts) == 6
+
+
+def test_the_map_ready_rule_reads_only_public_leaflet_api():
+    # Leaflet's fields starting with "_" change without notice between releases; the rule listens to events instead
+    for name in ("_TRACKER_JS", "_READY_JS", "_STATE_JS", "_SETTLE_JS"):
+        script = getattr(pictures, name)
+        assert not re.findall(r"\._[A-Za-z]", script), f"{name} reads a private field"
 
 
 def test_without_a_browser_errors_are_plain(monkeypatch):

@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 DATA = PROJECT_DIR / "data"
 NUTS = PROJECT_DIR.parent / "shared" / "reference" / "nuts"
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
-MARKERS = "Object.values(window.map._layers).filter(layer => layer._ecoIndex !== undefined)"
+# our markers on the map, through Leaflet's public eachLayer and the ecoIndex option maps.point_layer gives them
+MARKERS = "(() => { const found = []; window.map.eachLayer(layer => { if (layer.options.ecoIndex !== undefined) { found.push(layer); } }); return found; })()"
 TIMEOUT_MS = 120_000  # a safety net: every wait ends at its event
 HOSTILE = "<img src=x onerror=\"document.title='pwned'\">SIVAN"
 
