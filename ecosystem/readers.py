@@ -22,7 +22,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import PurePath
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Protocol
 
 import openpyxl
 import pandas as pd
@@ -31,7 +31,6 @@ from pyarrow import csv as pa_csv
 from charset_normalizer import from_bytes
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from ecosystem.config import DEFAULT_MAX_ROWS, DEFAULT_MAX_UPLOAD_MB
 from ecosystem.i18n import format_number, t
@@ -420,8 +419,18 @@ def _check_workbook_archive(data: bytes, file_name: str, lang: str, limits: Read
     raise _fail(lang, "r.wrong_type", file=file_name, kind=t(kind, lang))
 
 
+class _Sheet(Protocol):
+    """What is read of a worksheet of a read-only workbook (openpyxl names its class only in a private module)."""
+
+    title: str
+
+    def reset_dimensions(self) -> None: ...
+
+    def iter_rows(self, *, max_col: int | None = None, values_only: bool = False) -> Iterator[tuple[object, ...]]: ...
+
+
 def _choose_sheet(workbook: openpyxl.Workbook, sheet: str | None, file_name: str, lang: str,
-                  limits: ReadLimits) -> ReadOnlyWorksheet:
+                  limits: ReadLimits) -> _Sheet:
     """The sheet asked for, else the sheet whose header row names the most registry columns (first on a tie)."""
     if sheet is not None:
         matches = [worksheet for worksheet in workbook.worksheets if worksheet.title == sheet]
@@ -433,7 +442,7 @@ def _choose_sheet(workbook: openpyxl.Workbook, sheet: str | None, file_name: str
     return max(workbook.worksheets, key=lambda worksheet: _registry_headers(worksheet, file_name, lang, limits))
 
 
-def _registry_headers(worksheet: ReadOnlyWorksheet, file_name: str, lang: str, limits: ReadLimits) -> int:
+def _registry_headers(worksheet: _Sheet, file_name: str, lang: str, limits: ReadLimits) -> int:
     """How many registry column names the first non-blank row of a sheet holds."""
     for _, row, _ in _xlsx_records(worksheet, file_name, lang, limits):
         if any(cell.strip() for cell in row):
@@ -441,7 +450,7 @@ def _registry_headers(worksheet: ReadOnlyWorksheet, file_name: str, lang: str, l
     return 0
 
 
-def _xlsx_records(worksheet: ReadOnlyWorksheet, file_name: str, lang: str,
+def _xlsx_records(worksheet: _Sheet, file_name: str, lang: str,
                   limits: ReadLimits) -> Iterator[tuple[int, list[str], dict[int, Note]]]:
     """Rows of a sheet as text with their spreadsheet row, noting numbers and dates turned into text."""
     rows = worksheet.iter_rows(max_col=limits.max_columns + 1, values_only=True)

@@ -19,7 +19,6 @@ import pandas as pd
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from ecosystem.schema import COORDINATE_COLUMNS, NUMERIC_COLUMNS, REGISTRY_COLUMNS, YEAR_COLUMNS
 
@@ -79,8 +78,8 @@ def registry_xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "registry") -> by
     return buffer.getvalue()
 
 
-def _xlsx_value(sheet: WriteOnlyWorksheet, column: str, value: object) -> object:
-    """A cell as written to the sheet: numbers as numbers, text as text that no spreadsheet runs."""
+def _xlsx_value(sheet: object, column: str, value: object) -> object:
+    """A cell as written to ``sheet`` (a write-only worksheet): numbers as numbers, text as text that no spreadsheet runs."""
     if column in NUMERIC_COLUMNS:
         if _missing(value) or value == "":
             return None
