@@ -6,8 +6,13 @@ import streamlit as st
 
 __all__ = ["presentation_mode"]
 
+# Streamlit has no public option to hide the sidebar and header or to size the type of one page, so this CSS names
+# Streamlit's own elements by their data-testid — not public API, and the one place in the app that does. Checked for
+# the Streamlit minor version requirements.txt pins (tests/test_streamlit_internals.py: each data-testid is still in
+# Streamlit's frontend; tests/browser/test_present.py: the page looks as meant). The sidebar's expand button is in
+# the header, so it goes with it.
 _PRESENTATION_CSS = """<style>
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header {display: none !important;}
+[data-testid="stSidebar"], header {display: none !important;}
 html, body, [data-testid="stAppViewContainer"] {font-size: 20px; color: #000; background: #fff;}
 h1 {font-size: 3rem !important;} h3 {font-size: 1.6rem !important; color: #000 !important;}
 [data-testid="stCaptionContainer"] {font-size: 1rem; color: #222;}

@@ -1,0 +1,50 @@
+"""What the app takes from Streamlit, streamlit-folium, folium and branca beyond their public API, pinned to the
+minor versions tested, so that an upgrade is a decision and what it breaks fails a test by name:
+
+- presentation mode's CSS names Streamlit's elements by data-testid (checked here against Streamlit's frontend, and
+  in a browser by tests/browser/test_present.py);
+- the router leaves Streamlit's legacy pages/ mode (tests/test_pages.py);
+- maps.DataElement renders branca macros without compiling their output again (tests/test_text_is_data.py);
+- the browser tests reach into streamlit-folium's map frame (tests/browser/test_app_map.py).
+"""
+
+from __future__ import annotations
+
+import re
+from importlib.metadata import version
+from pathlib import Path
+
+import pytest
+import streamlit
+from packaging.requirements import Requirement
+
+from ecosystem.config import PROJECT_DIR
+from ecosystem.ui import presentation
+
+FRONTEND = Path(streamlit.__file__).parent / "static" / "static" / "js"
+PINNED = ("streamlit", "streamlit-folium", "folium", "branca")  # the packages whose internals the app relies on
+
+
+def _requirements() -> dict[str, Requirement]:
+    lines = (line.split("#", 1)[0].strip() for line in (PROJECT_DIR / "requirements.txt").read_text().splitlines())
+    return {requirement.name: requirement for requirement in map(Requirement, filter(None, lines))}
+
+
+@pytest.mark.parametrize("package", PINNED)
+def test_packages_relied_on_beyond_their_api_are_pinned_to_the_minor_version_tested(package):
+    requirement = _requirements()[package]
+    assert any(spec.operator == "<" and spec.version.count(".") == 1 for spec in requirement.specifier), (
+        f"requirements.txt lets {package} move to an untested minor version: pin it below the next minor")
+    assert requirement.specifier.contains(version(package)), (
+        f"{package} {version(package)} is installed, requirements.txt says {requirement.specifier}: test against "
+        "the pinned version, or check what the app relies on and move the pin")
+
+
+def test_presentation_css_names_elements_this_streamlit_renders():
+    test_ids = re.findall(r'data-testid="([^"]+)"', presentation._PRESENTATION_CSS)
+    assert test_ids
+    frontend = "\n".join(path.read_text(encoding="utf-8", errors="replace") for path in FRONTEND.glob("*.js"))
+    missing = [name for name in test_ids if not re.search(rf"[\"'`]{name}[\"'`]", frontend)]
+    assert not missing, (f"Streamlit {streamlit.__version__} no longer renders data-testid {', '.join(missing)}: "
+                         "presentation mode would show the sidebar or small type; update _PRESENTATION_CSS in "
+                         "ecosystem/ui/presentation.py (and tests/browser/test_present.py)")
