@@ -11,8 +11,9 @@ default slide size (1600×900 CSS px, scale 2 → 3200×1800 px):
 Cold is the first call with the browsers closed (their start included; the fallback's first cold call includes
 importing matplotlib); warm is the median of ``--repeat`` further calls. Peak memory is the largest summed RSS of
 this process and all its descendants (both Chromiums included): the sum of their proportional set sizes (PSS, shared
-pages split between the processes sharing them), sampled every 50 ms from /proc. Targets on the 2-core reference machine: warm chart ≤ 0.5 s, map PNG
-≤ 3 s and deck ≤ 8 s at 10,000 points. Usage: ``python benchmarks/export_pictures.py [--sizes 1000 10000] [--repeat 3]``.
+pages split between the processes sharing them), sampled every 50 ms from /proc.
+Targets on the 2-core reference machine: warm chart ≤ 0.5 s, map PNG ≤ 3 s and deck ≤ 8 s at 10,000 points.
+Usage: ``python benchmarks/export_pictures.py [--sizes 1000 10000] [--repeat 3]``.
 """
 
 from __future__ import annotations
@@ -126,16 +127,17 @@ def main() -> None:
             memory.take()
             fig = service_target_heatmap(service_target_matrix(frame, services, targets), taxonomy, "en",
                                          footnote=SYNTHETIC_SOURCE)
-            chart = cold_and_warm(lambda: render_chart(fig), args.repeat)
+            chart = cold_and_warm(lambda fig=fig: render_chart(fig), args.repeat)
             html = inline_assets_html(build_map(map_layers(frame, taxonomy, "en", {}, tiles=None)).get_root().render())
             shapes = map_shape_count(frame)
-            browser_map = cold_and_warm(lambda: render_map_png(html, expected_shapes=shapes), args.repeat)
-            fallback = cold_and_warm(lambda: static_map_picture(frame, taxonomy, "en"), args.repeat)
+            browser_map = cold_and_warm(lambda html=html, shapes=shapes: render_map_png(html, expected_shapes=shapes),
+                                        args.repeat)
+            fallback = cold_and_warm(lambda frame=frame: static_map_picture(frame, taxonomy, "en"), args.repeat)
             registry = Registry(frame, pd.DataFrame(columns=PROGRAMME_COLUMNS), "bench", "2026-11-26",
                                 pd.DataFrame(columns=PROBLEM_COLUMNS))
             view = View(taxonomy, registry, None, {}, FilterState(), frame, "en")
             close_browsers()
-            deck = cold_and_warm(lambda: deck_file(view).data, args.repeat)
+            deck = cold_and_warm(lambda view=view: deck_file(view).data, args.repeat)
             peak = memory.take()
             print(f"{size:>6} | {chart[0]:>10.2f} {chart[1]:>5.2f} | {browser_map[0]:>8.2f} {browser_map[1]:>5.2f} "
                   f"{len(html.encode()) / 1e6:>7.2f} | {fallback[0]:>13.2f} {fallback[1]:>5.2f} | "

@@ -59,7 +59,8 @@ def main() -> None:
     taxonomy = load_taxonomy(DATA / "taxonomy.csv")
     empty = typed_registry(synthetic_registry(0, taxonomy))
     _, base_bytes = timed(ours, empty, taxonomy, 1)
-    print(f"{'rows':>7} | {'ours s':>7} {'ours B/pt':>9} | {'naive s':>8} {'naive B/pt':>10} | {'time ratio':>10} {'bytes ratio':>11}")
+    print(f"{'rows':>7} | {'ours s':>7} {'ours B/pt':>9} | {'naive s':>8} {'naive B/pt':>10} | "
+          f"{'time ratio':>10} {'bytes ratio':>11}")
     for size in args.sizes:
         frame = typed_registry(synthetic_registry(size, taxonomy))
         ours_s, ours_bytes = timed(ours, frame, taxonomy, args.repeat)

@@ -14,9 +14,9 @@ import ast
 import re
 import string
 import sys
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Iterable, Mapping
 
 from babel.messages.catalog import Catalog, Message
 from babel.messages.plurals import get_plural
@@ -184,7 +184,7 @@ def _english_comments(message: Message) -> list[str]:
     forms = _forms(message)
     if not message.pluralizable:
         return [f"English: {forms[0]}"]
-    return [f"English ({form}): {text}" for form, text in zip(("one", "other"), forms)]
+    return [f"English ({form}): {text}" for form, text in zip(("one", "other"), forms, strict=False)]
 
 
 def template(english: Catalog) -> Catalog:

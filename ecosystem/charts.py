@@ -14,10 +14,10 @@ from __future__ import annotations
 import html
 import math
 import textwrap
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from types import MappingProxyType
-from typing import Callable, Iterable, Mapping
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -197,7 +197,7 @@ def _count_heatmap(table: pd.DataFrame, x_labels: list[str], y_labels: list[str]
             y=[plotly_text(label) for label in y_labels],
             zmin=0,
             zmax=zmax,
-            colorscale=[[0, "#FFFFFF"], *([step, colour] for step, colour in zip(steps, BLUES))],
+            colorscale=[[0, "#FFFFFF"], *([step, colour] for step, colour in zip(steps, BLUES, strict=True))],
             xgap=2,
             ygap=2,
             texttemplate="%{z}",

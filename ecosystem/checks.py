@@ -3,7 +3,8 @@ how their problems are listed: blocking errors first, each kind by row."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -46,10 +47,11 @@ def region_warnings(frame: pd.DataFrame, regions: gpd.GeoDataFrame, lang: str = 
     - a stated region that does not contain the coordinates: warning.
     """
     placed = assign_regions(frame, regions)
-    country_of = dict(zip(regions["nuts_id"], regions["country"]))
+    country_of = dict(zip(regions["nuts_id"], regions["country"], strict=True))
     stated = frame["country"].fillna("").astype(str).str.strip().str.upper()
     covered = stated.isin(set(regions["country"]))
-    located = pd.to_numeric(frame["latitude"], errors="coerce").notna() & pd.to_numeric(frame["longitude"], errors="coerce").notna()
+    located = (pd.to_numeric(frame["latitude"], errors="coerce").notna()
+               & pd.to_numeric(frame["longitude"], errors="coerce").notna())
     found_country = placed["region_from_point"].map(country_of).fillna("")
     outside = covered & located & (found_country != stated)
     swapped_frame = frame.assign(latitude=frame["longitude"], longitude=frame["latitude"])

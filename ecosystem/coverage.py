@@ -9,8 +9,8 @@ Counting rules (the About page states them to users):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 import pandas as pd
 

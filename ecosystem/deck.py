@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import datetime
 import io
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
 
 import pandas as pd
 from pptx import Presentation
@@ -179,7 +179,7 @@ def _table(slide: Slide, rows: Sequence[Sequence[str]], left: Length, top: Lengt
     shape = slide.shapes.add_table(len(rows), len(widths), left, top, sum(widths, Emu(0)), row_height * len(rows))
     table = shape.table
     table.horz_banding = False
-    for column, width in zip(table.columns, widths):
+    for column, width in zip(table.columns, widths, strict=True):
         column.width = width
     for r, values in enumerate(rows):
         for c, value in enumerate(values):
@@ -292,7 +292,7 @@ def _area_slide(deck: Presentation, context: _Context, frame: pd.DataFrame, area
                                    Inches(4.3), data).chart
     _style_chart(chart, context.text("chart.initiatives"))
     chart.category_axis.tick_labels.font.size = Pt(12 if len(shown) <= 8 else 9)  # every bar keeps its name
-    for series, service in zip(chart.plots[0].series, present):
+    for series, service in zip(chart.plots[0].series, present, strict=True):
         series.format.fill.solid()
         series.format.fill.fore_color.rgb = _rgb(colours[service])
     _text_box(slide, _MARGIN, Inches(5.6), _CONTENT_WIDTH, Inches(1.1),
@@ -334,7 +334,7 @@ def _timeline_slide(deck: Presentation, context: _Context, frame: pd.DataFrame) 
     chart = slide.shapes.add_chart(XL_CHART_TYPE.COLUMN_STACKED, _MARGIN, _BODY_TOP, _CONTENT_WIDTH,
                                    Inches(4.75), data).chart
     _style_chart(chart, context.text("chart.initiatives"))
-    for plotted, (_, _, colour, pattern) in zip(chart.plots[0].series, series):
+    for plotted, (_, _, colour, pattern) in zip(chart.plots[0].series, series, strict=True):
         fill = plotted.format.fill
         if pattern is None:
             fill.solid()

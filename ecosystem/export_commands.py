@@ -13,19 +13,19 @@ import argparse
 import sys
 from pathlib import Path
 
+from ecosystem.charts import CHARTS
+from ecosystem.checks import problem_lines
+from ecosystem.exports import ExportOptions, chart_file, deck_file, html_file, map_file, write_files
+from ecosystem.pictures import SLIDE_SIZES, PictureError, close_browsers
+from ecosystem.store import StoreError
+from ecosystem.view import load_view
+
 __all__ = ["add_export_commands"]
 
 _LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
 
 def _export_figures(args: argparse.Namespace) -> int:
-    from ecosystem.charts import CHARTS
-    from ecosystem.checks import problem_lines
-    from ecosystem.exports import ExportOptions, chart_file, deck_file, html_file, map_file, write_files
-    from ecosystem.pictures import PictureError, SLIDE_SIZES, close_browsers
-    from ecosystem.store import StoreError
-    from ecosystem.view import load_view
-
     try:
         view = load_view(args.query, args.lang)
     except (ValueError, OSError, StoreError) as error:  # e.g. a taxonomy that cannot be read

@@ -14,9 +14,10 @@ import datetime
 import functools
 import io
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import folium
 import pandas as pd
@@ -28,7 +29,13 @@ from ecosystem.coverage import region_counts, regions_in_scope
 from ecosystem.deck import build_deck
 from ecosystem.maps import OSM_ATTRIBUTION, add_stamp, build_map, map_layers, view_bounds
 from ecosystem.pictures import (
-    DEFAULT_SLIDE, PictureError, SlideSize, browser_available, map_shape_count, render_chart, render_map_png,
+    DEFAULT_SLIDE,
+    PictureError,
+    SlideSize,
+    browser_available,
+    map_shape_count,
+    render_chart,
+    render_map_png,
     static_map_picture,
 )
 from ecosystem.stamp import Stamp, export_file_name, make_stamp, qr_png, stamp_figure

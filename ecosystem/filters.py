@@ -7,8 +7,8 @@ link never breaks a page.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, replace
-from typing import Iterable, Mapping
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -18,7 +18,9 @@ from ecosystem.registry import fold_text
 from ecosystem.schema import LIST_COLUMNS
 from ecosystem.taxonomy import Taxonomy
 
-__all__ = ["QUERY_KEYS", "FilterOptions", "FilterState", "apply_filters", "describe_filters", "filter_options", "matches_any_code"]
+__all__ = [
+    "QUERY_KEYS", "FilterOptions", "FilterState", "apply_filters", "describe_filters", "filter_options", "matches_any_code",
+]
 
 # FilterState field → (query key, registry column, taxonomy vocabulary or None)
 _LIST_FIELDS: dict[str, tuple[str, str, str | None]] = {
@@ -81,7 +83,7 @@ class FilterState:
         return urlencode({**self.to_query(), **{key: value for key, value in extra.items() if value}})
 
     @classmethod
-    def from_query(cls, params: Mapping[str, str | list[str]], options: FilterOptions) -> "FilterState":
+    def from_query(cls, params: Mapping[str, str | list[str]], options: FilterOptions) -> FilterState:
         """Read a query string; values not offered by ``options`` are dropped, years clamped to the data."""
         def values(key: str) -> list[str]:
             raw = params.get(key, [])
@@ -103,7 +105,7 @@ class FilterState:
         chosen["text"] = " ".join(values("q"))[:200]
         return cls(**chosen)
 
-    def without(self, name: str) -> "FilterState":
+    def without(self, name: str) -> FilterState:
         """This state with one filter cleared (e.g. to count regions regardless of the region filter)."""
         default = {field.name: field.default for field in fields(self)}[name]
         return replace(self, **{name: default})

@@ -14,8 +14,8 @@ from __future__ import annotations
 import gettext
 import io
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 from babel import Locale
 from babel.messages.catalog import Catalog

@@ -21,8 +21,15 @@ from ecosystem.i18n import t
 from ecosystem.readers import ReadLimits, ReadResult, read_partner_file
 from ecosystem.registry import RegistryError, read_raw_csv
 from ecosystem.schema import (
-    NUMERIC_COLUMNS, PROBLEM_COLUMNS, REGISTRY_COLUMNS, REQUIRED_VALUES, ValidationContext, has_errors, id_key,
-    spreadsheet_row, validate_registry,
+    NUMERIC_COLUMNS,
+    PROBLEM_COLUMNS,
+    REGISTRY_COLUMNS,
+    REQUIRED_VALUES,
+    ValidationContext,
+    has_errors,
+    id_key,
+    spreadsheet_row,
+    validate_registry,
 )
 from ecosystem.store import RegistryStore, canonical_registry, diff_contents
 

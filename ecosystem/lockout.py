@@ -14,12 +14,26 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TypeVar
 
 from sqlalchemy import (
-    Column, ColumnElement, Connection, Float, Integer, MetaData, String, Table, Text, and_, delete, exc, insert, or_,
-    select, update,
+    Column,
+    ColumnElement,
+    Connection,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    and_,
+    delete,
+    exc,
+    insert,
+    or_,
+    select,
+    update,
 )
 
 from ecosystem.auth import AttemptKey, Attempts
@@ -122,7 +136,7 @@ def _run_unlock(args: argparse.Namespace) -> int:
     if record is None:
         print(f"{name} has no recent failed sign-ins and no lock; nothing to clear.")
     elif record.locked_until is not None:
-        until = datetime.fromtimestamp(record.locked_until, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        until = datetime.fromtimestamp(record.locked_until, UTC).strftime("%Y-%m-%d %H:%M UTC")
         print(f"{name} is unlocked (it was locked until {until} after {record.count} failed sign-ins).")
     else:
         print(f"{name} was not locked; its {record.count} recent failed sign-in(s) are forgotten.")

@@ -8,8 +8,9 @@ the slide cannot drift apart. Sizes are CSS pixels.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable, Literal
+from typing import Literal
 
 import pandas as pd
 
@@ -98,7 +99,7 @@ def count_classes(counts: pd.Series) -> list[tuple[int, int]]:
 
 def class_colour(count: int, classes: list[tuple[int, int]]) -> str:
     """The fill of a region with ``count`` initiatives (the empty-region colour outside every class)."""
-    for (low, high), colour in zip(classes, CLASS_COLOURS):
+    for (low, high), colour in zip(classes, CLASS_COLOURS, strict=False):  # fewer classes than colours when counts are low
         if low <= count <= high:
             return colour
     return EMPTY_REGION_COLOUR
@@ -191,5 +192,5 @@ def legend_entries(taxonomy: Taxonomy, lang: str, initiatives: DrawnPoints, orga
         entries.append(LegendEntry("heading", t("map.legend_coverage", lang)))
         entries.append(LegendEntry("region", t("map.legend_none", lang), EMPTY_REGION_COLOUR))
         entries += [LegendEntry("region", str(low) if low == high else f"{low}–{high}", colour)
-                    for (low, high), colour in zip(classes, CLASS_COLOURS)]
+                    for (low, high), colour in zip(classes, CLASS_COLOURS, strict=False)]  # at most one class per colour
     return entries

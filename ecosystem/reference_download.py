@@ -47,7 +47,7 @@ class ReferenceDownloadError(Exception):
     """A reference download failed; the message says which URL, why, and what to do instead."""
 
 
-class _DownloadProblem(Exception):
+class _DownloadProblem(Exception):  # noqa: N818 - private, caught in this module only
     """Why one file could not be fetched, in words that finish the sentence "Could not download URL: ..."."""
 
 

@@ -188,8 +188,8 @@ def find_regions_file(level: int = 3, *, year: int = 2024, scale: str = "20M") -
 
 def load_regions(path: Path, *, level: int | None = 3) -> gpd.GeoDataFrame:
     """Read a NUTS GeoJSON as columns nuts_id, country, name, level, edition, geometry in EPSG:4326."""
-    import geopandas as gpd
-    import pyogrio.errors
+    import geopandas as gpd  # noqa: PLC0415 - loaded with the first boundary file (see TYPE_CHECKING above)
+    import pyogrio.errors  # noqa: PLC0415
 
     path = Path(path)
     if not path.is_file():
@@ -249,9 +249,9 @@ def _text(values: pd.Series, *, upper: bool = False) -> pd.Series:
 
 
 def _clean_geometry(frame: gpd.GeoDataFrame, file_name: str) -> gpd.GeoDataFrame:
-    import shapely
-
     """Check the regions are distinct polygons, repair invalid ones and bring them to EPSG:4326."""
+    import shapely  # noqa: PLC0415 - loaded with the first boundary file
+
     duplicated = frame["nuts_id"][frame["nuts_id"].duplicated()].unique()
     if len(duplicated):
         raise RegionsError(f"{file_name} lists these NUTS codes more than once: {', '.join(duplicated[:5])}.")
@@ -260,7 +260,8 @@ def _clean_geometry(frame: gpd.GeoDataFrame, file_name: str) -> gpd.GeoDataFrame
         raise RegionsError(f"{file_name} has regions without a boundary: {', '.join(missing.head(5))}.")
     not_polygons = frame[~frame.geom_type.isin(["Polygon", "MultiPolygon"])]
     if not not_polygons.empty:
-        examples = ", ".join(f"{code} is a {kind}" for code, kind in zip(not_polygons["nuts_id"], not_polygons.geom_type))
+        kinds = zip(not_polygons["nuts_id"], not_polygons.geom_type, strict=True)
+        examples = ", ".join(f"{code} is a {kind}" for code, kind in kinds)
         raise RegionsError(f"{file_name} must hold region polygons, but {examples}.")
     frame = frame.copy()
     invalid = ~frame.is_valid
@@ -281,7 +282,7 @@ def _clean_geometry(frame: gpd.GeoDataFrame, file_name: str) -> gpd.GeoDataFrame
 
 def region_names(regions: gpd.GeoDataFrame) -> dict[str, str]:
     """NUTS code → region name, for display."""
-    return dict(zip(regions["nuts_id"], regions["name"]))
+    return dict(zip(regions["nuts_id"], regions["name"], strict=True))
 
 
 def assign_regions(
@@ -298,7 +299,7 @@ def assign_regions(
     codes = regions["nuts_id"].to_numpy(dtype=object)
     region_country = regions["country"].to_numpy(dtype=object)
 
-    import shapely
+    import shapely  # noqa: PLC0415 - loaded with the first boundary file
 
     usable = np.flatnonzero(
         np.isfinite(latitude) & np.isfinite(longitude) & (np.abs(latitude) <= 90) & (np.abs(longitude) <= 180)
@@ -334,8 +335,8 @@ def _nearest_region(
     points: np.ndarray, countries: np.ndarray, regions: gpd.GeoDataFrame, max_distance_m: float
 ) -> np.ndarray:
     """Position of the nearest same-country region within ``max_distance_m`` of each point, -1 for none."""
-    import geopandas as gpd
-    import shapely
+    import geopandas as gpd  # noqa: PLC0415 - loaded with the first boundary file
+    import shapely  # noqa: PLC0415
 
     metric_points = gpd.GeoSeries(points, crs="EPSG:4326").to_crs(_METRIC_CRS).values
     metric_regions = regions.geometry.to_crs(_METRIC_CRS).values
@@ -349,7 +350,9 @@ def _nearest_region(
     return _pick(len(points), point_index, region_index, regions, distance)
 
 
-def _pick(count: int, point_index: np.ndarray, region_index: np.ndarray, regions: gpd.GeoDataFrame, rank: np.ndarray) -> np.ndarray:
+def _pick(
+    count: int, point_index: np.ndarray, region_index: np.ndarray, regions: gpd.GeoDataFrame, rank: np.ndarray
+) -> np.ndarray:
     """For each of ``count`` points, its candidate region with the lowest ``rank`` (then lowest code); -1 for none."""
     candidates = pd.DataFrame(
         {

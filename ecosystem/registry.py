@@ -17,7 +17,13 @@ import pandas as pd
 
 from ecosystem.i18n import t
 from ecosystem.schema import (
-    COORDINATE_COLUMNS, LIST_COLUMNS, PROBLEM_COLUMNS, REGISTRY_COLUMNS, YEAR_COLUMNS, ValidationContext, has_errors,
+    COORDINATE_COLUMNS,
+    LIST_COLUMNS,
+    PROBLEM_COLUMNS,
+    REGISTRY_COLUMNS,
+    YEAR_COLUMNS,
+    ValidationContext,
+    has_errors,
     validate_registry,
 )
 from ecosystem.taxonomy import Taxonomy
@@ -66,7 +72,7 @@ class Registry:
     @property
     def programme_names(self) -> dict[str, str]:
         """Programme id → name."""
-        return dict(zip(self.programmes["id"], self.programmes["name"]))
+        return dict(zip(self.programmes["id"], self.programmes["name"], strict=True))
 
 
 def fold_text(values: pd.Series) -> pd.Series:
@@ -105,8 +111,9 @@ def load_programmes(path: Path) -> pd.DataFrame:
             problems.append((1, column, "", "error", t("v.missing_column", column=column)))
     if not problems:
         for index, row in raw[(raw["id"] == "") | raw["id"].duplicated(keep=False)].iterrows():
-            problems.append((index + 2, "id", row["id"], "error", t("v.required") if row["id"] == "" else
-                             t("v.duplicate_id", value=row["id"], rows=", ".join(str(i + 2) for i in raw.index[raw["id"] == row["id"]]))))
+            rows = ", ".join(str(i + 2) for i in raw.index[raw["id"] == row["id"]])
+            problems.append((index + 2, "id", row["id"], "error",
+                             t("v.required") if row["id"] == "" else t("v.duplicate_id", value=row["id"], rows=rows)))
     if problems:
         raise RegistryError(path.name, pd.DataFrame(problems, columns=PROBLEM_COLUMNS))
     programmes = raw[PROGRAMME_COLUMNS].copy()

@@ -148,7 +148,7 @@ def _guarded(handler):  # type: ignore[no-untyped-def]
     def run(args: argparse.Namespace) -> int:
         try:
             return handler(args)
-        except Exception as exc:  # noqa: BLE001 — sorted below: only the errors a person can act on are caught
+        except Exception as exc:
             if not isinstance(exc, (StoreError, RegistryError, OSError, ValueError)):
                 raise
             if isinstance(exc, NothingToCommit):

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
 
 import pandas as pd
 import pandera.pandas as pa
@@ -231,9 +231,11 @@ def _column_problems(raw: pd.DataFrame, context: ValidationContext, lang: str) -
             elif key == "column_in_schema":
                 suggestion = difflib.get_close_matches(str(case.failure_case), REGISTRY_COLUMNS, n=1)
                 hint = t("v.did_you_mean", lang, suggestion=suggestion[0]) if suggestion else ""
-                problems.append((1, case.failure_case, "", "error", t("v.unknown_column", lang, column=case.failure_case, hint=hint)))
+                message = t("v.unknown_column", lang, column=case.failure_case, hint=hint)
+                problems.append((1, case.failure_case, "", "error", message))
             else:  # a rule that could not run on this column: never drop it silently
-                problems.append((1, case.column or "", "", "error", t("v.file_unreadable", lang, reason=f"{key}: {case.failure_case}")))
+                message = t("v.file_unreadable", lang, reason=f"{key}: {case.failure_case}")
+                problems.append((1, case.column or "", "", "error", message))
             continue
         column = case.column
         value = raw.at[case.index, column]
@@ -294,12 +296,14 @@ def _row_problems(raw: pd.DataFrame, context: ValidationContext, lang: str) -> p
 
     start = pd.to_numeric(raw["start_year"].where(raw["start_year"].str.match(_INTEGER)), errors="coerce")
     end = pd.to_numeric(raw["end_year"].where(raw["end_year"].str.match(_INTEGER)), errors="coerce")
-    add((end < start).fillna(False).astype(bool), "end_year", "error", lambda row: t("v.end_before_start", lang, value=row["end_year"], start=row["start_year"]))
+    add((end < start).fillna(False).astype(bool), "end_year", "error",
+        lambda row: t("v.end_before_start", lang, value=row["end_year"], start=row["start_year"]))
 
     region = raw["region_code"]
     well_formed = region.str.match(_NUTS3)
     other_country = well_formed & (raw["country"] != "") & (region.str[:2] != raw["country"])
-    add(other_country, "region_code", "error", lambda row: t("v.region_country", lang, value=row["region_code"], country=row["country"]))
+    add(other_country, "region_code", "error",
+        lambda row: t("v.region_country", lang, value=row["region_code"], country=row["country"]))
     covered = {known[:2] for known in context.region_codes} if context.region_codes is not None else set()
     for index, code in region[well_formed & ~other_country].items():
         other = context.other_edition(code)

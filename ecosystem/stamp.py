@@ -7,13 +7,13 @@ escapes them for their medium (Plotly's pseudo-HTML here, XML in python-pptx).
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
 import textwrap
+from collections.abc import Mapping
 from dataclasses import dataclass
-import datetime
 from pathlib import PurePath
-from typing import Mapping
 
 import plotly.graph_objects as go
 import segno

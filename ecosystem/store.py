@@ -33,7 +33,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from operator import itemgetter
 from pathlib import Path
 from urllib.parse import quote, unquote
@@ -43,8 +43,28 @@ import pandas as pd
 import pyarrow as pa
 from pyarrow import csv as pa_csv
 from sqlalchemy import (
-    Column, ColumnElement, Connection, Engine, Index, Integer, MetaData, String, Table, Text, bindparam,
-    URL, create_engine, event, exc, func, insert, inspect, make_url, or_, select, update,
+    URL,
+    Column,
+    ColumnElement,
+    Connection,
+    Engine,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    bindparam,
+    create_engine,
+    event,
+    exc,
+    func,
+    insert,
+    inspect,
+    make_url,
+    or_,
+    select,
+    update,
 )
 
 from ecosystem.config import data_dir
@@ -178,7 +198,7 @@ class StaleVersionError(StoreError):
                          f"{current_version}); review your file again.")
 
 
-class NothingToCommit(StoreError):
+class NothingToCommit(StoreError):  # noqa: N818 - a refusal with a reason, named for what happened
     """The content equals the current version, so no version is made."""
 
     def __init__(self, current_version: int) -> None:
@@ -231,7 +251,7 @@ def _lines(table: pd.DataFrame) -> list[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator=_NEWLINE)
     lines = []
-    for row in zip(*(table[column].to_numpy() for column in REGISTRY_COLUMNS)):
+    for row in zip(*(table[column].to_numpy() for column in REGISTRY_COLUMNS), strict=True):
         writer.writerow(row)
         lines.append(buffer.getvalue()[: -len(_NEWLINE)])
         buffer.seek(0)
@@ -488,7 +508,7 @@ def diff_contents(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     old_values, new_values = old_cells.to_numpy(), new_cells.to_numpy()
     at_row, at_column = np.nonzero(old_values != new_values)
     cells = list(zip(old_cells.index[at_row], ["changed"] * len(at_row), old_cells.columns[at_column],
-                     old_values[at_row, at_column], new_values[at_row, at_column]))
+                     old_values[at_row, at_column], new_values[at_row, at_column], strict=True))
     order = {column: position for position, column in enumerate(REGISTRY_COLUMNS)}
     rows = sorted(whole_rows + cells, key=lambda row: (row[0], order.get(row[2], -1)))
     return pd.DataFrame(rows, columns=DIFF_COLUMNS)
@@ -509,7 +529,7 @@ class RegistryStore:
         self._lock = threading.Lock()  # one identity check at a time: versions are compared in the order read
         self._store_id: str | None = None
         self._file_identity: tuple[int, int] | None = None
-        self._last_read = LastRead(0, datetime.now(timezone.utc))
+        self._last_read = LastRead(0, datetime.now(UTC))
 
     @property
     def location(self) -> str:
@@ -576,7 +596,7 @@ class RegistryStore:
             if version < self._last_read.version:
                 raise StoreReplacedError(self.location, f"it has {version} version(s) where {self._last_read.version} "
                                                         "were read before: an older copy")
-            self._last_read = LastRead(version, datetime.now(timezone.utc))
+            self._last_read = LastRead(version, datetime.now(UTC))
 
     @contextmanager
     def transaction(self, *, write: bool) -> Iterator[Connection]:
@@ -604,7 +624,7 @@ class RegistryStore:
         if any(layout != _HEADER for layout in layouts):
             raise StoreError("The registry database was saved with other columns than this version of the "
                              "product uses; it needs an upgrade before it can be used.")
-        self._store_id, self._last_read = store_id, LastRead(version, datetime.now(timezone.utc))
+        self._store_id, self._last_read = store_id, LastRead(version, datetime.now(UTC))
         self._file_identity = self._file.identity() if self._file else None
         self.key = f"{store_id}/{uuid.uuid4().hex[:12]}"
 
@@ -708,14 +728,14 @@ class RegistryStore:
         for row_id in changes.removed:
             del lines[row_id]
         opening = table[table["id"].isin(changes.added + changes.changed)]
-        new_lines = dict(zip(opening["id"], _lines(opening)))
+        new_lines = dict(zip(opening["id"], _lines(opening), strict=True))
         if any("\x00" in line for line in new_lines.values()):
             raise StoreError("A cell holds a NUL character, which cannot be stored; nothing was saved.")
         lines.update(new_lines)
         version = current + 1
         try:  # the version number is the lock of last resort: two writers cannot both claim it
             conn.execute(insert(_versions).values(
-                version=version, created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                version=version, created_at=datetime.now(UTC).isoformat(timespec="seconds"),
                 account=account, file_name=file_name, action=action, base_version=base_version,
                 rows=len(table), columns=_HEADER, summary=_summary(changes, restores),
                 checksum=_checksum([lines[row_id] for row_id in table["id"]]),

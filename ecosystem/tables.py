@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import pandas as pd
 
@@ -10,7 +10,10 @@ from ecosystem.i18n import t
 from ecosystem.schema import join_labels
 from ecosystem.taxonomy import Taxonomy
 
-__all__ = ["TABLE_COLUMNS", "diff_table", "problems_table", "regions_table", "registry_table", "taxonomy_table", "versions_table"]
+__all__ = [
+    "TABLE_COLUMNS", "diff_table", "names_by_id", "problems_table", "regions_table", "registry_table", "taxonomy_table",
+    "versions_table",
+]
 
 TABLE_COLUMNS = [
     "name", "actor_type", "country", "region_code", "municipality", "service_types", "target_groups",
@@ -37,6 +40,14 @@ def taxonomy_table(taxonomy: Taxonomy, vocabulary: str, lang: str) -> pd.DataFra
         t("about.label", lang): list(labels.values()),
         t("about.definition", lang): [definitions[code] for code in labels],
     })
+
+
+def names_by_id(*frames: pd.DataFrame) -> dict[str, str]:
+    """Row id → name over registry frames (a later frame's name wins), for naming the rows of a diff."""
+    names: dict[str, str] = {}
+    for frame in frames:
+        names.update(zip(frame["id"], frame["name"], strict=True))
+    return names
 
 
 def diff_table(changes: pd.DataFrame, names: Mapping[str, str], lang: str) -> pd.DataFrame:

@@ -57,7 +57,7 @@ class Taxonomy:
         rows = self._rows(vocabulary)
         column = f"label_{lang}" if lang in LANGUAGES else "label_en"
         labels = rows[column].where(rows[column] != "", rows["label_en"])
-        return dict(zip(rows["code"], labels))
+        return dict(zip(rows["code"], labels, strict=True))
 
     def label(self, vocabulary: str, code: str, lang: str = "en") -> str:
         """The label of one code; the code itself when it is unknown."""
@@ -66,14 +66,14 @@ class Taxonomy:
     def colours(self, vocabulary: str) -> dict[str, str]:
         """Code → hex colour (a neutral grey where the file gives none)."""
         rows = self._rows(vocabulary)
-        return dict(zip(rows["code"], rows["colour"].replace("", _FALLBACK_COLOUR)))
+        return dict(zip(rows["code"], rows["colour"].replace("", _FALLBACK_COLOUR), strict=True))
 
     def definitions(self, vocabulary: str, lang: str = "en") -> dict[str, str]:
         """Code → definition in ``lang`` (English where a translation is missing)."""
         rows = self._rows(vocabulary)
         column = f"definition_{lang}" if lang in LANGUAGES else "definition_en"
         definitions = rows[column].where(rows[column] != "", rows["definition_en"])
-        return dict(zip(rows["code"], definitions))
+        return dict(zip(rows["code"], definitions, strict=True))
 
     def aliases(self, vocabulary: str) -> dict[str, str]:
         """Every label and alias (case-folded) → code, for reading what people type instead of codes."""

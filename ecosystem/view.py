@@ -29,12 +29,23 @@ from ecosystem.i18n import t
 from ecosystem.imports import seed_store
 from ecosystem.regions import RegionsError, assign_regions, find_regions_file, load_regions, region_names
 from ecosystem.registry import (
-    PROGRAMME_COLUMNS, Registry, RegistryError, file_version, load_programmes, read_raw_csv, registry_from_raw,
+    PROGRAMME_COLUMNS,
+    Registry,
+    RegistryError,
+    file_version,
+    load_programmes,
+    read_raw_csv,
+    registry_from_raw,
     typed_registry,
 )
 from ecosystem.schema import PROBLEM_COLUMNS, REGISTRY_COLUMNS, ValidationContext, has_errors, validate_registry
 from ecosystem.store import (
-    RegistryStore, StoreError, StoreGoneError, StoreReplacedError, database_url, open_store,
+    RegistryStore,
+    StoreError,
+    StoreGoneError,
+    StoreReplacedError,
+    database_url,
+    open_store,
 )
 from ecosystem.taxonomy import Taxonomy, load_taxonomy
 

@@ -6,7 +6,7 @@ from ecosystem.auth import can_rollback
 from ecosystem.i18n import t
 from ecosystem.registry_io import registry_csv_bytes
 from ecosystem.store import NothingToCommit, RegistryStore, StaleVersionError
-from ecosystem.tables import diff_table, versions_table
+from ecosystem.tables import diff_table, names_by_id, versions_table
 from ecosystem.ui.cache import registry_store_or_stop
 from ecosystem.ui.navigation import leave_legacy_pages_mode
 from ecosystem.ui.sign_in import signed_in_account
@@ -48,7 +48,7 @@ def render(view: View) -> None:
         st.session_state["history_version"] = st.session_state["_history_newest"] = numbers[0]
     chosen = st.selectbox(t("history.pick", lang), numbers, key="history_version")
     content, previous = store.read(chosen), store.read(chosen - 1)
-    names = dict(zip(previous["id"], previous["name"])) | dict(zip(content["id"], content["name"]))
+    names = names_by_id(previous, content)
     st.dataframe(diff_table(store.diff(chosen - 1, chosen), names, lang), hide_index=True, width="stretch")
     st.download_button(t("history.download", lang, version=chosen), registry_csv_bytes(content),
                        file_name=f"baltic-ecosystem-registry_v{chosen}.csv", mime="text/csv")

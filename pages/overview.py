@@ -30,7 +30,8 @@ def render(view: View, *, links: Sequence[st.Page]) -> None:
     columns[1].metric(t("overview.organisations", lang), figures.organisations)
     columns[2].metric(t("overview.countries", lang), figures.countries)
     columns[3].metric(t("overview.regions", lang), figures.regions)
-    columns[4].metric(t("overview.targets", lang), f"{figures.target_groups} {t('overview.targets_of', lang, total=total_targets)}")
+    of_total = t("overview.targets_of", lang, total=total_targets)
+    columns[4].metric(t("overview.targets", lang), f"{figures.target_groups} {of_total}")
 
     map_column, side_column = st.columns([2, 1])
     with map_column:

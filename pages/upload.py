@@ -12,7 +12,7 @@ from ecosystem.readers import ReadLimits, template_csv_bytes, template_xlsx_byte
 from ecosystem.registry_io import table_csv_bytes
 from ecosystem.schema import has_errors
 from ecosystem.store import RegistryStore, StaleVersionError
-from ecosystem.tables import diff_table, problems_table
+from ecosystem.tables import diff_table, names_by_id, problems_table
 from ecosystem.ui.cache import registry_store_or_stop
 from ecosystem.ui.navigation import leave_legacy_pages_mode
 from ecosystem.ui.sign_in import signed_in_account
@@ -108,7 +108,7 @@ def render(view: View) -> None:
                removed=plan.count("removed"), version=plan.base_version))
     if plan.count("removed"):
         st.warning(t("upload.removed_warning", lang, count=plan.count("removed")))
-    names = dict(zip(plan.content["id"], plan.content["name"])) | dict(zip(view.registry.initiatives["id"], view.registry.initiatives["name"]))
+    names = names_by_id(plan.content, view.registry.initiatives)
     st.dataframe(diff_table(plan.changes, names, lang), hide_index=True, width="stretch")
 
     st.subheader(t("upload.step_confirm", lang))

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import importlib.util
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pandas as pd
 import pytest
 
+from ecosystem.assets import assets_installed, install_assets
+from ecosystem.pictures import close_browsers
 from ecosystem.registry import Registry, load_registry, read_raw_csv, typed_registry
 from ecosystem.schema import REGISTRY_COLUMNS, ValidationContext
 from ecosystem.taxonomy import Taxonomy, load_taxonomy
@@ -87,8 +89,6 @@ def skip_or_fail(reason: str) -> None:
 @pytest.fixture(scope="module")
 def browsers() -> Iterator[None]:
     """Chromium for pictures (kaleido, Playwright) and the map assets; the browsers are closed afterwards."""
-    from ecosystem.assets import assets_installed, install_assets
-    from ecosystem.pictures import close_browsers
 
     reason = missing_browser_requirement()
     if reason is not None:

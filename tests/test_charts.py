@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
+from conftest import DATA
 from ecosystem import coverage
 from ecosystem.charts import (
     CHARTS,
@@ -16,12 +17,14 @@ from ecosystem.charts import (
     coverage_figure,
     empty_figure,
     plotly_text,
+    presentation_figure,
     service_target_heatmap,
     targets_by_area_chart,
     timeline_chart,
 )
 from ecosystem.i18n import has_message, t
-from ecosystem.registry import load_registry
+from ecosystem.registry import load_registry, typed_registry
+from ecosystem.synthetic import synthetic_registry
 from ecosystem.taxonomy import load_taxonomy
 
 FOOTNOTE = "Source: Baltic Social Ecosystem registry v1a2b3c4 (2026-11-26)"
@@ -123,7 +126,7 @@ def test_area_bar_segments_are_the_coverage_counts(frame, taxonomy):
     labels = taxonomy.labels("service_type")
     names = {"LT011": "Vilniaus miesto sav.", "LT021": ESCAPED_SCRIPT, "LV006": "Rīga", "": "No region"}
     drawn = {
-        (y, trace.name): x for trace in fig.data for x, y in zip(trace.x, trace.y)
+        (y, trace.name): x for trace in fig.data for x, y in zip(trace.x, trace.y, strict=True)
     }
     expected = {
         (names[row.region], labels[row.service_type].replace("&", "&amp;")): row.initiatives
@@ -140,7 +143,7 @@ def test_area_bars_write_the_distinct_total_not_the_sum_of_segments(frame, taxon
     assert written == {
         "Vilniaus miesto sav.": "<b>2</b>", ESCAPED_SCRIPT: "<b>1</b>", "Rīga": "<b>1</b>", "No region": "<b>1</b>",
     }
-    segments = sum(x for trace in fig.data for x, y in zip(trace.x, trace.y) if y == "Vilniaus miesto sav.")
+    segments = sum(x for trace in fig.data for x, y in zip(trace.x, trace.y, strict=True) if y == "Vilniaus miesto sav.")
     assert segments == 3 and totals["LT011"] == 2  # i1 has two service types, counted once in the total
     assert "once" in fig.layout.title.subtitle.text
 
@@ -201,7 +204,7 @@ def test_timeline_bars_are_the_timeline_counts(frame):
     counts = coverage.timeline_counts(frame)
     fig = timeline_chart(counts, PROGRAMMES, "en", FOOTNOTE)
     names = {"p1": "Social Innovation Fund", "p2": ESCAPED_SCRIPT, "": "No programme"}
-    drawn = {(x, trace.name): y for trace in fig.data for x, y in zip(trace.x, trace.y)}
+    drawn = {(x, trace.name): y for trace in fig.data for x, y in zip(trace.x, trace.y, strict=True)}
     expected = {(row.start_year, names[row.programme]): row.initiatives for row in counts.itertuples()}
     assert drawn == expected
     assert [trace.name for trace in fig.data] == ["Social Innovation Fund", ESCAPED_SCRIPT, "No programme"]
@@ -308,9 +311,6 @@ def test_a_long_legend_makes_the_figure_tall_enough(frame):
 
 
 def test_coverage_figure_builds_every_chart_by_id(taxonomy):
-    from ecosystem.charts import presentation_figure
-    from ecosystem.registry import typed_registry
-    from ecosystem.synthetic import synthetic_registry
 
     frame = typed_registry(synthetic_registry(300, taxonomy, programmes=("sempre",)))
     metas = {chart: coverage_figure(chart, frame, taxonomy, "lv", "footnote", {"sempre": "SEMPRE"}, {}).layout.meta
@@ -323,10 +323,9 @@ def test_coverage_figure_builds_every_chart_by_id(taxonomy):
 
 
 def test_every_registered_chart_builds_for_the_seed_registry(taxonomy):
-    from conftest import DATA
 
     registry = load_registry(DATA, taxonomy)
-    programme_names = dict(zip(registry.programmes["id"], registry.programmes["name"]))
+    programme_names = dict(zip(registry.programmes["id"], registry.programmes["name"], strict=True))
     for chart, spec in CHARTS.items():
         assert spec.id == chart and has_message(spec.title_key) and has_message(spec.label_key), chart
         fig = coverage_figure(chart, registry.initiatives, taxonomy, "lt", FOOTNOTE, programme_names, REGION_NAMES)

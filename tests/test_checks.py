@@ -6,6 +6,7 @@ import pytest
 
 from conftest import NUTS_2024_L3, make_raw
 from ecosystem.checks import blocking_first, region_warnings, validation_context
+from ecosystem.regions import load_regions
 from ecosystem.schema import PROBLEM_COLUMNS
 
 needs_boundaries = pytest.mark.skipif(not NUTS_2024_L3.exists(), reason="../shared/reference/nuts is not beside the repository")
@@ -13,7 +14,6 @@ needs_boundaries = pytest.mark.skipif(not NUTS_2024_L3.exists(), reason="../shar
 
 @pytest.fixture(scope="module")
 def regions():
-    from ecosystem.regions import load_regions
 
     return load_regions(NUTS_2024_L3)
 

@@ -1,13 +1,22 @@
+import pandas as pd
 import pytest
 
 from conftest import make_frame
 from ecosystem.coverage import (
-    count_by, counts_by_area_and_service, gap_regions, headline, region_counts, service_target_matrix,
-    targets_by_area, timeline_counts, unserved_targets,
+    count_by,
+    counts_by_area_and_service,
+    gap_regions,
+    headline,
+    region_counts,
+    regions_in_scope,
+    service_target_matrix,
+    targets_by_area,
+    timeline_counts,
+    unserved_targets,
 )
 from ecosystem.filters import FilterState, apply_filters
-from ecosystem.synthetic import synthetic_registry
 from ecosystem.registry import typed_registry
+from ecosystem.synthetic import synthetic_registry
 
 
 @pytest.fixture()
@@ -33,7 +42,8 @@ def test_an_initiative_counts_under_each_group_but_once_in_totals(frame, taxonom
 
 def test_headline(frame):
     figures = headline(frame)
-    assert (figures.initiatives, figures.organisations, figures.countries, figures.regions, figures.target_groups) == (3, 1, 3, 1, 3)
+    counted = (figures.initiatives, figures.organisations, figures.countries, figures.regions, figures.target_groups)
+    assert counted == (3, 1, 3, 1, 3)
 
 
 def test_service_target_matrix(frame, taxonomy):
@@ -89,16 +99,14 @@ def test_every_number_agrees_with_the_registry_table(taxonomy, state):
         assert count_by(table, "target_group", taxonomy.codes("target_group"))[code] == by_hand
     matrix = service_target_matrix(table, taxonomy.codes("service_type"), taxonomy.codes("target_group"))
     pairs = sum(("social_support" in s.split(";")) and ("older_people" in t.split(";"))
-                for s, t in zip(initiatives["service_types"], initiatives["target_groups"]))
+                for s, t in zip(initiatives["service_types"], initiatives["target_groups"], strict=True))
     assert matrix.loc["social_support", "older_people"] == pairs
     _, totals = counts_by_area_and_service(table, "country", taxonomy.codes("service_type"))
     assert totals.to_dict() == initiatives["country"].value_counts().to_dict()
 
 
 def test_regions_in_scope():
-    import pandas as pd
 
-    from ecosystem.coverage import regions_in_scope
 
     regions = pd.DataFrame({"nuts_id": ["LT011", "LT027", "LV00B"], "country": ["LT", "LT", "LV"]})
     frame = make_frame([{"country": "LV"}])

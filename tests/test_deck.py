@@ -86,7 +86,7 @@ def _chart(slide):
 
 @pytest.fixture(scope="module")
 def programme_names(seed_registry):
-    return dict(zip(seed_registry.programmes["id"], seed_registry.programmes["name"]))
+    return dict(zip(seed_registry.programmes["id"], seed_registry.programmes["name"], strict=True))
 
 
 @pytest.fixture(scope="module")
@@ -174,7 +174,7 @@ def test_country_and_region_bars_are_native_charts_with_the_coverage_counts(seed
         assert list(plot.categories) == [name_of(code) for code in order]
         present = [code for code in services if code in set(counts["service_type"])]
         assert [series.name for series in plot.series] == [labels[code] for code in present]
-        for series, code in zip(plot.series, present):
+        for series, code in zip(plot.series, present, strict=True):
             expected = counts[counts["service_type"] == code].set_index(area)["initiatives"]
             assert list(series.values) == [float(expected.get(area_code, 0)) for area_code in order]
             assert series.format.fill.fore_color.rgb == RGBColor.from_string(colours[code].lstrip("#"))
@@ -355,7 +355,7 @@ def test_an_empty_selection_still_builds_a_deck_that_says_so(seed_frame, taxonom
 def _pdf_pages(pdf: bytes) -> int:
     """Pages of a PDF: pypdf when installed, else the page objects counted."""
     try:
-        from pypdf import PdfReader
+        from pypdf import PdfReader  # noqa: PLC0415 - optional: not in requirements-dev.txt
     except ImportError:
         return len(re.findall(rb"/Type\s*/Page(?![A-Za-z])", pdf))
     return len(PdfReader(io.BytesIO(pdf)).pages)

@@ -19,6 +19,7 @@ from conftest import DATA, NUTS_2024_L3, REPO, make_frame
 from ecosystem.exports import ExportOptions, chart_file, deck_file, html_file, map_file
 from ecosystem.filters import FilterState
 from ecosystem.pictures import SLIDE_SIZES
+from ecosystem.regions import load_regions
 from ecosystem.registry import Registry
 from ecosystem.schema import PROBLEM_COLUMNS
 from ecosystem.view import View
@@ -31,7 +32,6 @@ OPTIONS = ExportOptions(base_url="http://dash.example")
 def regions():
     if not NUTS_2024_L3.exists():
         return None
-    from ecosystem.regions import load_regions
 
     return load_regions(NUTS_2024_L3)
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import DATA, make_raw
 
+from conftest import DATA, make_raw
 from ecosystem.auth import Account
 from ecosystem.imports import ImportPlan, commit_plan, plan_import
 from ecosystem.registry import read_raw_csv, typed_registry
@@ -66,7 +66,7 @@ def plan(data: bytes, store: RegistryStore, context: ValidationContext, account:
 
 def errors(plan_: ImportPlan) -> set[tuple[int, str]]:
     found = plan_.problems[plan_.problems["severity"] == "error"]
-    return set(zip(found["row"].astype(int), found["column"]))
+    return set(zip(found["row"].astype(int), found["column"], strict=True))
 
 
 # --- upsert and replace -----------------------------------------------------------------------------
@@ -316,7 +316,8 @@ def test_a_refused_file_leaves_the_registry_unchanged(
     assert not result.importable and result.content is None
     refused = result.problems[result.problems["severity"] == "error"]
     for row, words in EXPECTED[file_name]["errors"]:
-        assert any(found_row == row and words in message for found_row, message in zip(refused["row"], refused["message"])), \
+        found = zip(refused["row"], refused["message"], strict=True)
+        assert any(found_row == row and words in message for found_row, message in found), \
             (row, words, refused.to_string())
     with pytest.raises(ValueError):
         commit_plan(result, store, ADMIN)
@@ -359,7 +360,7 @@ def test_numbers_written_differently_are_not_changes(store: RegistryStore, conte
 
     result = plan(csv_bytes(alpha), store, context)
 
-    assert list(zip(result.changes["id"], result.changes["column"], result.changes["new_value"])) == [
+    assert list(zip(result.changes["id"], result.changes["column"], result.changes["new_value"], strict=True)) == [
         (alpha.loc[1, "id"], "latitude", "56.5")]
     assert result.content.set_index("id").loc[alpha.loc[0, "id"], "latitude"] == stored
 
@@ -374,7 +375,7 @@ def test_missing_optional_columns_are_added_empty_with_a_warning(
     result = plan(csv_bytes(upload), store, context)
 
     notes = result.problems[result.problems["message"].str.contains("is not in the file")]
-    assert set(zip(notes["row"], notes["column"], notes["severity"])) == {
+    assert set(zip(notes["row"], notes["column"], notes["severity"], strict=True)) == {
         (1, "website", "warning"), (1, "description", "warning")}
     assert errors(result) == set()
     content = result.content.set_index("id").loc[alpha["id"]]

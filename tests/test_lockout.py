@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
+from sqlalchemy import text
 
 from ecosystem.auth import Authenticator, LoginError, load_accounts
 from ecosystem.cli import main
@@ -186,7 +187,6 @@ def test_unlock_command_says_when_the_database_cannot_be_reached(
 
 def test_counting_goes_on_when_the_database_was_replaced_under_the_server(stores: list[RegistryStore],
                                                                             clock: Clock) -> None:
-    from sqlalchemy import text
 
     server_store, operator = stores
     guard = authenticator(server_store, clock)

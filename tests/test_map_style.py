@@ -90,7 +90,7 @@ def _folium_legend(html: str) -> list[tuple]:
 def _picture_legend(fig) -> list[tuple]:
     legend = fig.axes[0].get_legend()
     entries = []
-    for handle, text in zip(legend.legend_handles, legend.get_texts()):
+    for handle, text in zip(legend.legend_handles, legend.get_texts(), strict=True):
         if text.get_fontweight() == "bold":
             entries.append(("heading", text.get_text()))
             continue
@@ -116,7 +116,7 @@ def test_picture_points_look_like_the_live_map_points(seed, taxonomy, options):
     picture = _picture_points(static_map_figure(seed, taxonomy, "en", legend_services=legend_services,
                                                 width=800, height=450, scale=1, **options))
     assert len(live) == len(picture) == (1 if options else 2)
-    for drawn, shown in zip(live, picture):
+    for drawn, shown in zip(live, picture, strict=True):
         assert shown["fills"] == drawn["fills"]
         assert shown["radius"] == pytest.approx(drawn["radius"])
         assert shown["stroke"] == to_hex(drawn["stroke"])

@@ -7,9 +7,17 @@ import pytest
 from shapely.geometry import Point, shape
 
 from conftest import NUTS_2024_L3, make_frame
+from ecosystem.coverage import region_counts
 from ecosystem.maps import (
-    BALTIC_BOUNDS, EUROGEOGRAPHICS, build_map, map_layers, rows_at, safe_json,
+    BALTIC_BOUNDS,
+    EUROGEOGRAPHICS,
+    build_map,
+    map_layers,
+    rows_at,
+    safe_json,
+    view_bounds,
 )
+from ecosystem.regions import load_regions
 
 HOSTILE = '</script><script>alert(1)</script><img src=x onerror=alert(2)>'
 
@@ -96,8 +104,6 @@ def test_legend_lists_the_services_drawn(frame, taxonomy):
 
 @pytest.mark.skipif(not NUTS_2024_L3.exists(), reason="../shared/reference/nuts is not beside the repository")
 def test_choropleth_draws_islands_empty_regions_and_attribution(frame, taxonomy):
-    from ecosystem.coverage import region_counts
-    from ecosystem.regions import load_regions
 
     regions = load_regions(NUTS_2024_L3)
     counts = region_counts(frame.assign(region_code="LT025"), regions["nuts_id"])
@@ -118,7 +124,6 @@ def test_no_regions_no_eurogeographics_line(frame, taxonomy):
 
 
 def test_view_bounds_follow_the_geographic_filter(frame):
-    from ecosystem.maps import view_bounds
 
     assert view_bounds(frame, None, [], []) is None  # no place chosen: the Baltic Sea view
     south_west, north_east = view_bounds(frame, None, ["LT"], [])
@@ -127,8 +132,6 @@ def test_view_bounds_follow_the_geographic_filter(frame):
 
 @pytest.mark.skipif(not NUTS_2024_L3.exists(), reason="../shared/reference/nuts is not beside the repository")
 def test_view_bounds_use_the_boundaries_of_chosen_places(frame):
-    from ecosystem.maps import view_bounds
-    from ecosystem.regions import load_regions
 
     regions = load_regions(NUTS_2024_L3)
     (south, west), (north, east) = view_bounds(frame, regions, ["LT"], [])

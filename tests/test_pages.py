@@ -135,7 +135,8 @@ def test_markup_in_names_is_shown_as_text(data_dir):
     path.write_text(text, encoding="utf-8")
     at = app({"q": "SIVAN"}, page="registry")
     assert at.dataframe[0].value.iloc[0]["Name"] == "<img src=x onerror=alert(1)>SIVAN"
-    assert all("<img" not in markdown.value for markdown in at.markdown if "onerror" in markdown.value and "\\<" not in markdown.value)
+    assert all("<img" not in markdown.value
+               for markdown in at.markdown if "onerror" in markdown.value and "\\<" not in markdown.value)
 
 
 def test_router_builds_navigation_sidebar_and_default_page(data_dir):
@@ -216,8 +217,8 @@ def test_an_unreachable_database_still_shows_the_registry(data_dir, monkeypatch)
 
 
 def _detail_card_of_first_row(name: str, description: str, website: str) -> None:
-    from ecosystem.ui.detail_card import detail_card
-    from ecosystem.view import load_view
+    from ecosystem.ui.detail_card import detail_card  # noqa: PLC0415 - AppTest.from_function runs this body alone
+    from ecosystem.view import load_view  # noqa: PLC0415
 
     view = load_view("", "en")
     row = next(view.registry.initiatives.itertuples(index=False))

@@ -66,19 +66,19 @@ def test_corpus_file_reads_as_expected(name: str, taxonomy: Taxonomy) -> None:
     assert detected == {key: expected[key] for key in detected}
     errors = _errors(result)
     assert [int(row) for row in errors["row"]] == [row for row, _ in expected["errors"]]
-    for message, (_, fragment) in zip(errors["message"], expected["errors"]):
+    for message, (_, fragment) in zip(errors["message"], expected["errors"], strict=True):
         assert fragment in message
     if expected["errors"]:
         assert result.raw.empty
     else:
         assert len(result.raw) == expected["rows"]
         assert list(result.raw.index + 2) == sorted(result.raw.index + 2)
-        assert all(dtype == object for dtype in result.raw.dtypes)
+        assert all(pd.api.types.is_object_dtype(dtype) for dtype in result.raw.dtypes)
     for key, value in expected["cells"].items():
         row, column = key.split(":", 1)
         assert _cell(result, int(row), column) == value, key
     warnings = _warnings(result)
-    found = sorted((int(row), column) for row, column in zip(warnings["row"], warnings["column"]))
+    found = sorted((int(row), column) for row, column in zip(warnings["row"], warnings["column"], strict=True))
     assert [f"{row}:{column}" for row, column in found] == expected["warnings"]
 
 
@@ -180,7 +180,7 @@ def test_letters_survive_a_round_trip_through_each_encoding(encoding: str, detec
                                                             taxonomy: Taxonomy) -> None:
     names = [ALL_LETTERS[language] for language in languages]
     rows = [CORPUS.row(id=f"{language}-1", name=name, municipality=name.split(" – ")[0])
-            for language, name in zip(languages, names)]
+            for language, name in zip(languages, names, strict=True)]
     for delimiter in (",", ";", "\t"):
         result = read_partner_file(_csv(rows, delimiter).encode(encoding), "letters.csv", taxonomy)
         assert (result.encoding, result.delimiter) == (detected, delimiter)
@@ -202,7 +202,7 @@ def test_row_limit_stops_reading_before_the_rest_of_the_file(taxonomy: Taxonomy)
     rows = [CORPUS.row(id=f"r{number}", name="n") for number in range(4)]
     data = (_csv(rows) + 'broken,"' + "x" * 200_000 + '"\n').encode("utf-8")  # a field over csv's size limit
     stopped = read_partner_file(data, "rows.csv", taxonomy, limits=ReadLimits(max_rows=3))
-    assert [(int(row), message) for row, message in zip(_errors(stopped)["row"], _errors(stopped)["message"])] == \
+    assert [(int(row), message) for row, message in zip(_errors(stopped)["row"], _errors(stopped)["message"], strict=True)] == \
         [(5, t("r.too_many_rows", "en", limit="3"))]
     read_on = read_partner_file(data, "rows.csv", taxonomy, limits=ReadLimits(max_rows=10))
     assert _errors(read_on)["row"].tolist() == [6]

@@ -152,7 +152,8 @@ def test_file_without_nuts_codes_is_explained() -> None:
 
 def test_malformed_codes_are_listed(tmp_path: Path) -> None:
     path = write_geojson(tmp_path / "codes.geojson", [square("SE110", 10, 55), square("Stockholm", 11, 55)])
-    with pytest.raises(RegionsError, match=r"codes.geojson has 1 features whose NUTS_ID is not a NUTS code \(feature 2: 'STOCKHOLM'\)"):
+    with pytest.raises(RegionsError,
+                       match=r"codes.geojson has 1 features whose NUTS_ID is not a NUTS code \(feature 2: 'STOCKHOLM'\)"):
         load_regions(path)
 
 
@@ -209,7 +210,8 @@ def test_detect_edition(codes: list[str], file_name: str, edition: int | None) -
 
 def test_mixed_editions_are_refused(tmp_path: Path) -> None:
     path = write_geojson(tmp_path / "mix.geojson", [square("LV003", 21, 56), square("LV00C", 25, 57)])
-    with pytest.raises(RegionsError, match=r"mix.geojson cannot be used: it mixes NUTS 2021 codes \(LV003\) with NUTS 2024 codes \(LV00C\)"):
+    with pytest.raises(RegionsError,
+                       match=r"mix.geojson cannot be used: it mixes NUTS 2021 codes \(LV003\) with NUTS 2024 codes \(LV00C\)"):
         load_regions(path)
 
 
@@ -251,7 +253,8 @@ def test_2021_code_is_recognised_offline(tmp_path: Path, monkeypatch: pytest.Mon
             "LV00B is the NUTS 2024 code of Kurzeme; the NUTS 2021 code was LV003 (Kurzeme); "
             "it also covers land of LV007 (Pierīga).",
         ),
-        ("NO073", 2021, "NO073 is the NUTS 2024 code of Finnmark/Finnmárku/Finmarkku; in NUTS 2021 its area belonged to NO074 (Troms og Finnmark)."),
+        ("NO073", 2021, "NO073 is the NUTS 2024 code of Finnmark/Finnmárku/Finmarkku; "
+                        "in NUTS 2021 its area belonged to NO074 (Troms og Finnmark)."),
     ],
 )
 def test_other_edition_messages(code: str, edition: int, message: str) -> None:
@@ -259,7 +262,8 @@ def test_other_edition_messages(code: str, edition: int, message: str) -> None:
     assert found is not None and found.message() == message
 
 
-@pytest.mark.parametrize(("code", "edition"), [("LV00B", 2024), ("LV003", 2021), ("SE110", 2024), ("NO060", 2024), ("XX999", 2024)])
+@pytest.mark.parametrize(("code", "edition"),
+                         [("LV00B", 2024), ("LV003", 2021), ("SE110", 2024), ("NO060", 2024), ("XX999", 2024)])
 def test_codes_valid_in_the_edition_asked_for_are_not_flagged(code: str, edition: int) -> None:
     assert other_edition_code(code, edition) is None
 
@@ -474,6 +478,7 @@ def test_100k_points_are_assigned_well_under_a_second(nuts_2024: gpd.GeoDataFram
                 generator.uniform(9.0, 31.0, count),
                 generator.choice(["DE", "DK", "SE", "FI", "EE", "LV", "LT", "PL", "NO", ""], count),
                 [""] * count,
+                strict=True,
             )
         )
     )

@@ -15,8 +15,8 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import DATA, REPO
 
+from conftest import DATA, REPO
 from ecosystem.cli import main
 from ecosystem.registry import read_raw_csv
 from ecosystem.schema import PROBLEM_COLUMNS, REGISTRY_COLUMNS

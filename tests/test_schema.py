@@ -3,9 +3,16 @@ import pytest
 
 from conftest import make_frame, make_raw
 from ecosystem.schema import (
-    COORDINATE_COLUMNS, LIST_COLUMNS, NUMERIC_COLUMNS, REGISTRY_COLUMNS, YEAR_COLUMNS, ValidationContext, has_errors,
+    COORDINATE_COLUMNS,
+    LIST_COLUMNS,
+    NUMERIC_COLUMNS,
+    REGISTRY_COLUMNS,
+    YEAR_COLUMNS,
+    ValidationContext,
+    has_errors,
     validate_registry,
 )
+from ecosystem.synthetic import synthetic_registry
 
 
 def problems_of(raw, context, lang="en"):
@@ -32,7 +39,7 @@ def test_every_problem_of_a_file_comes_back_at_once(context):
     ])
     problems = problems_of(raw, context)
     assert has_errors(problems)
-    found = set(zip(problems["row"], problems["column"]))
+    found = set(zip(problems["row"], problems["column"], strict=True))
     assert {(2, "service_types"), (3, "latitude"), (4, "id"), (5, "id"), (6, "start_year"), (7, "end_year"),
             (8, "website"), (9, "country")} <= found
     message = only(problems, "service_types")["message"].iloc[0]
@@ -66,7 +73,7 @@ def test_coordinates_outside_the_world_and_half_pairs(context):
         {"latitude": "-33.9", "longitude": "18.4", "location_precision": "settlement"},
     ])
     problems = problems_of(raw, context)
-    assert set(zip(problems["row"], problems["column"])) >= {(2, "longitude"), (3, "latitude"), (4, "latitude")}
+    assert set(zip(problems["row"], problems["column"], strict=True)) >= {(2, "longitude"), (3, "latitude"), (4, "latitude")}
     assert 5 not in set(problems["row"])  # a negative coordinate is a valid number, not a formula
 
 
@@ -76,7 +83,7 @@ def test_initiatives_need_services_and_targets_organisations_do_not(context):
         {"actor_type": "support_organisation", "service_types": "", "target_groups": "", "country": ""},
     ])
     problems = problems_of(raw, context)
-    assert set(zip(problems["row"], problems["column"])) == {(2, "service_types"), (2, "target_groups")}
+    assert set(zip(problems["row"], problems["column"], strict=True)) == {(2, "service_types"), (2, "target_groups")}
 
 
 def test_region_rules(context):
@@ -91,7 +98,8 @@ def test_region_rules(context):
         {"region_code": "PT112", "country": "PT"},
     ])
     problems = problems_of(raw, ctx)
-    by_row = {row: (severity, message) for row, severity, message in zip(problems["row"], problems["severity"], problems["message"])}
+    found = zip(problems["row"], problems["severity"], problems["message"], strict=True)
+    by_row = {row: (severity, message) for row, severity, message in found}
     assert by_row[2][0] == "error" and "does not belong to country LT" in by_row[2][1]
     assert by_row[3][0] == "warning" and "LV00B" in by_row[3][1]
     assert by_row[4][0] == "error" and "not a NUTS-3 region" in by_row[4][1]
@@ -118,7 +126,6 @@ def test_markup_in_names_is_just_text(context):
 
 
 def test_validation_of_a_large_file_is_vectorised(context, taxonomy):
-    from ecosystem.synthetic import synthetic_registry
 
     raw = synthetic_registry(20_000, taxonomy)
     raw.loc[123, "status"] = "nope"

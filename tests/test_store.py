@@ -20,15 +20,25 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import sqlalchemy
-from conftest import make_raw
-from store_fault_worker import PHASES, changed_registry
 
+from conftest import make_raw
 from ecosystem import store as store_module
 from ecosystem.schema import REGISTRY_COLUMNS
 from ecosystem.store import (
-    DIFF_COLUMNS, SUMMARY_ID_LIMIT, VERSION_COLUMNS, NothingToCommit, RegistryStore, StaleVersionError, StoreError,
-    StoreUnavailableError, UnknownVersionError, database_url, open_store, registry_checksum,
+    DIFF_COLUMNS,
+    SUMMARY_ID_LIMIT,
+    VERSION_COLUMNS,
+    NothingToCommit,
+    RegistryStore,
+    StaleVersionError,
+    StoreError,
+    StoreUnavailableError,
+    UnknownVersionError,
+    database_url,
+    open_store,
+    registry_checksum,
 )
+from store_fault_worker import PHASES, changed_registry
 
 REPO = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get("ECOSYSTEM_TEST_POSTGRES_URL")  # e.g. postgresql://user@localhost/registry_test
@@ -184,7 +194,7 @@ def test_every_old_version_is_reconstructed(store):
         frame = frame.copy()
         frame.loc[rng.sample(range(len(frame)), 20), "name"] = f"renamed in step {step}"
         frame = frame.drop(index=rng.sample(list(frame.index), 5))
-        frame = pd.concat([frame, synthetic_registry(3).assign(id=lambda rows: rows["id"] + f"-s{step}")],
+        frame = pd.concat([frame, synthetic_registry(3).assign(id=lambda rows, step=step: rows["id"] + f"-s{step}")],
                           ignore_index=True)
         version = store.current_version()
         contents[store.commit(frame, base_version=version, account="test", file_name=f"v{step}.csv")] = frame

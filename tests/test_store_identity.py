@@ -15,15 +15,20 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import sqlalchemy
-from apptests import open_dashboard
-from conftest import DATA, make_raw
 from streamlit.testing.v1 import AppTest
 
+from apptests import open_dashboard
+from conftest import DATA, make_raw
 from ecosystem.cli import main
 from ecosystem.registry import read_raw_csv
 from ecosystem.schema import REGISTRY_COLUMNS
 from ecosystem.store import (
-    RegistryStore, StoreGoneError, StoreReadOnlyError, StoreReplacedError, StoreUnavailableError, open_store,
+    RegistryStore,
+    StoreGoneError,
+    StoreReadOnlyError,
+    StoreReplacedError,
+    StoreUnavailableError,
+    open_store,
 )
 
 POSTGRES_URL = os.environ.get("ECOSYSTEM_TEST_POSTGRES_URL")  # e.g. postgresql://user@localhost/registry_test

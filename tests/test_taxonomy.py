@@ -23,7 +23,8 @@ def test_every_code_has_a_label_in_every_language(taxonomy, vocabulary):
     for lang in LANGUAGES:
         labels = taxonomy.labels(vocabulary, lang)
         assert all(label.strip() for label in labels.values()), (vocabulary, lang)
-    assert taxonomy.labels("service_type", "lt")["transport_mobility"] != taxonomy.labels("service_type", "en")["transport_mobility"]
+    lithuanian, english = taxonomy.labels("service_type", "lt"), taxonomy.labels("service_type", "en")
+    assert lithuanian["transport_mobility"] != english["transport_mobility"]
 
 
 def test_service_colours_are_distinct_hex(taxonomy):

@@ -28,6 +28,7 @@ from ecosystem.coverage import region_counts
 from ecosystem.exports import ExportOptions, chart_file, deck_file, html_file, map_file
 from ecosystem.filters import FilterState
 from ecosystem.maps import MapLayers, build_map, map_layers, safe_json
+from ecosystem.regions import load_regions
 from ecosystem.registry import Registry, read_raw_csv
 from ecosystem.registry_io import registry_csv_bytes, registry_geojson_bytes, registry_xlsx_bytes
 from ecosystem.schema import PROBLEM_COLUMNS
@@ -87,7 +88,6 @@ def texts(marker: Path) -> list[str]:
 def view(taxonomy, texts: list[str]) -> View:
     regions = None
     if NUTS_2024_L3.exists():
-        from ecosystem.regions import load_regions
 
         regions = load_regions(NUTS_2024_L3)
     frame = hostile_frame(texts)

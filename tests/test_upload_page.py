@@ -112,7 +112,7 @@ def test_partner_cannot_touch_rows_of_others(data_dir, accounts):
     at.run()
     problems = at.dataframe[0].value
     errors = problems[problems["Severity"] == "error"]
-    assert {(2, "id"), (3, "partner")} <= set(zip(errors["Row"], errors["Column"]))
+    assert {(2, "id"), (3, "partner")} <= set(zip(errors["Row"], errors["Column"], strict=True))
     assert "upload_confirm" not in [button.key for button in at.button]
     assert open_store().checksum() == before
 

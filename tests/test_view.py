@@ -73,7 +73,7 @@ def test_a_broken_programmes_file_serves_nothing_and_says_why(data_dir):
     assert served.registry.initiatives.empty and served.problems is not None
     assert "No earlier good version" in served.notices[0].message.text("en")
     with pytest.raises(ValueError, match="programmes.csv"):
-        load_inputs().context  # what the command line raises: no check runs against a broken programmes file
+        _ = load_inputs().context  # what the command line raises: no check runs against a broken programmes file
 
 
 def test_the_view_is_read_through_the_loaders_it_is_given(data_dir):

@@ -27,8 +27,17 @@ from ecosystem.store import RegistryStore, StoreError, StoreGoneError, database_
 from ecosystem.taxonomy import Taxonomy, load_taxonomy
 from ecosystem.ui.text import plain
 from ecosystem.view import (
-    Inputs, Loaders, Served, load_served, modified_time, read_file_registry, read_programmes, read_regions,
-    read_registry_version, reopened_if_replaced, seed_file_problems,
+    Inputs,
+    Loaders,
+    Served,
+    load_served,
+    modified_time,
+    read_file_registry,
+    read_programmes,
+    read_regions,
+    read_registry_version,
+    reopened_if_replaced,
+    seed_file_problems,
 )
 
 __all__ = ["LOADERS", "registry_store_or_stop", "served", "store"]

@@ -38,7 +38,8 @@ def export_panel(view: View, page: str, charts: list[str], *, include_map: bool,
         size = st.radio(t("export.size", lang), list(SLIDE_SIZES), horizontal=True, key=f"export_size_{page}")
         title = st.text_input(t("export.title_label", lang), key=f"export_title_{page}", max_chars=160,
                               placeholder=_default_title(what, view))
-        qr = st.checkbox(t("export.qr", lang), key=f"export_qr_{page}", disabled=what.endswith((".svg", ".pdf")) or what == "deck")
+        qr = st.checkbox(t("export.qr", lang), key=f"export_qr_{page}",
+                         disabled=what.endswith((".svg", ".pdf")) or what == "deck")
         if st.button(t("export.prepare", lang), key=f"export_go_{page}", type="primary"):
             options = _options(bounds=bounds, show_organisations=show_organisations, show_coverage=show_coverage)
             with st.status(t("export.preparing", lang, name=kinds[what]), expanded=False) as status:

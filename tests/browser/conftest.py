@@ -141,7 +141,7 @@ def streamlit_server(tmp_path: Path) -> Iterator[StreamlitServer]:
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[Browser]:
     """Headless Debian Chromium driven by Playwright, shared by the session."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415 - imported when a browser test runs, not at collection
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)

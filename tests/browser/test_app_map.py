@@ -21,7 +21,8 @@ DATA = PROJECT_DIR / "data"
 NUTS = PROJECT_DIR.parent / "shared" / "reference" / "nuts"
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 # our markers on the map, through Leaflet's public eachLayer and the ecoIndex option maps.point_layer gives them
-MARKERS = "(() => { const found = []; window.map.eachLayer(layer => { if (layer.options.ecoIndex !== undefined) { found.push(layer); } }); return found; })()"
+MARKERS = ("(() => { const found = []; window.map.eachLayer(layer => {"
+           " if (layer.options.ecoIndex !== undefined) { found.push(layer); } }); return found; })()")
 TIMEOUT_MS = 120_000  # a safety net: every wait ends at its event
 HOSTILE = "<img src=x onerror=\"document.title='pwned'\">SIVAN"
 

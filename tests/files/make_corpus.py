@@ -4,7 +4,8 @@ Run ``python tests/files/make_corpus.py`` from anywhere; it rewrites every file 
 deterministically. Each case states what the reader must report: format, encoding, delimiter, sheet,
 number of rows, errors (spreadsheet row and a fragment of the English message), exact cells after
 normalisation (keyed ``"row:column"`` with the row as the spreadsheet shows it), and the exact list of
-warnings as ``"row:column"`` (twice when a cell was both changed and is formula-like). The large valid file and the oversize file are made by the tests.
+warnings as ``"row:column"`` (twice when a cell was both changed and is formula-like). The large valid file and the
+oversize file are made by the tests.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ import random
 import struct
 import zipfile
 import zlib
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
 
 import openpyxl
 
