@@ -30,6 +30,5 @@ def test_presentation_hides_the_app_chrome_and_enlarges_the_type(
     base_url = streamlit_server(PROJECT_DIR / "dashboard.py", {"ECOSYSTEM_MAP_ASSETS": "local", "ECOSYSTEM_TILES": "none"})
     page = browser_page.page
     page.goto(f"{base_url}/present?country=LT&chart=heatmap")  # without embed=true: the CSS alone hides the chrome
-    page.locator("h1").first.wait_for(timeout=TIMEOUT_MS)
-    page.get_by_test_id("stCaptionContainer").last.wait_for(timeout=TIMEOUT_MS)
+    page.get_by_role("link", name="Leave presentation mode").wait_for(timeout=TIMEOUT_MS)  # the page's last element
     assert page.evaluate(LOOK) == {"sidebar": False, "header": False, "expand": False, "title": "60px", "caption": "20px"}
