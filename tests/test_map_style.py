@@ -18,7 +18,8 @@ from shapely.geometry import box
 
 from ecosystem.map_style import choropleth_classes
 from ecosystem.maps import build_map, map_layers
-from ecosystem.pictures import _PX, map_shape_count, static_map_figure
+from ecosystem.pictures import map_shape_count, static_map_figure
+from ecosystem.pictures.static_map import _PX
 
 SWATCH = re.compile(r'<b>(?P<heading>.*?)</b>|<div><span style="(?P<style>[^"]*)"></span>(?P<label>.*?)</div>')
 

@@ -21,7 +21,6 @@ from PIL import Image
 from shapely.geometry import MultiPolygon, Polygon, box
 
 from conftest import make_frame
-from ecosystem import pictures
 from ecosystem.assets import inline_assets_html
 from ecosystem.maps import BALTIC_BOUNDS, build_map, map_layers
 from ecosystem.pictures import (
@@ -32,6 +31,7 @@ from ecosystem.pictures import (
     browser_available,
     find_map_variable,
     map_shape_count,
+    map_shots,
     render_chart,
     render_map_png,
     static_map_figure,
@@ -120,7 +120,7 @@ def test_map_variable_and_shape_count(frame, taxonomy, regions):
 def test_the_map_ready_rule_reads_only_public_leaflet_api():
     # Leaflet's fields starting with "_" change without notice between releases; the rule listens to events instead
     for name in ("_TRACKER_JS", "_READY_JS", "_STATE_JS", "_SETTLE_JS"):
-        script = getattr(pictures, name)
+        script = getattr(map_shots, name)
         assert not re.findall(r"\._[A-Za-z]", script), f"{name} reads a private field"
 
 
