@@ -98,18 +98,21 @@ def scan_code(files: Iterable[Path]) -> CodeKeys:
                     called.add(first.value)
                 elif isinstance(first, ast.JoinedStr):
                     start = first.values[0]
-                    prefixes.add(start.value if isinstance(start, ast.Constant) else "")
+                    prefixes.add(start.value if isinstance(start, ast.Constant) and isinstance(start.value, str) else "")
     return CodeKeys(frozenset(strings), frozenset(called), frozenset(prefixes))
 
 
 def _key(message: Message) -> str:
     """The key of a message (its ``msgid``; the singular one of a plural message)."""
-    return message.id[0] if isinstance(message.id, tuple) else message.id
+    return message.id if isinstance(message.id, str) else message.id[0]
 
 
 def _forms(message: Message) -> tuple[str, ...]:
     """The texts of a message: one, or one per plural form."""
-    return message.string if isinstance(message.string, tuple) else (message.string,)
+    string = message.string
+    if string is None or isinstance(string, str):
+        return (string or "",)
+    return tuple(text or "" for text in string)
 
 
 def _messages(catalogue: Catalog) -> dict[str, Message]:
@@ -184,7 +187,7 @@ def _english_comments(message: Message) -> list[str]:
     forms = _forms(message)
     if not message.pluralizable:
         return [f"English: {forms[0]}"]
-    return [f"English ({form}): {text}" for form, text in zip(("one", "other"), forms, strict=False)]
+    return [f"English ({form}): {text}" for form, text in zip(("one", "other"), forms, strict=False)]  # may lack a form
 
 
 def template(english: Catalog) -> Catalog:

@@ -13,6 +13,7 @@ import datetime
 import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict, Unpack, cast
 
 import pandas as pd
 from pptx import Presentation
@@ -26,7 +27,7 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.slide import Slide
 from pptx.table import Table
 from pptx.text.text import TextFrame
-from pptx.util import Emu, Inches, Length, Pt
+from pptx.util import Emu, Inches, Pt
 
 from ecosystem.charts import BLUES, CHARTS, FONT_FAMILY, NO_PROGRAMME_COLOUR, OKABE_ITO
 from ecosystem.coverage import (
@@ -46,6 +47,10 @@ from ecosystem.maps import EUROGEOGRAPHICS
 from ecosystem.schema import split_codes
 from ecosystem.stamp import Stamp, qr_png
 from ecosystem.taxonomy import Taxonomy
+
+if TYPE_CHECKING:
+    from pptx.chart.data import ChartData
+    from pptx.presentation import Presentation as Deck
 
 __all__ = ["GISCO_CREDIT", "build_deck"]
 
@@ -105,6 +110,14 @@ def _rgb(colour: str) -> RGBColor:
     return RGBColor.from_string(colour.lstrip("#").upper())
 
 
+class _Style(TypedDict, total=False):
+    """How ``_write`` sets text: its colour, weight and alignment."""
+
+    colour: str
+    bold: bool
+    align: PP_ALIGN
+
+
 def _write(frame: TextFrame, lines: Sequence[str], size: float, *, colour: str = _INK, bold: bool = False,
            align: PP_ALIGN = PP_ALIGN.LEFT) -> None:
     """Write ``lines`` (one paragraph each) into an empty text frame, in the deck font."""
@@ -118,10 +131,10 @@ def _write(frame: TextFrame, lines: Sequence[str], size: float, *, colour: str =
         run.font.color.rgb = _rgb(colour)
 
 
-def _text_box(slide: Slide, left: Length, top: Length, width: Length, height: Length, lines: Sequence[str],
-              size: float, **style: object) -> TextFrame:
-    """A text box holding ``lines``; its text frame."""
-    box = slide.shapes.add_textbox(left, top, width, height)
+def _text_box(slide: Slide, left: int, top: int, width: int, height: int, lines: Sequence[str],
+              size: float, **style: Unpack[_Style]) -> TextFrame:
+    """A text box holding ``lines`` (box in EMU); its text frame."""
+    box = slide.shapes.add_textbox(Emu(left), Emu(top), Emu(width), Emu(height))
     box.text_frame.margin_left = box.text_frame.margin_right = 0
     _write(box.text_frame, lines, size, **style)
     return box.text_frame
@@ -132,7 +145,7 @@ def _title_size(title: str, large: float) -> float:
     return large if len(title) <= 60 else large * 0.8 if len(title) <= 110 else large * 0.65
 
 
-def _new_slide(deck: Presentation, context: _Context, title: str, notes: Iterable[str], *,
+def _new_slide(deck: Deck, context: _Context, title: str, notes: Iterable[str], *,
                credits: bool = False, cover: bool = False) -> Slide:
     """A slide with its title (large and lower on the ``cover``), footer (source, attributions when ``credits``,
     permalink) and speaker notes."""
@@ -151,12 +164,20 @@ def _new_slide(deck: Presentation, context: _Context, title: str, notes: Iterabl
     return slide
 
 
-def _picture(slide: Slide, png: bytes, left: Length, top: Length, width: Length, height: Length) -> None:
-    """``png`` fitted into the box without distortion, centred."""
-    picture = slide.shapes.add_picture(io.BytesIO(png), left, top)
+def _picture(slide: Slide, png: bytes, left: int, top: int, width: int, height: int) -> None:
+    """``png`` fitted into the box (in EMU) without distortion, centred."""
+    picture = slide.shapes.add_picture(io.BytesIO(png), Emu(left), Emu(top))
     scale = min(width / picture.width, height / picture.height)
-    picture.width, picture.height = int(picture.width * scale), int(picture.height * scale)
-    picture.left, picture.top = left + (width - picture.width) // 2, top + (height - picture.height) // 2
+    picture.width, picture.height = Emu(int(picture.width * scale)), Emu(int(picture.height * scale))
+    picture.left, picture.top = Emu(left + (width - picture.width) // 2), Emu(top + (height - picture.height) // 2)
+
+
+def _chart(slide: Slide, kind: XL_CHART_TYPE, height: int, data: CategoryChartData) -> Chart:
+    """A native chart of ``data`` across the body of the slide, ``height`` EMU tall."""
+    # python-pptx annotates chart_data as its ChartData subclass (it takes any chart data, hence the cast) and the
+    # result as Chart, though it returns the GraphicFrame holding the chart (as its own docstring says)
+    frame = slide.shapes.add_chart(kind, _MARGIN, _BODY_TOP, Emu(_CONTENT_WIDTH), Emu(height), cast("ChartData", data))
+    return frame.chart  # type: ignore[attr-defined]
 
 
 def _style_chart(chart: Chart, value_title: str) -> None:
@@ -173,14 +194,15 @@ def _style_chart(chart: Chart, value_title: str) -> None:
     chart.plots[0].gap_width = 60
 
 
-def _table(slide: Slide, rows: Sequence[Sequence[str]], left: Length, top: Length, widths: Sequence[Length],
-           row_height: Length, size: float) -> Table:
-    """A plain native table: bold header row, no banding, text in the deck font."""
-    shape = slide.shapes.add_table(len(rows), len(widths), left, top, sum(widths, Emu(0)), row_height * len(rows))
+def _table(slide: Slide, rows: Sequence[Sequence[str]], left: int, top: int, widths: Sequence[int],
+           row_height: int, size: float) -> Table:
+    """A plain native table (lengths in EMU): bold header row, no banding, text in the deck font."""
+    shape = slide.shapes.add_table(len(rows), len(widths), Emu(left), Emu(top), Emu(sum(widths)),
+                                   Emu(row_height * len(rows)))
     table = shape.table
     table.horz_banding = False
-    for column, width in zip(table.columns, widths, strict=True):
-        column.width = width
+    for index, width in enumerate(widths):  # the table has one column per width
+        table.columns[index].width = Emu(width)
     for r, values in enumerate(rows):
         for c, value in enumerate(values):
             cell = table.cell(r, c)
@@ -217,7 +239,7 @@ def _headline_sentence(context: _Context, frame: pd.DataFrame) -> str:
     )
 
 
-def _title_slide(deck: Presentation, context: _Context, frame: pd.DataFrame, exported: datetime.date,
+def _title_slide(deck: Deck, context: _Context, frame: pd.DataFrame, exported: datetime.date,
                  map_missing: bool) -> None:
     """Title, filters in words, export date, registry version, permalink and its QR code."""
     stamp = context.stamp
@@ -241,21 +263,21 @@ def _title_slide(deck: Presentation, context: _Context, frame: pd.DataFrame, exp
     _picture(slide, qr_png(stamp.permalink, 480), _WIDTH - _MARGIN - side, Inches(4.95), side, side)
 
 
-def _map_slide(deck: Presentation, context: _Context, frame: pd.DataFrame, map_png: bytes) -> None:
+def _map_slide(deck: Deck, context: _Context, frame: pd.DataFrame, map_png: bytes) -> None:
     """The map picture, fitted, with the map's attributions in the footer."""
     notes = [context.text("export.notes.map"), _headline_sentence(context, frame), context.stamp.credits]
     slide = _new_slide(deck, context, context.text("export.title.map"), notes, credits=True)
     _picture(slide, map_png, _MARGIN, _BODY_TOP, _CONTENT_WIDTH, Inches(6.7) - _BODY_TOP)
 
 
-def _empty_slide(deck: Presentation, context: _Context, title: str, message: str) -> None:
+def _empty_slide(deck: Deck, context: _Context, title: str, message: str) -> None:
     """A slide that says there is nothing to chart under these filters."""
     slide = _new_slide(deck, context, title, [message])
     _text_box(slide, _MARGIN, Inches(3.2), _CONTENT_WIDTH, Inches(1.0), [message], 20, colour=_GREY,
               align=PP_ALIGN.CENTER)
 
 
-def _area_slide(deck: Presentation, context: _Context, frame: pd.DataFrame, area: str) -> None:
+def _area_slide(deck: Deck, context: _Context, frame: pd.DataFrame, area: str) -> None:
     """Stacked bars per country or region by service type (native chart), distinct totals in the caption."""
     services = context.taxonomy.codes("service_type")
     counts, totals = counts_by_area_and_service(frame, area, services)
@@ -288,8 +310,7 @@ def _area_slide(deck: Presentation, context: _Context, frame: pd.DataFrame, area
     data.categories = [names[code] for code in bottom_up]
     for service in present:
         data.add_series(labels[service], table.loc[bottom_up, service].tolist())
-    chart = slide.shapes.add_chart(XL_CHART_TYPE.BAR_STACKED, _MARGIN, _BODY_TOP, _CONTENT_WIDTH,
-                                   Inches(4.3), data).chart
+    chart = _chart(slide, XL_CHART_TYPE.BAR_STACKED, Inches(4.3), data)
     _style_chart(chart, context.text("chart.initiatives"))
     chart.category_axis.tick_labels.font.size = Pt(12 if len(shown) <= 8 else 9)  # every bar keeps its name
     for series, service in zip(chart.plots[0].series, present, strict=True):
@@ -299,7 +320,7 @@ def _area_slide(deck: Presentation, context: _Context, frame: pd.DataFrame, area
               [*cut, context.text("chart.area_services.note"), totals_line], 10, colour=_GREY)
 
 
-def _timeline_slide(deck: Presentation, context: _Context, frame: pd.DataFrame) -> None:
+def _timeline_slide(deck: Deck, context: _Context, frame: pd.DataFrame) -> None:
     """Initiatives by start year stacked by programme (native column chart), programme colours as on the page."""
     title = context.text(CHARTS["timeline"].title_key)
     counts = timeline_counts(frame)
@@ -331,8 +352,7 @@ def _timeline_slide(deck: Presentation, context: _Context, frame: pd.DataFrame) 
     data.categories = [str(year) for year in years]
     for code, name, _, _ in series:
         data.add_series(name, table[code].tolist())
-    chart = slide.shapes.add_chart(XL_CHART_TYPE.COLUMN_STACKED, _MARGIN, _BODY_TOP, _CONTENT_WIDTH,
-                                   Inches(4.75), data).chart
+    chart = _chart(slide, XL_CHART_TYPE.COLUMN_STACKED, Inches(4.75), data)
     _style_chart(chart, context.text("chart.initiatives"))
     for plotted, (_, _, colour, pattern) in zip(chart.plots[0].series, series, strict=True):
         fill = plotted.format.fill
@@ -355,7 +375,7 @@ def _shade(count: int, maximum: int) -> tuple[str, str]:
     return BLUES[step].lstrip("#"), "FFFFFF" if step >= 4 else _INK
 
 
-def _heatmap_slide(deck: Presentation, context: _Context, frame: pd.DataFrame, heatmap_png: bytes | None) -> None:
+def _heatmap_slide(deck: Deck, context: _Context, frame: pd.DataFrame, heatmap_png: bytes | None) -> None:
     """Service type × target group: the page's heatmap picture when given, else a native shaded table."""
     taxonomy, lang = context.taxonomy, context.lang
     services, targets = taxonomy.codes("service_type"), taxonomy.codes("target_group")
@@ -409,7 +429,7 @@ def _heatmap_slide(deck: Presentation, context: _Context, frame: pd.DataFrame, h
               [context.text("chart.gaps_note") + " " + context.text("coverage.intro")], 10, colour=_GREY)
 
 
-def _gaps_slide(deck: Presentation, context: _Context, frame: pd.DataFrame,
+def _gaps_slide(deck: Deck, context: _Context, frame: pd.DataFrame,
                 region_codes_in_scope: Sequence[str]) -> None:
     """Regions in scope and target groups with no initiative under the filters, as tables."""
     targets = context.taxonomy.codes("target_group")
@@ -452,7 +472,7 @@ def _gaps_slide(deck: Presentation, context: _Context, frame: pd.DataFrame,
         _text_box(slide, right_left, table_top, right_width, Inches(0.8), [target_sentence], 12, colour=_GREY)
 
 
-def _sources_slide(deck: Presentation, context: _Context, frame: pd.DataFrame) -> None:
+def _sources_slide(deck: Deck, context: _Context, frame: pd.DataFrame) -> None:
     """The articles the rows cite, the programmes they name, and the reference data of the regions."""
     citations = split_codes(frame["source"]).value_counts()
     named = set(split_codes(frame["programmes"]))

@@ -30,6 +30,7 @@ from ecosystem.deck import build_deck
 from ecosystem.maps import OSM_ATTRIBUTION, add_stamp, build_map, map_layers, view_bounds
 from ecosystem.pictures import (
     DEFAULT_SLIDE,
+    ChartFormat,
     PictureError,
     SlideSize,
     browser_available,
@@ -121,7 +122,7 @@ def _name(view: View, kind: str, ext: str) -> str:
 
 
 @_one_at_a_time
-def chart_file(view: View, chart: str, fmt: str = "png", size: SlideSize = DEFAULT_SLIDE, title: str | None = None,
+def chart_file(view: View, chart: str, fmt: ChartFormat = "png", size: SlideSize = DEFAULT_SLIDE, title: str | None = None,
                *, qr: bool = False, options: ExportOptions = ExportOptions()) -> ExportFile:
     """A coverage chart as a stamped PNG, SVG or PDF of a slide size (PNG: optionally with a QR of the link)."""
     spec = chart_spec(chart)

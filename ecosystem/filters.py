@@ -8,7 +8,7 @@ link never breaks a page.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -90,10 +90,8 @@ class FilterState:
             items = [raw] if isinstance(raw, str) else list(raw)
             return [value.strip() for item in items for value in item.split(",") if value.strip()]
 
-        chosen: dict[str, object] = {}
-        for name, (key, _, _) in _LIST_FIELDS.items():
-            allowed = getattr(options, name)
-            chosen[name] = tuple(dict.fromkeys(value for value in values(key) if value in allowed))
+        chosen = {name: tuple(dict.fromkeys(value for value in values(key) if value in getattr(options, name)))
+                  for name, (key, _, _) in _LIST_FIELDS.items()}
         low, high = options.years
         try:
             start = int(values("from")[0]) if values("from") else low
@@ -101,14 +99,8 @@ class FilterState:
         except ValueError:
             start, end = low, high
         start, end = max(low, min(start, high)), min(high, max(end, low))
-        chosen["years"] = None if (start, end) == (low, high) or start > end else (start, end)
-        chosen["text"] = " ".join(values("q"))[:200]
-        return cls(**chosen)
-
-    def without(self, name: str) -> FilterState:
-        """This state with one filter cleared (e.g. to count regions regardless of the region filter)."""
-        default = {field.name: field.default for field in fields(self)}[name]
-        return replace(self, **{name: default})
+        years = None if (start, end) == (low, high) or start > end else (start, end)
+        return cls(**chosen, years=years, text=" ".join(values("q"))[:200])
 
 
 def matches_any_code(cells: pd.Series, codes: Iterable[str]) -> pd.Series:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gettext
 import io
+import numbers
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
@@ -96,6 +97,10 @@ class Messages:
             return key
         translations = self._translations.get(lang, self._translations["en"])
         count = values.get("count")
+        if count is not None:
+            if not isinstance(count, numbers.Integral):  # int, or a numpy integer
+                raise TypeError(f"The count= of {key!r} must be a whole number, not {count!r}.")
+            count = int(count)
         if plural:
             if count is None:
                 raise TypeError(f"The message {key!r} has plural forms: give its count=.")
@@ -121,7 +126,7 @@ def number_separators(lang: str) -> str:
 
 def _own_name(lang: str) -> str:
     """The language's name in itself, capitalised for a menu: ``Lietuvių``."""
-    name = Locale.parse(lang).get_display_name(lang)
+    name = Locale.parse(lang).get_display_name(lang) or lang
     return name[:1].upper() + name[1:]
 
 

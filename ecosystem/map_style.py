@@ -84,7 +84,8 @@ def choropleth_classes(max_count: int) -> list[tuple[int, int]]:
     """Count classes for the choropleth: ``[(1, 1), (2, 3), (4, 7), …]`` up to ``max_count`` (at most 5)."""
     if max_count <= 0:
         return []
-    bounds, low = [], 1
+    bounds: list[tuple[int, int]] = []
+    low = 1
     while low <= max_count and len(bounds) < len(CLASS_COLOURS):
         high = low * 2 - 1 if len(bounds) < len(CLASS_COLOURS) - 1 else max_count
         bounds.append((low, min(high, max_count)))

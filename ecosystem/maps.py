@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from html import escape
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import folium
 import numpy as np
 import pandas as pd
-from branca.element import Element, MacroElement
+from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
 from ecosystem.i18n import t
@@ -90,6 +91,14 @@ class _Verbatim(Element):
         return self.text
 
 
+def page_of(element: Element) -> Figure:
+    """The HTML page (branca Figure) an element is drawn into: a folium Map makes its own on creation."""
+    root = element.get_root()
+    if not isinstance(root, Figure):
+        raise TypeError(f"{element.get_name()} is not on a page yet")
+    return root
+
+
 class DataElement(MacroElement):
     """Base of our map elements: their templates hold only code we wrote, the values they carry are JSON
     (``safe_json``), and what the macros render goes into the page verbatim.
@@ -98,8 +107,9 @@ class DataElement(MacroElement):
     Jinja template once more — so a registry name, a title or a filter text containing ``{{ … }}`` would be
     evaluated on the server. Here the rendered text is never compiled again."""
 
-    def render(self, **kwargs: Any) -> None:
-        figure = self.get_root()
+    # branca's MacroElement.render returns nothing either; only a plain Element's render returns its text
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]
+        figure = page_of(self)
         module = self._template.module
         for part, holder in (("header", figure.header), ("html", figure.html), ("script", figure.script)):
             macro = getattr(module, part, None)
@@ -405,7 +415,7 @@ def base_map(tiles: str | None, lang: str, height: str = "100%", bounds: list[li
     elif tiles:
         folium.TileLayer(tiles, name=t("map.layer_tiles", lang), attr=t("map.tiles_attribution", lang), control=False).add_to(m)
     m.fit_bounds(bounds or BALTIC_BOUNDS)
-    m.get_root().header.add_child(folium.Element(
+    page_of(m).header.add_child(folium.Element(
         f"<style>.leaflet-container{{background:{SEA_COLOUR}!important;font-family:Arial,Helvetica,sans-serif}}"
         ".eco-popup{font:13px/1.4 Arial,Helvetica,sans-serif}.eco-label{color:#555}</style>"))
     return m
@@ -460,7 +470,7 @@ def add_stamp(m: folium.Map, title: str, subtitle: str, footer_lines: Iterable[s
         encoded = base64.b64encode(qr_png).decode("ascii")
         foot = (f'<img src="data:image/png;base64,{encoded}" alt="QR" '
                 f'style="float:right;width:72px;height:72px;margin-left:10px">{foot}')
-    m.get_root().header.add_child(folium.Element(_STAMP_STYLE))
+    page_of(m).header.add_child(folium.Element(_STAMP_STYLE))
     m.add_child(_StampControl(head, foot))
     return m
 

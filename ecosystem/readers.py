@@ -19,18 +19,19 @@ import re
 import warnings
 import zipfile
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import PurePath
-from typing import Iterable, Iterator, Protocol
+from typing import Protocol
 
 import openpyxl
 import pandas as pd
 import pyarrow as pa
-from pyarrow import csv as pa_csv
 from charset_normalizer import from_bytes
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from pyarrow import csv as pa_csv
 
 from ecosystem.config import DEFAULT_MAX_ROWS, DEFAULT_MAX_UPLOAD_MB
 from ecosystem.i18n import format_number, t
@@ -338,7 +339,7 @@ def _assemble(records: Iterable[tuple[int, list[str], dict[int, Note]]], limits:
               *, strict: bool) -> _Cells:
     """Header (the first non-blank row) and data rows, blank rows dropped; stops as soon as a limit is passed."""
     records = iter(records)
-    for number, header, _ in records:
+    for number, header, _ in records:  # noqa: B007 - number is the header's row, read after the loop
         if any(cell.strip() for cell in header):
             break
     else:
@@ -502,10 +503,11 @@ def _geojson_cells(document: object, lang: str, limits: ReadLimits) -> _Cells:
         raise _fail(lang, "r.too_many_rows", row=limits.max_rows + 2, limit=format_number(limits.max_rows, lang))
     if not features:
         raise _fail(lang, "r.no_rows")
-    readable = {spreadsheet_row(position): _feature(feature) for position, feature in enumerate(features)}
-    bad = [number for number, feature in readable.items() if feature is None]
+    found = {spreadsheet_row(position): _feature(feature) for position, feature in enumerate(features)}
+    bad = [number for number, feature in found.items() if feature is None]
     if bad:
         raise _ReadError([(number, "", "", "error", t("r.bad_feature", lang)) for number in bad])
+    readable = {number: feature for number, feature in found.items() if feature is not None}
     header = list(dict.fromkeys(key for properties, _ in readable.values() for key in properties))
     header += [column for column in COORDINATE_COLUMNS if column not in header]
     cells = _Cells(header)
@@ -557,7 +559,7 @@ def _frame(cells: _Cells, lang: str) -> tuple[pd.DataFrame, dict[tuple[int, str]
     names = [_column_name(header) for header in cells.header]
     header_warnings = [(cells.header_row, name, header, "warning",
                         t("r.changed", lang, old=header, new=name, why=t("r.why.header", lang)))
-                       for header, name in zip(cells.header, names) if name and name != header.replace("\ufeff", "")]
+                       for header, name in zip(cells.header, names, strict=True) if name and name != header.replace("\ufeff", "")]
     if cells.table is not None:  # the fast CSV path: no missing cells to fill
         table = cells.table.set_axis(pd.Index(cells.numbers) - spreadsheet_row(0), axis=0)
     else:

@@ -244,8 +244,8 @@ def _text(values: pd.Series, *, upper: bool = False) -> pd.Series:
     """Values as trimmed (optionally upper-cased) strings, missing values as ''; each distinct value cleaned once."""
     positions, distinct = pd.factorize(values, use_na_sentinel=True)
     cleaned = [str(value).strip().upper() if upper else str(value).strip() for value in distinct]
-    cleaned = np.array([*cleaned, ""], dtype=object)
-    return pd.Series(cleaned[positions], index=values.index, dtype=object)
+    lookup = np.array([*cleaned, ""], dtype=object)  # position -1 (missing) reads the last entry
+    return pd.Series(lookup[positions], index=values.index, dtype=object)
 
 
 def _clean_geometry(frame: gpd.GeoDataFrame, file_name: str) -> gpd.GeoDataFrame:

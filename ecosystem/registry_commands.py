@@ -10,6 +10,7 @@ import argparse
 import getpass
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -143,7 +144,7 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _guarded(handler):  # type: ignore[no-untyped-def]
+def _guarded(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
     """Turn the errors a person can act on into one sentence and exit code 2 (no traceback)."""
     def run(args: argparse.Namespace) -> int:
         try:

@@ -14,9 +14,9 @@ import io
 import json
 import math
 import re
+from typing import SupportsFloat
 
 import pandas as pd
-
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
@@ -72,7 +72,7 @@ def registry_xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "registry") -> by
     sheet = workbook.create_sheet(sheet_name)
     sheet.append(REGISTRY_COLUMNS)
     for record in frame[REGISTRY_COLUMNS].itertuples(index=False):
-        sheet.append([_xlsx_value(sheet, column, value) for column, value in zip(REGISTRY_COLUMNS, record)])
+        sheet.append([_xlsx_value(sheet, column, value) for column, value in zip(REGISTRY_COLUMNS, record, strict=True)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -83,7 +83,10 @@ def _xlsx_value(sheet: object, column: str, value: object) -> object:
     if column in NUMERIC_COLUMNS:
         if _missing(value) or value == "":
             return None
-        return int(value) if column.endswith("year") else float(value)
+        if not isinstance(value, str | SupportsFloat):
+            raise TypeError(f"{column}: {value!r} is not a number")
+        number = float(value)
+        return int(number) if column.endswith("year") else number
     if not isinstance(value, str):
         return value
     if value.startswith(FORMULA_PREFIXES):

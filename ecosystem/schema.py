@@ -311,7 +311,7 @@ def _row_problems(raw: pd.DataFrame, context: ValidationContext, lang: str) -> p
             edition, name, replacement = other
             problems.append((spreadsheet_row(int(index)), "region_code", code, "warning",
                              t("v.region_other_edition", lang, value=code, edition=edition, name=name, replacement=replacement)))
-        elif code[:2] in covered and code not in context.region_codes:
+        elif context.region_codes is not None and code[:2] in covered and code not in context.region_codes:
             problems.append((spreadsheet_row(int(index)), "region_code", code, "error", t("v.region_unknown", lang, value=code)))
     return pd.DataFrame(problems, columns=PROBLEM_COLUMNS)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Protocol
 
 import pandas as pd
 import streamlit as st
@@ -12,10 +13,31 @@ from ecosystem.schema import join_labels
 from ecosystem.ui.text import plain
 from ecosystem.view import View
 
-__all__ = ["detail_card"]
+__all__ = ["RegistryRow", "detail_card"]
 
 
-def detail_card(row: object, view: View) -> None:
+class RegistryRow(Protocol):
+    """One row of the typed registry as ``DataFrame.itertuples`` gives it: the fields the card shows."""
+
+    name: str
+    actor_type: str
+    status: str
+    municipality: str
+    country: str
+    region_code: str
+    service_types: str
+    target_groups: str
+    programmes: str
+    start_year: object  # a year, or missing
+    end_year: object
+    location_precision: str
+    partner: str
+    source: str
+    description: str
+    website: str
+
+
+def detail_card(row: RegistryRow, view: View) -> None:
     """A bordered card with everything the registry knows of one row, all of it as plain text."""
     taxonomy, lang = view.taxonomy, view.lang
 

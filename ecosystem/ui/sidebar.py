@@ -6,6 +6,9 @@ the language are written back into the URL, so the address bar is always the per
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import cast
+
 import streamlit as st
 
 from ecosystem.filters import QUERY_KEYS, FilterOptions, FilterState
@@ -72,21 +75,29 @@ def _filter_widgets(served: Served, lang: str) -> FilterState:
         "actor_types": taxonomy.labels("actor_type", lang),
         "statuses": taxonomy.labels("status", lang),
     }
-    chosen: dict[str, object] = {}
+    chosen: dict[str, tuple[str, ...]] = {}
     for name in _FILTER_WIDGETS:
         offered = getattr(options, name)
         st.session_state[f"f_{name}"] = [value for value in st.session_state.get(f"f_{name}", []) if value in offered]
         chosen[name] = tuple(sidebar.multiselect(
             t(f"filter.{name}", lang), offered, key=f"f_{name}", placeholder=t("filter.all", lang),
-            format_func=lambda code, mapping=labels[name]: mapping.get(code, code)))
+            format_func=_labelled(labels[name])))
     low, high = options.years
+    years: tuple[int, int] | None = None
     if low < high:
-        years = sidebar.slider(t("filter.years", lang), low, high, key="f_years", help=t("filter.years_help", lang))
-        chosen["years"] = None if tuple(years) == (low, high) else tuple(years)
-    chosen["text"] = sidebar.text_input(t("filter.text", lang), key="f_text", help=t("filter.text_help", lang),
-                                        max_chars=200).strip()
+        # a range slider: its value is the (start, end) pair put in st.session_state["f_years"] above, which
+        # Streamlit's overloads (typed by the value argument, left out here) cannot see
+        picked = sidebar.slider(t("filter.years", lang), low, high, key="f_years", help=t("filter.years_help", lang))
+        start, end = cast("tuple[int, int]", picked)
+        years = None if (start, end) == (low, high) else (start, end)
+    text = sidebar.text_input(t("filter.text", lang), key="f_text", help=t("filter.text_help", lang), max_chars=200)
     sidebar.button(t("app.reset", lang), on_click=_clear_filters, args=(options,), width="stretch")
-    return FilterState(**chosen)
+    return FilterState(**chosen, years=years, text=text.strip())
+
+
+def _labelled(labels: Mapping[str, str]) -> Callable[[str], str]:
+    """A multiselect's format_func: a code's label, the code itself when it has none."""
+    return lambda code: labels.get(code, code)
 
 
 def _sync_url(state: FilterState, lang: str) -> None:
