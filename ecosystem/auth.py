@@ -44,9 +44,7 @@ __all__ = [
     "WeakPasswordError",
     "account_from_oidc",
     "add_auth_commands",
-    "can_manage_accounts",
     "can_rollback",
-    "can_upload",
     "hash_password",
     "load_accounts",
     "rows_outside_partner",
@@ -293,10 +291,6 @@ class Authenticator:
         self._attempts.update(keys, self._clock(), dict.clear)
         return account
 
-    def needs_rehash(self, account: Account) -> bool:
-        """True when the account's hash was made with weaker parameters than this authenticator uses."""
-        return account.password_hash is not None and self._hasher.check_needs_rehash(account.password_hash)
-
     def _verify(self, password_hash: str, password: str) -> bool:
         """True when the password matches the hash; a malformed hash never matches."""
         try:
@@ -338,18 +332,8 @@ class Authenticator:
 
 # --- permissions ---------------------------------------------------------------------------------
 
-def can_upload(account: Account) -> bool:
-    """Partners upload their own rows; administrators any row."""
-    return account.role == "admin" or bool(account.partner)
-
-
 def can_rollback(account: Account) -> bool:
     """Only administrators restore an earlier registry version."""
-    return account.role == "admin"
-
-
-def can_manage_accounts(account: Account) -> bool:
-    """Only administrators manage accounts."""
     return account.role == "admin"
 
 

@@ -24,7 +24,7 @@ from ecosystem.i18n import t
 from ecosystem.maps import EUROGEOGRAPHICS
 from ecosystem.taxonomy import Taxonomy
 
-__all__ = ["Stamp", "export_file_name", "make_stamp", "qr_png", "qr_svg", "stamp_figure", "toImageButtonOptions"]
+__all__ = ["Stamp", "export_file_name", "make_stamp", "qr_png", "stamp_figure", "toImageButtonOptions"]
 
 # view kind (a chart's export kind, or "map" / "deck") → i18n key of its default title
 _TITLE_KEYS: dict[str, str] = {
@@ -116,11 +116,6 @@ def qr_png(url: str, size_px: int) -> bytes:
     buffer = io.BytesIO()
     code.save(buffer, kind="png", scale=max(1, size_px // width))
     return buffer.getvalue()
-
-
-def qr_svg(url: str) -> str:
-    """An inline SVG QR code of ``url`` that scales to its container."""
-    return segno.make(url, error="m").svg_inline(omitsize=True)
 
 
 def _wrapped(text: str, width: int, *, break_words: bool = False) -> list[str]:

@@ -24,9 +24,7 @@ from ecosystem.auth import (
     WeakPasswordError,
     account_from_oidc,
     add_auth_commands,
-    can_manage_accounts,
     can_rollback,
-    can_upload,
     hash_password,
     load_accounts,
     rows_outside_partner,
@@ -262,19 +260,11 @@ def test_concurrent_guesses_are_bounded_by_max_failures(accounts: dict[str, Acco
     assert sorted(messages) == ["auth.locked"] * 15 + ["auth.login_failed"] * 5
 
 
-def test_needs_rehash(accounts: dict[str, Account], attempts: StoreAttemptLog) -> None:
-    assert Authenticator(accounts, attempts=attempts, hasher=FAST).needs_rehash(accounts["ona"]) is False
-    stronger = PasswordHasher(time_cost=2, memory_cost=16, parallelism=1)
-    assert Authenticator(accounts, attempts=attempts, hasher=stronger).needs_rehash(accounts["ona"])
-
-
 # --- permissions ---------------------------------------------------------------------------------
 
 def test_permissions_by_role(accounts: dict[str, Account]) -> None:
     partner, admin = accounts["ona"], accounts["admin"]
-    assert can_upload(partner) and can_upload(admin)
     assert not can_rollback(partner) and can_rollback(admin)
-    assert not can_manage_accounts(partner) and can_manage_accounts(admin)
 
 
 def _rows(*rows: tuple[str, str]) -> pd.DataFrame:
