@@ -626,7 +626,10 @@ class RegistryStore:
                              "product uses; it needs an upgrade before it can be used.")
         self._store_id, self._last_read = store_id, LastRead(version, datetime.now(UTC))
         self._file_identity = self._file.identity() if self._file else None
-        self.key = f"{store_id}/{uuid.uuid4().hex[:12]}"
+        # the same database gives the same key in every process and after a module reload; another registry, or
+        # another file put at the path (an older copy), gives another — so cached frames never cross databases
+        where = "-".join(map(str, self._file_identity)) if self._file_identity else ""
+        self.key = f"{store_id}/{where}"
 
     def reopen(self) -> None:
         """Serve the database now at the store's address (after StoreReplacedError): its tables and store id,

@@ -341,3 +341,9 @@ def test_pages_say_that_the_database_is_read_only(data_dir, monkeypatch):
         assert not at.exception and not at.error
         assert [warning.value for warning in at.warning if "read-only here" in warning.value]
     assert initiatives(page("overview.py")) == "10"
+
+
+def test_every_store_object_of_one_database_has_the_same_key(opened, path):
+    # a second app process, or the same one after Streamlit reloaded its modules, must not see a "replaced" database
+    with open_store(f"sqlite:///{path}") as again:
+        assert again.key == opened.key
