@@ -32,14 +32,16 @@ from ecosystem.taxonomy import Taxonomy
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.backend_bases import RendererBase
     from matplotlib.figure import Figure
+    from matplotlib.typing import RcKeyType
 
 STATIC_MAP_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
 
 _SLIDE_CRS = "EPSG:3035"  # ETRS89 Lambert equal-area: the Baltic Sea without Mercator's stretch
 _PX = 0.72  # typographic points per CSS pixel in a figure of 100 CSS px per inch
 _MPL_LOCK = threading.Lock()  # rcParams are global: one figure at a time changes them
-_MPL_STYLE = {"font.family": "DejaVu Sans", "svg.hashsalt": "ecosystem", "pdf.fonttype": 42}
+_MPL_STYLE: dict[RcKeyType, Any] = {"font.family": "DejaVu Sans", "svg.hashsalt": "ecosystem", "pdf.fonttype": 42}
 
 
 def _as_written(text: str) -> str:
@@ -125,11 +127,12 @@ def _legend_handles(entries: list[LegendEntry]) -> tuple[list[Any], list[str], s
     return handles, [entry.label for entry in entries], headings
 
 
-def _add_legend(fig: Figure, ax: Axes, handles: list[Any], labels: list[str], headings: set[int]) -> None:
-    """The legend in the lower-left corner, in as many columns as it needs to stay inside the picture."""
+def _add_legend(fig: Figure, renderer: RendererBase, ax: Axes, handles: list[Any], labels: list[str],
+                headings: set[int]) -> None:
+    """The legend in the lower-left corner, in as many columns as it needs to stay inside the picture (measured
+    with ``renderer``)."""
     if not handles:
         return
-    renderer = fig.canvas.get_renderer()
     for columns in range(1, 5):
         legend = ax.legend(handles, [_as_written(label) for label in labels], loc="lower left", ncols=columns,
                            fontsize=13 * _PX, frameon=True, framealpha=0.94, facecolor="white", edgecolor="none",
@@ -157,7 +160,7 @@ def _draw_heading(ax: Axes, title: str | None, subtitle: str | None) -> None:
     above: Any = None
     for text, size, weight in lines:
         text = _as_written(text)
-        style = {"ha": "left", "va": "top", "fontsize": size * _PX, "fontweight": weight, "color": "#222222",
+        style: dict[str, Any] = {"ha": "left", "va": "top", "fontsize": size * _PX, "fontweight": weight, "color": "#222222",
                  "zorder": 5, "bbox": box, "wrap": True}
         if above is None:
             above = ax.text(0.012, 0.985, text, transform=ax.transAxes, **style)
@@ -196,7 +199,7 @@ def static_map_figure(frame: pd.DataFrame, taxonomy: Taxonomy, lang: str, *, reg
     organisations = organisation_points(frame, taxonomy) if show_organisations else None
     with _MPL_LOCK, matplotlib.rc_context(_MPL_STYLE):
         fig = Figure(figsize=(width / 100, height / 100), dpi=100 * scale, facecolor=SEA_COLOUR)
-        FigureCanvasAgg(fig)  # a canvas that can measure text (the legend's fit) and draw PNG
+        canvas = FigureCanvasAgg(fig)  # a canvas that can measure text (the legend's fit) and draw PNG
         ax = fig.add_axes((0, 0, 1, 1))
         ax.set_axis_off()
         x0, x1, y0, y1 = _slide_extent(bounds or BALTIC_BOUNDS, width / height)
@@ -210,7 +213,8 @@ def static_map_figure(frame: pd.DataFrame, taxonomy: Taxonomy, lang: str, *, reg
         if organisations is not None:
             _draw_points(ax, organisations, zorder=3)
         _draw_points(ax, initiatives, zorder=4)
-        _add_legend(fig, ax, *_legend_handles(legend_entries(taxonomy, lang, initiatives, organisations, classes)))
+        entries = legend_entries(taxonomy, lang, initiatives, organisations, classes)
+        _add_legend(fig, canvas.get_renderer(), ax, *_legend_handles(entries))
         _draw_heading(ax, title, subtitle)
         _draw_footer(ax, footer)
     return fig
