@@ -39,6 +39,7 @@ __all__ = [
     "chart_spec",
     "coverage_figure",
     "empty_figure",
+    "heatmap_colour_scale",
     "plotly_text",
     "presentation_figure",
     "service_target_heatmap",
@@ -182,13 +183,22 @@ def _area_names(
     return {code: t("chart.no_region", lang) if code == UNASSIGNED else names.get(code, code) for code in codes}
 
 
+def heatmap_colour_scale(zmax: int) -> list[list[float | str]]:
+    """White at 0, then the blues from halfway between 0 and 1 (every count of at least 1 is visibly blue) up to
+    exactly 1 at ``zmax``: stops computed as fractions may land a hair above 1, which Plotly refuses."""
+    first = 0.5 / max(zmax, 1)
+    last = len(BLUES) - 1
+    steps = [min(first + (1 - first) * i / last, 1.0) for i in range(last)] + [1.0]
+    scale: list[list[float | str]] = [[0.0, "#FFFFFF"]]
+    scale += [[step, colour] for step, colour in zip(steps, BLUES, strict=True)]
+    return scale
+
+
 def _count_heatmap(table: pd.DataFrame, x_labels: list[str], y_labels: list[str], lang: str) -> go.Figure:
     """A white-to-blue heatmap of counts, each count written in its cell, zeros as white cells in a grey grid."""
     x_names = [plotly_text(label) for label in x_labels]
     z = table.to_numpy(dtype=int)
     zmax = max(int(z.max()), 1)
-    first = 0.5 / zmax  # halfway between 0 and 1: every count of at least 1 is visibly blue
-    steps = [first + (1 - first) * i / (len(BLUES) - 1) for i in range(len(BLUES))]
     count = plotly_text(t("chart.initiatives", lang))
     fig = go.Figure(
         go.Heatmap(
@@ -197,7 +207,7 @@ def _count_heatmap(table: pd.DataFrame, x_labels: list[str], y_labels: list[str]
             y=[plotly_text(label) for label in y_labels],
             zmin=0,
             zmax=zmax,
-            colorscale=[[0, "#FFFFFF"], *([step, colour] for step, colour in zip(steps, BLUES, strict=True))],
+            colorscale=heatmap_colour_scale(zmax),
             xgap=2,
             ygap=2,
             texttemplate="%{z}",

@@ -16,6 +16,7 @@ from ecosystem.charts import (
     area_service_bars,
     coverage_figure,
     empty_figure,
+    heatmap_colour_scale,
     plotly_text,
     presentation_figure,
     service_target_heatmap,
@@ -341,3 +342,12 @@ def test_an_unknown_chart_id_is_an_error_naming_the_known_ids(chart, frame, taxo
         coverage_figure(chart, frame, taxonomy, "en", FOOTNOTE, PROGRAMMES, REGION_NAMES)
     assert isinstance(raised.value, ValueError) and raised.value.chart == chart
     assert repr(chart) in str(raised.value)
+
+
+def test_the_heatmap_colour_scale_is_valid_for_every_largest_count():
+    # many largest counts (40, 58, 66, … 307 of them below 5,000) made the last stop 1.0000000000000002: a crash
+    for zmax in range(1, 100_001):
+        stops = [stop for stop, _ in heatmap_colour_scale(zmax)]
+        assert stops[0] == 0 and stops[-1] == 1.0 and all(a < b for a, b in zip(stops, stops[1:], strict=False))
+    for zmax in (1, 2, 3, 40, 58, 66, 4_999, 99_999):
+        go.Heatmap(z=[[0, zmax]], colorscale=heatmap_colour_scale(zmax))  # Plotly's own validation
