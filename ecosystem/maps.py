@@ -1,9 +1,9 @@
 """folium map builders: compact canvas points, the region choropleth, the legend and the base map.
 
 Points are not one folium ``Marker`` per row. Each layer ships its rows as a compact payload
-(coordinates as base64 int32 in 1e-5°, every text column dictionary-encoded as base64 uint16 indices into
-a list of distinct, already translated values) and a small script draws them as canvas circle markers,
-building tooltips and popups with ``textContent`` on demand. Per-feature colours are read in JavaScript,
+(coordinates as base64 int32 in 1e-5°, every text column dictionary-encoded as base64 uint16 indices — uint32
+past 65,536 distinct values — into a list of distinct, already translated values) and a small script draws them
+as canvas circle markers, building tooltips and popups with ``textContent`` on demand. Per-feature colours are read in JavaScript,
 never written as one ``style_function`` case per feature. Every text that reaches the page goes through
 JSON with ``<``, ``>`` and ``&`` escaped, and is inserted as text, so names containing markup stay text.
 What is drawn in which colour and style, and the legend's entries, come from ``map_style``.
@@ -123,12 +123,12 @@ def _b64(array: np.ndarray) -> str:
     return base64.b64encode(np.ascontiguousarray(array).astype(array.dtype.newbyteorder("<")).tobytes()).decode("ascii")
 
 
-def _dictionary(values: pd.Series) -> tuple[str, list[str]]:
-    """Dictionary-encode a text column: (base64 uint16 indices, distinct values)."""
+def _dictionary(values: pd.Series) -> dict[str, Any]:
+    """Dictionary-encode a text column: base64 indices (``i``), their byte width (``w``: 2 for uint16, 4 for
+    uint32 past 65,535 distinct values) and the distinct values (``v``)."""
     codes, uniques = pd.factorize(values, sort=False)
-    if len(uniques) > 65535:  # pathological: fall back to one entry per row
-        return _b64(np.arange(len(values), dtype=np.uint16)), values.tolist()
-    return _b64(codes.astype(np.uint16)), [str(value) for value in uniques]
+    dtype = np.uint16 if len(uniques) <= np.iinfo(np.uint16).max + 1 else np.uint32
+    return {"i": _b64(codes.astype(dtype)), "w": np.dtype(dtype).itemsize, "v": [str(value) for value in uniques]}
 
 
 def compact_payload(points: pd.DataFrame, category: pd.Series, text_columns: Iterable[str]) -> dict[str, Any]:
@@ -141,8 +141,7 @@ def compact_payload(points: pd.DataFrame, category: pd.Series, text_columns: Ite
         "t": {},
     }
     for column in text_columns:
-        indices, values = _dictionary(points[column].fillna("").astype(str))
-        payload["t"][column] = {"i": indices, "v": values}
+        payload["t"][column] = _dictionary(points[column].fillna("").astype(str))
     return payload
 
 
@@ -164,7 +163,7 @@ class _PointLayer(DataElement):
             }
             function column(name) {
                 var c = payload.t[name];
-                return c ? {index: decode(c.i, Uint16Array), values: c.v} : null;
+                return c ? {index: decode(c.i, c.w === 4 ? Uint32Array : Uint16Array), values: c.v} : null;
             }
             var xy = decode(payload.xy, Int32Array), kind = decode(payload.k, Uint8Array);
             var columns = {};

@@ -3,6 +3,7 @@ import json
 import re
 
 import numpy as np
+import pandas as pd
 import pytest
 from shapely.geometry import Point, shape
 
@@ -12,6 +13,7 @@ from ecosystem.maps import (
     BALTIC_BOUNDS,
     EUROGEOGRAPHICS,
     build_map,
+    compact_payload,
     map_layers,
     rows_at,
     safe_json,
@@ -138,3 +140,15 @@ def test_view_bounds_use_the_boundaries_of_chosen_places(frame):
     assert south < 54.0 and north > 56.4 and west < 21.0 and east > 26.8  # the whole of Lithuania
     (south, west), (north, east) = view_bounds(frame, regions, ["LT"], ["LT027"])
     assert north - south < 1.6  # just Tauragė county
+
+
+@pytest.mark.parametrize("rows", [1_000, 70_000])
+def test_every_row_keeps_its_own_name_past_65535_distinct_names(rows):
+    points = pd.DataFrame({"latitude": np.full(rows, 55.0), "longitude": np.full(rows, 22.0),
+                           "name": [f"Initiative {n}" for n in range(rows)]})
+    payload = compact_payload(points, pd.Series(np.zeros(rows, dtype=np.uint8)), ["name"])
+    column = payload["t"]["name"]
+    assert column["w"] == (2 if rows <= 65_536 else 4)
+    indices = np.frombuffer(base64.b64decode(column["i"]), dtype="<u2" if column["w"] == 2 else "<u4")
+    names = [column["v"][index] for index in indices]
+    assert names == points["name"].tolist()  # row 65,536 and later used to show another row's name
