@@ -344,13 +344,14 @@ def region_layer(regions: Any, counts: pd.Series, lang: str) -> tuple[folium.Fea
 
 
 class _Legend(DataElement):
-    """A legend control in the map's corner that lives and dies with its feature group."""
+    """A legend control in the map's corner that lives and dies with its feature group (which must be on the map
+    when the page is rendered: its parent is the map)."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
         (function () {
-            var group = {{ this._parent.get_name() }};
+            var group = {{ this._parent.get_name() }}, map = {{ this._parent._parent.get_name() }};
             var legend = L.control({position: "bottomleft"});
             legend.onAdd = function () {
                 var div = L.DomUtil.create("div", "eco-legend");
@@ -358,9 +359,9 @@ class _Legend(DataElement):
                 L.DomEvent.disableScrollPropagation(div);
                 return div;
             };
-            group.on("add", function () { legend.addTo(group._map); });
+            group.on("add", function () { legend.addTo(map); });
             group.on("remove", function () { legend.remove(); });
-            if (group._map) { legend.addTo(group._map); }
+            if (map.hasLayer(group)) { legend.addTo(map); }
         })();
         {% endmacro %}
         """

@@ -58,6 +58,8 @@ def test_map_page_draws_markers_and_a_click_opens_the_card(
     located = seed[seed["country"].isin(["SE", "LT"]) & (seed["latitude"] != "")]
     frame.wait_for_function(f"window.map && {MARKERS}.length >= {len(located)}", timeout=TIMEOUT_MS)
     assert frame.evaluate(f"{MARKERS}.length") == len(located)
+    frame.locator(".eco-legend").wait_for(timeout=TIMEOUT_MS)  # the legend comes with its layer
+    assert frame.locator(".eco-legend").count() == 1
 
     # click SIVAN's marker where Leaflet draws it on the canvas: a real click, hit-tested by Leaflet
     frame.evaluate(f"""(() => {{
