@@ -16,6 +16,7 @@ from argon2.exceptions import VerifyMismatchError
 from argon2.profiles import RFC_9106_LOW_MEMORY
 
 from ecosystem import auth
+from ecosystem import store as store_module
 from ecosystem.auth import (
     Account,
     AuthConfigError,
@@ -237,9 +238,14 @@ def test_client_is_locked_across_usernames(authenticator: Authenticator) -> None
     assert authenticator.login("ona", PASSWORDS["ona"], client="session-2").username == "ona"
 
 
-def test_concurrent_guesses_are_bounded_by_max_failures(accounts: dict[str, Account], attempts: StoreAttemptLog) -> None:
+def test_concurrent_guesses_are_bounded_by_max_failures(accounts: dict[str, Account], tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # 20 threads queue for SQLite's write lock: on a very slow machine the last may wait longer than the store's
+    # busy timeout, so this store waits as long as it takes (a safety net only)
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_SECONDS", 600.0)
     hasher = CountingHasher()
-    authenticator = Authenticator(accounts, attempts=attempts, max_failures=5, hasher=hasher)
+    store = open_store(f"sqlite:///{tmp_path / 'guesses.sqlite'}")
+    authenticator = Authenticator(accounts, attempts=StoreAttemptLog(store), max_failures=5, hasher=hasher)
     hasher.verified.clear()
     start = threading.Barrier(20)
     messages: list[str] = []
@@ -256,6 +262,7 @@ def test_concurrent_guesses_are_bounded_by_max_failures(accounts: dict[str, Acco
         thread.start()
     for thread in threads:
         thread.join()
+    store.close()
     assert len(hasher.verified) == 5
     assert sorted(messages) == ["auth.locked"] * 15 + ["auth.login_failed"] * 5
 
