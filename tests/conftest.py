@@ -43,6 +43,29 @@ def context(taxonomy: Taxonomy) -> ValidationContext:
     return ValidationContext(taxonomy=taxonomy, programme_ids=PROGRAMME_IDS)
 
 
+SEED_FILES = ("initiatives.csv", "programmes.csv", "taxonomy.csv")
+
+
+def copy_seed_data(folder: Path) -> Path:
+    """The data folder's seed files copied into ``folder`` (created when missing): a test's own registry folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in SEED_FILES:
+        (folder / name).write_bytes((DATA / name).read_bytes())
+    return folder
+
+
+@pytest.fixture()
+def app_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A test's own data folder and registry database for the app: no tiles, CDN map links, no boundaries."""
+    copy_seed_data(tmp_path)
+    monkeypatch.setenv("ECOSYSTEM_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("ECOSYSTEM_DATABASE_URL", f"sqlite:///{tmp_path / 'registry.sqlite'}")
+    monkeypatch.setenv("ECOSYSTEM_TILES", "none")
+    monkeypatch.setenv("ECOSYSTEM_MAP_ASSETS", "cdn")  # the same map links whatever this machine has installed
+    monkeypatch.setenv("ECOSYSTEM_REFERENCE_DIR", str(tmp_path / "none"))
+    return tmp_path
+
+
 def make_raw(rows: list[dict[str, str]]) -> pd.DataFrame:
     """A raw registry table from partial rows (every other column empty, sensible required values)."""
     defaults = {"actor_type": "initiative", "partner": "seed", "source": "test", "country": "LT",

@@ -4,7 +4,6 @@ and, against a running server, in browser/test_lockout_clear_cache.py."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -12,22 +11,14 @@ import pytest
 import streamlit as st
 
 from apptests import open_dashboard
-from conftest import DATA
 from ecosystem import view
 from ecosystem.schema import ValidationContext
 from ecosystem.ui import cache
 
 
 @pytest.fixture()
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in ("initiatives.csv", "programmes.csv", "taxonomy.csv"):
-        shutil.copy(DATA / name, tmp_path / name)
-    monkeypatch.setenv("ECOSYSTEM_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("ECOSYSTEM_DATABASE_URL", f"sqlite:///{tmp_path / 'registry.sqlite'}")
-    monkeypatch.setenv("ECOSYSTEM_TILES", "none")
-    monkeypatch.setenv("ECOSYSTEM_MAP_ASSETS", "cdn")  # no asset installation inside page tests
-    monkeypatch.setenv("ECOSYSTEM_REFERENCE_DIR", str(tmp_path / "none"))
-    return tmp_path
+def data_dir(app_data_dir: Path) -> Path:
+    return app_data_dir
 
 
 def test_a_cache_clear_does_not_rebuild_the_registry(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:

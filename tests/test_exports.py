@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 from pptx import Presentation
 
-from conftest import DATA, NUTS_2024_L3, REPO, make_frame
+from conftest import NUTS_2024_L3, REPO, copy_seed_data, make_frame
 from ecosystem.exports import ExportOptions, chart_file, deck_file, html_file, map_file
 from ecosystem.filters import FilterState
 from ecosystem.pictures import SLIDE_SIZES
@@ -106,10 +106,7 @@ def test_deck_contains_the_map_and_native_charts(view, browsers):
 
 
 def test_export_figures_command_writes_a_view(tmp_path: Path, browsers):
-    data = tmp_path / "data"
-    data.mkdir()
-    for name in ("initiatives.csv", "programmes.csv", "taxonomy.csv"):
-        (data / name).write_bytes((DATA / name).read_bytes())
+    data = copy_seed_data(tmp_path / "data")
     env = {**os.environ, "ECOSYSTEM_DATA_DIR": str(data), "PYTHONPATH": str(REPO),
            "ECOSYSTEM_REFERENCE_DIR": str(NUTS_2024_L3.parent if NUTS_2024_L3.exists() else tmp_path / "none")}
     out = tmp_path / "figures"

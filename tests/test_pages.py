@@ -8,7 +8,6 @@ interaction reruns the router — sidebar, view, page — as in production.
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -18,7 +17,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from apptests import open_dashboard
-from conftest import DATA, NUTS_2024_L3, REPO
+from conftest import DATA, NUTS_2024_L3, REPO, copy_seed_data
 from ecosystem.ui import map_widget
 from ecosystem.ui.text import plain
 
@@ -28,8 +27,7 @@ PAGES = {"overview": "Baltic Social Ecosystem Map", "map": "Map", "coverage": "C
 
 @pytest.fixture()
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in ("initiatives.csv", "programmes.csv", "taxonomy.csv"):
-        shutil.copy(DATA / name, tmp_path / name)
+    copy_seed_data(tmp_path)
     monkeypatch.setenv("ECOSYSTEM_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("ECOSYSTEM_TILES", "none")
     monkeypatch.setenv("ECOSYSTEM_MAP_ASSETS", "cdn")  # the same map links whatever this machine has installed

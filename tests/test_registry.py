@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import copy_seed_data
 from ecosystem.registry import RegistryError, load_registry, read_raw_csv
 from ecosystem.schema import REGISTRY_COLUMNS
 
@@ -33,14 +34,8 @@ def test_search_text_ignores_accents(seed_registry):
     assert seed_registry.initiatives["search_text"].str.contains("taurages").any()
 
 
-def copy_data(tmp_path: Path) -> Path:
-    for name in ("initiatives.csv", "programmes.csv", "taxonomy.csv"):
-        (tmp_path / name).write_bytes((DATA / name).read_bytes())
-    return tmp_path
-
-
 def test_bad_registry_file_names_file_row_and_column(tmp_path, taxonomy):
-    data = copy_data(tmp_path)
+    data = copy_seed_data(tmp_path)
     lines = (data / "initiatives.csv").read_text(encoding="utf-8").splitlines()
     lines[3] = lines[3].replace(",initiative,", ",initiativ,", 1)
     (data / "initiatives.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -52,7 +47,7 @@ def test_bad_registry_file_names_file_row_and_column(tmp_path, taxonomy):
 
 
 def test_not_utf8_and_blank_lines(tmp_path, taxonomy):
-    data = copy_data(tmp_path)
+    data = copy_seed_data(tmp_path)
     text = (data / "initiatives.csv").read_text(encoding="utf-8")
     (data / "initiatives.csv").write_bytes(text.encode("cp1257", errors="replace"))
     with pytest.raises(RegistryError, match="not UTF-8"):
@@ -64,7 +59,7 @@ def test_not_utf8_and_blank_lines(tmp_path, taxonomy):
 
 
 def test_version_changes_with_content(tmp_path, taxonomy):
-    data = copy_data(tmp_path)
+    data = copy_seed_data(tmp_path)
     first = load_registry(data, taxonomy).version
     with (data / "initiatives.csv").open("a", encoding="utf-8") as handle:
         handle.write("new-row,New,support_organisation,LT,,,,,,,,,,,,seed,,,test,2026-11-26\n")

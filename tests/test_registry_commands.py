@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,7 +15,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from conftest import DATA, REPO
+from conftest import DATA, REPO, copy_seed_data
 from ecosystem.cli import main
 from ecosystem.registry import read_raw_csv
 from ecosystem.schema import PROBLEM_COLUMNS, REGISTRY_COLUMNS
@@ -40,10 +39,7 @@ class Setup:
 
 @pytest.fixture()
 def setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Setup]:
-    data = tmp_path / "data"
-    data.mkdir()
-    for name in ("initiatives.csv", "programmes.csv", "taxonomy.csv"):
-        shutil.copy(DATA / name, data / name)
+    data = copy_seed_data(tmp_path / "data")
     (tmp_path / "no-reference").mkdir()
     url = f"sqlite:///{tmp_path / 'registry.sqlite'}"
     monkeypatch.setenv("ECOSYSTEM_DATA_DIR", str(data))

@@ -18,7 +18,7 @@ import sqlalchemy
 from streamlit.testing.v1 import AppTest
 
 from apptests import open_dashboard
-from conftest import DATA, make_raw
+from conftest import DATA, copy_seed_data, make_raw
 from ecosystem.cli import main
 from ecosystem.registry import read_raw_csv
 from ecosystem.schema import REGISTRY_COLUMNS
@@ -251,10 +251,7 @@ def test_a_read_only_copy_of_a_live_database_is_read_with_its_wal(path, tmp_path
 
 
 def test_the_command_line_refuses_an_import_in_the_chosen_language(tmp_path, monkeypatch, capsys):
-    data = tmp_path / "data"
-    data.mkdir()
-    for name in ("initiatives.csv", "programmes.csv", "taxonomy.csv"):
-        shutil.copy(DATA / name, data / name)
+    data = copy_seed_data(tmp_path / "data")
     monkeypatch.setenv("ECOSYSTEM_DATA_DIR", str(data))
     monkeypatch.setenv("ECOSYSTEM_REFERENCE_DIR", str(tmp_path / "no-reference"))
     monkeypatch.setenv("ECOSYSTEM_DATABASE_URL", f"sqlite:///{data / 'registry.sqlite'}")
@@ -275,10 +272,7 @@ def test_the_command_line_refuses_an_import_in_the_chosen_language(tmp_path, mon
 
 @pytest.fixture()
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "data"
-    folder.mkdir()
-    for name in ("initiatives.csv", "programmes.csv", "taxonomy.csv"):
-        shutil.copy(DATA / name, folder / name)
+    folder = copy_seed_data(tmp_path / "data")
     monkeypatch.setenv("ECOSYSTEM_DATA_DIR", str(folder))
     monkeypatch.delenv("ECOSYSTEM_DATABASE_URL", raising=False)  # the data folder's registry.sqlite
     monkeypatch.setenv("ECOSYSTEM_TILES", "none")

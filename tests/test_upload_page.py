@@ -4,7 +4,6 @@ Every test runs ``dashboard.py`` opened at the page's address (``apptests.open_d
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,9 +11,9 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from apptests import open_dashboard
-from conftest import DATA, make_raw
+from conftest import make_raw
 from ecosystem.auth import hash_password
-from ecosystem.store import open_store
+from ecosystem.store import RegistryStore, open_store
 
 PASSWORDS = {"ona": "correct horse battery staple", "admin": "another long admin passphrase"}
 
@@ -28,15 +27,8 @@ def accounts() -> dict:
 
 
 @pytest.fixture()
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in ("initiatives.csv", "programmes.csv", "taxonomy.csv"):
-        shutil.copy(DATA / name, tmp_path / name)
-    monkeypatch.setenv("ECOSYSTEM_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("ECOSYSTEM_DATABASE_URL", f"sqlite:///{tmp_path / 'registry.sqlite'}")
-    monkeypatch.setenv("ECOSYSTEM_TILES", "none")
-    monkeypatch.setenv("ECOSYSTEM_MAP_ASSETS", "cdn")  # the same map links whatever this machine has installed
-    monkeypatch.setenv("ECOSYSTEM_REFERENCE_DIR", str(tmp_path / "none"))
-    return tmp_path
+def data_dir(app_data_dir: Path) -> Path:
+    return app_data_dir
 
 
 def page(name: str, accounts: dict | None) -> AppTest:
@@ -139,8 +131,9 @@ def test_history_lists_versions_and_admin_rolls_back(data_dir, accounts):
 
 
 
-def test_a_rollback_is_refused_when_a_partner_saved_meanwhile_and_can_be_reviewed_again(data_dir, accounts):
-    at = page("history", accounts)
+def roll_back_after_a_partner_saved(at: AppTest) -> RegistryStore:
+    """On History: a partner saves, the admin confirms a rollback to version 1, the partner saves again, then
+    the admin clicks Roll back (the registry changed since they looked)."""
     store = open_store()
     frame = store.read()
     store.commit(frame.assign(description="first edit"), base_version=1, account="ona", file_name="edit.csv")
@@ -149,8 +142,13 @@ def test_a_rollback_is_refused_when_a_partner_saved_meanwhile_and_can_be_reviewe
     sign_in(at, "admin", PASSWORDS["admin"])
     at.checkbox(key="rollback_confirm").check().run()
     store.commit(frame.assign(description="second edit"), base_version=2, account="ona", file_name="again.csv")
-
     at.button(key="rollback").click().run()
+    return store
+
+
+def test_a_rollback_is_refused_when_a_partner_saved_meanwhile_and_can_be_reviewed_again(data_dir, accounts):
+    at = page("history", accounts)
+    store = roll_back_after_a_partner_saved(at)
 
     assert not at.exception
     assert store.current_version() == 3  # nothing rolled back
@@ -171,15 +169,7 @@ def test_a_rollback_is_refused_when_a_partner_saved_meanwhile_and_can_be_reviewe
 
 def test_a_refused_rollback_is_explained_in_latvian(data_dir, accounts):
     at = open_dashboard("history", {"lang": "lv"}, {"accounts": accounts}).run()
-    store = open_store()
-    frame = store.read()
-    store.commit(frame.assign(description="first edit"), base_version=1, account="ona", file_name="edit.csv")
-    at.run()
-    at.selectbox(key="history_version").set_value(1).run()
-    sign_in(at, "admin", PASSWORDS["admin"])
-    at.checkbox(key="rollback_confirm").check().run()
-    store.commit(frame.assign(description="second edit"), base_version=2, account="ona", file_name="again.csv")
-    at.button(key="rollback").click().run()
+    roll_back_after_a_partner_saved(at)
     assert any(error.value.startswith("Nekas netika atjaunots") and "versija tagad ir 3" in error.value
                for error in at.error)
     assert at.button(key="rollback_review").label == "Vēlreiz pārskatīt versijas 1 atjaunošanu"

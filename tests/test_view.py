@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from conftest import DATA, NUTS_2024_L3
+from conftest import DATA, NUTS_2024_L3, copy_seed_data
 from ecosystem.store import open_store
 from ecosystem.taxonomy import Taxonomy, load_taxonomy
 from ecosystem.view import Loaders, load_inputs, load_served, load_view
@@ -16,8 +15,7 @@ from ecosystem.view import Loaders, load_inputs, load_served, load_view
 
 @pytest.fixture()
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in ("initiatives.csv", "programmes.csv", "taxonomy.csv"):
-        shutil.copy(DATA / name, tmp_path / name)
+    copy_seed_data(tmp_path)
     monkeypatch.setenv("ECOSYSTEM_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("ECOSYSTEM_DATABASE_URL", f"sqlite:///{tmp_path / 'registry.sqlite'}")
     monkeypatch.setenv("ECOSYSTEM_REFERENCE_DIR", str(tmp_path / "no-reference"))
