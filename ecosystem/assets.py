@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import functools
 import json
 import mimetypes
 import re
@@ -349,7 +350,14 @@ def _asset_text(package: str, name: str, source: Path) -> str:
 
 
 def _data_link(package: str, name: str, source: Path) -> str:
-    """An installed file as a self-contained ``data:`` URI for a ``<script src>`` or ``<link href>``."""
+    """An installed file as a self-contained ``data:`` URI for a ``<script src>`` or ``<link href>``: read and
+    encoded once per version of the file, not on every map render."""
+    return _encoded_link(package, name, source, (source / package / name).stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=32)
+def _encoded_link(package: str, name: str, source: Path, modified: int) -> str:
+    """``_data_link``'s work; ``modified`` (the file's modification time) only keys the cache."""
     mime = "text/css" if name.endswith(".css") else "text/javascript"
     encoded = base64.b64encode(_asset_text(package, name, source).encode("utf-8")).decode("ascii")
     return f"data:{mime};base64,{encoded}"
