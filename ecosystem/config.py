@@ -29,6 +29,19 @@ def cache_dir() -> Path:
     return Path(base) / "baltic-ecosystem"
 
 
+def state_dir() -> Path:
+    """What the server writes while it runs (the registry database by default) lives here, outside git; ``python -m
+    ecosystem init`` creates it.
+
+    ``ECOSYSTEM_STATE_DIR``, else ``$XDG_DATA_HOME/baltic-ecosystem``, else ``~/.local/share/baltic-ecosystem``.
+    """
+    explicit = os.environ.get("ECOSYSTEM_STATE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "baltic-ecosystem"
+
+
 def reference_dir() -> Path:
     """NUTS boundaries: ``ECOSYSTEM_REFERENCE_DIR``, else ``<cache>/reference``."""
     explicit = os.environ.get("ECOSYSTEM_REFERENCE_DIR")

@@ -18,6 +18,12 @@ read — an older copy) raises StoreReplacedError until ``reopen()``. A SQLite f
 (read-only file, folder or mount; ``ECOSYSTEM_DATABASE_READ_ONLY=1``; ``mode=ro`` in the URL) is opened for
 reading only — ``immutable`` when its folder cannot even take the -shm file of a WAL reader — and the store
 refuses every write with StoreReadOnlyError.
+
+Beside each version the store keeps what was derived from its rows (``DerivedParts``: named blobs, and the
+``source`` they were derived from — which files, in which edition of the rules), written in the same transaction
+as the version or later by ``python -m ecosystem init``; what the parts hold is ``ecosystem.derived``'s business.
+A page view opens the store with ``create=False``: it writes nothing, and a database that was never set up is
+StoreNotInitialisedError.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ import os
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -50,12 +56,14 @@ from sqlalchemy import (
     Engine,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
     Text,
     bindparam,
     create_engine,
+    delete,
     event,
     exc,
     func,
@@ -67,18 +75,21 @@ from sqlalchemy import (
     update,
 )
 
-from ecosystem.config import data_dir
+from ecosystem.config import state_dir
 from ecosystem.schema import REGISTRY_COLUMNS
 
 __all__ = [
     "DIFF_COLUMNS",
+    "DerivedParts",
     "LastRead",
     "NothingToCommit",
     "RegistryStore",
     "SUMMARY_ID_LIMIT",
     "StaleVersionError",
+    "StoreBusyError",
     "StoreError",
     "StoreGoneError",
+    "StoreNotInitialisedError",
     "StoreReadOnlyError",
     "StoreReplacedError",
     "StoreUnavailableError",
@@ -129,6 +140,14 @@ _rows = Table(
     Index("registry_rows_valid_from", "valid_from"),
     Index("registry_rows_valid_to", "valid_to"),
 )
+_derived = Table(
+    "registry_derived", _metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("part", String(40), primary_key=True),
+    Column("source", String(64), nullable=False),  # what the part was derived from (DerivedParts.source)
+    Column("created_at", String(40), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+)
 _meta = Table(
     "registry_meta", _metadata,
     Column("name", String(40), primary_key=True),
@@ -144,6 +163,19 @@ class StoreError(Exception):
 
 class StoreUnavailableError(StoreError):
     """The database cannot be reached, read, or is busy with another change."""
+
+
+class StoreBusyError(StoreUnavailableError):
+    """Another connection holds the database's write lock for longer than the busy timeout."""
+
+
+class StoreNotInitialisedError(StoreError):
+    """A store opened without creating anything (``create=False``) found no registry database at its address."""
+
+    def __init__(self, location: str) -> None:
+        self.location = location
+        super().__init__(f"The registry database {location} has not been set up yet; an operator sets it up with "
+                         "`python -m ecosystem init`.")
 
 
 @dataclass(frozen=True)
@@ -207,6 +239,15 @@ class NothingToCommit(StoreError):  # noqa: N818 - a refusal with a reason, name
 
 
 @dataclass(frozen=True)
+class DerivedParts:
+    """What was derived from a version's rows, as named blobs, and ``source``: what it was derived from (a short
+    digest of the input files and the rules), by which a reader tells whether the parts are still current."""
+
+    source: str
+    parts: Mapping[str, bytes]
+
+
+@dataclass(frozen=True)
 class _ChangeSet:
     """Ids added, changed and removed between two contents, each sorted."""
 
@@ -220,8 +261,9 @@ class _ChangeSet:
 
 
 def database_url() -> str:
-    """The store's address: ``ECOSYSTEM_DATABASE_URL``, else ``sqlite:///<data_dir()>/registry.sqlite``."""
-    return os.environ.get("ECOSYSTEM_DATABASE_URL") or f"sqlite:///{data_dir() / 'registry.sqlite'}"
+    """The store's address: ``ECOSYSTEM_DATABASE_URL``, else ``sqlite:///<state_dir()>/registry.sqlite`` (outside
+    the repository: nothing is written into it at run time)."""
+    return os.environ.get("ECOSYSTEM_DATABASE_URL") or f"sqlite:///{state_dir() / 'registry.sqlite'}"
 
 
 def canonical_registry(frame: pd.DataFrame) -> pd.DataFrame:
@@ -344,10 +386,21 @@ def _cannot_write(error: StoreUnavailableError) -> bool:
     return any(words in str(error.__cause__) for words in _CANNOT_WRITE)
 
 
-def open_store(url: str | None = None) -> RegistryStore:
-    """The registry store at ``url`` (default ``database_url()``), its tables created when missing.
+def _writable(path: Path) -> bool:
+    """Whether this process may write an existing SQLite file, and its -wal and -shm files beside it (asked of the
+    file system: read-only files, folders and mounts say no), without writing anything."""
+    companions = [path.with_name(f"{path.name}-{suffix}") for suffix in ("wal", "shm")]
+    return os.access(path, os.W_OK) and (os.access(path.parent, os.W_OK | os.X_OK)
+                                         or all(os.access(file, os.W_OK) for file in companions))
 
-    A SQLite file that cannot be written here is opened for reading (``read_only`` set, writes refused)."""
+
+def open_store(url: str | None = None, *, create: bool = True) -> RegistryStore:
+    """The registry store at ``url`` (default ``database_url()``).
+
+    ``create``: the database (and, at the default address, the state folder), its tables and store id are
+    created when missing. Without it nothing is written — the way a page view opens the store — and an address
+    without a registry database raises StoreNotInitialisedError. A SQLite file that cannot be written here is
+    opened for reading (``read_only`` set, writes refused)."""
     try:
         parsed = make_url(url or database_url())
     except exc.ArgumentError as error:
@@ -356,17 +409,27 @@ def open_store(url: str | None = None) -> RegistryStore:
     read_only = _read_only_requested(parsed)
     path = _sqlite_path(parsed) if parsed.get_backend_name() == "sqlite" else None
     if path is None:
-        return _open(parsed, None, read_only=read_only)
+        return _open(parsed, None, read_only=read_only, create=create)
+    default = path.parent == state_dir().absolute()  # the state folder, which init creates
+    if not create:
+        if not path.is_file() and not (default or path.parent.is_dir()):
+            raise StoreUnavailableError(f"The registry database cannot be reached or read ({path}): its folder "
+                                        f"{path.parent} does not exist.")
+        if not path.is_file():
+            raise StoreNotInitialisedError(str(path))
+        read_only = read_only or not _writable(path)
+    elif default:
+        path.parent.mkdir(parents=True, exist_ok=True)
     plain = URL.create("sqlite", database=str(path))
     files = [_SqliteFile(path, access) for access in _sqlite_accesses(path, read_only)]
     for file in files[:-1]:
         try:
-            return _open(plain, file, read_only=file.read_only)
+            return _open(plain, file, read_only=file.read_only, create=create)
         except StoreUnavailableError as error:
             if not _cannot_write(error):
                 raise
     try:
-        return _open(plain, files[-1], read_only=files[-1].read_only)
+        return _open(plain, files[-1], read_only=files[-1].read_only, create=create)
     except StoreUnavailableError as error:
         if _cannot_write(error) and _unmerged_wal(path):
             raise StoreUnavailableError(
@@ -377,8 +440,9 @@ def open_store(url: str | None = None) -> RegistryStore:
         raise
 
 
-def _open(url: URL, file: _SqliteFile | None, *, read_only: bool) -> RegistryStore:
-    """A prepared store on ``url``; a SQLite ``file`` is opened as its access says."""
+def _open(url: URL, file: _SqliteFile | None, *, read_only: bool, create: bool) -> RegistryStore:
+    """A prepared store on ``url`` (its tables created when ``create``); a SQLite ``file`` is opened as its access
+    says."""
     sqlite = url.get_backend_name() == "sqlite"
     try:
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS} if sqlite else {})
@@ -389,7 +453,7 @@ def _open(url: URL, file: _SqliteFile | None, *, read_only: bool) -> RegistrySto
         _use_sqlite_transactions(engine, wal=not read_only)
     if file is not None:
         _connect_to_file(engine, file)
-    store = RegistryStore(engine, file, read_only=read_only)
+    store = RegistryStore(engine, file, read_only=read_only, create=create)
     try:
         store.prepare()
     except StoreError:
@@ -438,10 +502,8 @@ def _database_errors(engine: Engine) -> Iterator[None]:
         reason = str(error.orig).strip()
         where = engine.url.render_as_string(hide_password=True)
         if "locked" in reason or "busy" in reason:
-            message = "The registry database is busy with another change; try again in a moment."
-        else:
-            message = f"The registry database cannot be reached or read ({where}): {reason}"
-        raise StoreUnavailableError(message) from error
+            raise StoreBusyError("The registry database is busy with another change; try again in a moment.") from error
+        raise StoreUnavailableError(f"The registry database cannot be reached or read ({where}): {reason}") from error
 
 
 def _current_version(conn: Connection) -> int:
@@ -472,6 +534,15 @@ def _stored_lines(conn: Connection, version: int) -> dict[str, str]:
     """id → CSV line of every row of a version, in id order (sorted in Python: the same on every database)."""
     records = conn.execute(select(_rows.c.id, _rows.c.line).where(_valid_at(version))).all()
     return dict(sorted(records, key=itemgetter(0)))
+
+
+def _write_derived(conn: Connection, version: int, derived: DerivedParts) -> None:
+    """Inside a write transaction: ``derived`` becomes what is kept beside ``version``."""
+    conn.execute(delete(_derived).where(_derived.c.version == version))
+    created = datetime.now(UTC).isoformat(timespec="seconds")
+    if derived.parts:
+        conn.execute(insert(_derived), [{"version": version, "part": part, "source": derived.source,
+                                         "created_at": created, "data": data} for part, data in derived.parts.items()])
 
 
 def _change_set(old: pd.DataFrame, new: pd.DataFrame) -> _ChangeSet:
@@ -521,10 +592,12 @@ class RegistryStore:
     opening of the database (its store id and a token that ``reopen()`` renews): keying caches by it and the
     version serves nothing read from a database that was replaced."""
 
-    def __init__(self, engine: Engine, file: _SqliteFile | None = None, *, read_only: bool = False) -> None:
+    def __init__(self, engine: Engine, file: _SqliteFile | None = None, *, read_only: bool = False,
+                 create: bool = True) -> None:
         self._engine = engine
         self._file = file
         self.read_only = read_only
+        self._create = create  # whether opening (and reopening) may create tables
         self.key = ""
         self._lock = threading.Lock()  # one identity check at a time: versions are compared in the order read
         self._store_id: str | None = None
@@ -605,11 +678,15 @@ class RegistryStore:
             yield conn
 
     def prepare(self) -> None:
-        """Create the tables and the store id when missing (when writable); refuse a database whose versions
-        follow other registry columns. Remembers what was opened: store id, file, version."""
-        with self._transaction(write=not self.read_only, check=False) as conn:
-            if self.read_only:
+        """Create the tables and the store id when missing (when writable, and opened to create; otherwise a
+        database lacking them is StoreNotInitialisedError); refuse a database whose versions follow other
+        registry columns. Remembers what was opened: store id, file, version."""
+        write = self._create and not self.read_only
+        with self._transaction(write=write, check=False) as conn:
+            if not write:
                 missing = [table.name for table in (_versions, _rows) if not inspect(conn).has_table(table.name)]
+                if missing and not self.read_only:
+                    raise StoreNotInitialisedError(self.location)
                 if missing:
                     raise StoreError(f"The registry database {self.location} can only be read here and holds no "
                                      f"registry (no table {', '.join(missing)}); open one that does.")
@@ -690,36 +767,72 @@ class RegistryStore:
         return diff_contents(side(old), side(new))
 
     def commit(self, frame: pd.DataFrame, *, base_version: int, account: str, file_name: str,
-               action: str = "import") -> int:
-        """Save ``frame`` (the full new registry) as a new version made from ``base_version``; its number."""
+               action: str = "import", derived: DerivedParts | None = None) -> int:
+        """Save ``frame`` (the full new registry) as a new version made from ``base_version``, with what was
+        derived from it (``derived``, computed from ``canonical_registry(frame)``); its number."""
         table = canonical_registry(frame)
         with self._transaction(write=True) as conn:
             return self._save(conn, table, base_version=base_version, account=account, file_name=file_name,
-                              action=action)
+                              action=action, derived=derived)
 
-    def seed_if_empty(self, frame: pd.DataFrame, account: str = "system",
-                      file_name: str = "initiatives.csv") -> int | None:
-        """Save ``frame`` as version 1 when the store is empty; None when it holds a version or frame is empty."""
+    def seed_if_empty(self, frame: pd.DataFrame, account: str = "system", file_name: str = "initiatives.csv",
+                      derived: DerivedParts | None = None) -> int | None:
+        """Save ``frame`` as version 1 (with ``derived``, as ``commit``) when the store is empty; None when it holds
+        a version or frame is empty."""
         table = canonical_registry(frame)
         with self._transaction(write=True) as conn:
             if _current_version(conn) or table.empty:
                 return None
-            return self._save(conn, table, base_version=0, account=account, file_name=file_name, action="seed")
+            return self._save(conn, table, base_version=0, account=account, file_name=file_name, action="seed",
+                              derived=derived)
 
-    def rollback(self, version: int, *, account: str, base_version: int | None = None) -> int:
+    def rollback(self, version: int, *, account: str, base_version: int | None = None,
+                 derived: DerivedParts | None = None) -> int:
         """A new version whose content equals ``version``; its number. Earlier versions stay as they were.
 
         ``base_version`` is the current version the person saw when deciding: StaleVersionError if another
-        version was saved since (None: roll back whatever is current)."""
+        version was saved since (None: roll back whatever is current). ``derived``: what was derived from the
+        content of ``version``, kept with the new version."""
         with self._transaction(write=True) as conn:
             current = _current_version(conn)
             _check_known(version, current)
             table = _parse(list(_stored_lines(conn, version).values()))
             return self._save(conn, table, base_version=current if base_version is None else base_version,
-                              account=account, file_name="", action="rollback", restores=version)
+                              account=account, file_name="", action="rollback", restores=version, derived=derived)
+
+    def derived_source(self, version: int) -> str | None:
+        """What the parts kept beside ``version`` were derived from; None when it has none."""
+        with self._transaction(write=False) as conn:
+            _check_known(version, _current_version(conn))
+            if not inspect(conn).has_table(_derived.name):  # a database from before derived parts, opened as is
+                return None
+            return conn.execute(select(_derived.c.source).where(_derived.c.version == version).limit(1)).scalar()
+
+    def derived(self, version: int) -> DerivedParts | None:
+        """The parts kept beside ``version`` and what they were derived from; None when it has none."""
+        with self._transaction(write=False) as conn:
+            _check_known(version, _current_version(conn))
+            if not inspect(conn).has_table(_derived.name):
+                return None
+            records = conn.execute(select(_derived.c.part, _derived.c.source, _derived.c.data)
+                                   .where(_derived.c.version == version)).all()
+        if not records or len({source for _, source, _ in records}) != 1:
+            return None
+        return DerivedParts(records[0].source, {part: bytes(data) for part, _, data in records})
+
+    def save_derived(self, version: int, derived: DerivedParts) -> bool:
+        """Keep ``derived`` beside ``version`` in place of what was kept there; False (nothing written) when parts
+        derived from the same source are already there, for instance saved meanwhile by another process."""
+        with self._transaction(write=True) as conn:
+            _check_known(version, _current_version(conn))
+            kept = conn.execute(select(_derived.c.source).where(_derived.c.version == version)).scalars().all()
+            if kept and set(kept) == {derived.source}:
+                return False
+            _write_derived(conn, version, derived)
+            return True
 
     def _save(self, conn: Connection, table: pd.DataFrame, *, base_version: int, account: str, file_name: str,
-              action: str, restores: int | None = None) -> int:
+              action: str, restores: int | None = None, derived: DerivedParts | None = None) -> int:
         """Inside a write transaction: check the base, claim the next version, close and open changed rows."""
         current = _current_version(conn)
         if base_version != current:
@@ -755,4 +868,6 @@ class RegistryStore:
         if new_lines:
             conn.execute(insert(_rows), [{"id": row_id, "valid_from": version, "line": line}
                                          for row_id, line in new_lines.items()])
+        if derived is not None:
+            _write_derived(conn, version, derived)
         return version

@@ -46,6 +46,14 @@ def context(taxonomy: Taxonomy) -> ValidationContext:
 SEED_FILES = ("initiatives.csv", "programmes.csv", "taxonomy.csv")
 
 
+@pytest.fixture(autouse=True)
+def _own_state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test (and every server or command it starts) has its own state folder, where the registry database
+    lives unless ``ECOSYSTEM_DATABASE_URL`` says otherwise: nothing is written into ~/.local/share or the
+    repository. The folder is not created: ``init`` creates it."""
+    monkeypatch.setenv("ECOSYSTEM_STATE_DIR", str(tmp_path / "state"))
+
+
 def copy_seed_data(folder: Path) -> Path:
     """The data folder's seed files copied into ``folder`` (created when missing): a test's own registry folder."""
     folder.mkdir(parents=True, exist_ok=True)

@@ -32,6 +32,7 @@ from ecosystem.store import (
     RegistryStore,
     StaleVersionError,
     StoreError,
+    StoreNotInitialisedError,
     StoreUnavailableError,
     UnknownVersionError,
     database_url,
@@ -251,15 +252,19 @@ def test_unknown_versions_are_refused(store):
 
 def test_database_url_default_and_environment(tmp_path, monkeypatch):
     monkeypatch.delenv("ECOSYSTEM_DATABASE_URL", raising=False)
-    monkeypatch.setenv("ECOSYSTEM_DATA_DIR", str(tmp_path))
-    assert database_url() == f"sqlite:///{tmp_path / 'registry.sqlite'}"
-    with open_store() as default:
+    monkeypatch.setenv("ECOSYSTEM_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("ECOSYSTEM_STATE_DIR", str(tmp_path / "state" / "baltic"))
+    assert database_url() == f"sqlite:///{tmp_path / 'state' / 'baltic' / 'registry.sqlite'}"  # not in the data folder
+    with pytest.raises(StoreNotInitialisedError, match="python -m ecosystem init"):
+        open_store(create=False)  # as a page view opens it: nothing is created
+    assert not (tmp_path / "state").exists()
+    with open_store() as default:  # the state folder is created with the database
         assert default.seed_if_empty(sample()) == 1
-    assert (tmp_path / "registry.sqlite").exists()
-    monkeypatch.setenv("ECOSYSTEM_DATABASE_URL", sqlite_url(tmp_path / "other.sqlite"))
+    assert (tmp_path / "state" / "baltic" / "registry.sqlite").exists()
+    monkeypatch.setenv("ECOSYSTEM_DATABASE_URL", sqlite_url(tmp_path / "other.sqlite"))  # the environment wins
     with open_store() as other:
         assert other.current_version() == 0
-    with open_store(sqlite_url(tmp_path / "registry.sqlite")) as again:
+    with open_store(sqlite_url(tmp_path / "state" / "baltic" / "registry.sqlite")) as again:
         assert again.current_version() == 1
 
 

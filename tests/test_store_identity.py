@@ -20,6 +20,7 @@ from streamlit.testing.v1 import AppTest
 from apptests import open_dashboard
 from conftest import DATA, copy_seed_data, make_raw
 from ecosystem.cli import main
+from ecosystem.config import state_dir
 from ecosystem.registry import read_raw_csv
 from ecosystem.schema import REGISTRY_COLUMNS
 from ecosystem.store import (
@@ -274,7 +275,7 @@ def test_the_command_line_refuses_an_import_in_the_chosen_language(tmp_path, mon
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = copy_seed_data(tmp_path / "data")
     monkeypatch.setenv("ECOSYSTEM_DATA_DIR", str(folder))
-    monkeypatch.delenv("ECOSYSTEM_DATABASE_URL", raising=False)  # the data folder's registry.sqlite
+    monkeypatch.delenv("ECOSYSTEM_DATABASE_URL", raising=False)  # the default: registry.sqlite in the state folder
     monkeypatch.setenv("ECOSYSTEM_TILES", "none")
     monkeypatch.setenv("ECOSYSTEM_MAP_ASSETS", "cdn")
     monkeypatch.setenv("ECOSYSTEM_REFERENCE_DIR", str(tmp_path / "no-reference"))
@@ -292,7 +293,7 @@ def initiatives(at: AppTest) -> str:
 def test_pages_say_that_the_database_is_gone_and_recover(data_dir, tmp_path):
     overview = page("overview.py")
     assert initiatives(overview) == "10" and not overview.error
-    database = data_dir / "registry.sqlite"
+    database = state_dir() / "registry.sqlite"
     backup(database, tmp_path / "copy.sqlite")
     delete_database(database)
 
@@ -316,7 +317,7 @@ def test_pages_say_that_the_database_was_replaced_and_show_the_new_one(data_dir,
     seed = read_raw_csv(data_dir / "initiatives.csv")[REGISTRY_COLUMNS]
     with open_store(f"sqlite:///{tmp_path / 'other.sqlite'}") as other:
         other.seed_if_empty(seed[seed["country"] == "LT"])
-    put_in_place(tmp_path / "other.sqlite", data_dir / "registry.sqlite")
+    put_in_place(tmp_path / "other.sqlite", state_dir() / "registry.sqlite")
 
     overview.run()
     assert not overview.exception and not overview.error
@@ -329,7 +330,7 @@ def test_pages_say_that_the_database_was_replaced_and_show_the_new_one(data_dir,
 
 def test_pages_say_that_the_database_is_read_only(data_dir, monkeypatch):
     assert initiatives(page("overview.py")) == "10"  # creates and seeds the database
-    monkeypatch.setenv("ECOSYSTEM_DATABASE_URL", f"sqlite:///file:{data_dir / 'registry.sqlite'}?mode=ro&uri=true")
+    monkeypatch.setenv("ECOSYSTEM_DATABASE_URL", f"sqlite:///file:{state_dir() / 'registry.sqlite'}?mode=ro&uri=true")
     for name in ("overview.py", "about.py"):
         at = page(name)
         assert not at.exception and not at.error
