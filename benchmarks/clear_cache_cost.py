@@ -43,9 +43,12 @@ def free_port() -> int:
 
 
 def start_server(folder: Path, port: int) -> subprocess.Popen[bytes]:
-    """``streamlit run dashboard.py`` on ``folder``'s data, once it answers its health check."""
+    """``streamlit run dashboard.py`` on ``folder``'s data (its database set up by ``python -m ecosystem init``
+    first, as the README does), once it answers its health check."""
     env = {**os.environ, "ECOSYSTEM_DATA_DIR": str(folder), "ECOSYSTEM_TILES": "none",
            "ECOSYSTEM_DATABASE_URL": f"sqlite:///{folder / 'registry.sqlite'}", "PYTHONPATH": str(REPO)}
+    subprocess.run([sys.executable, "-m", "ecosystem", "init"], cwd=REPO, env=env, check=True, timeout=TIMEOUT,
+                   stdout=subprocess.DEVNULL)
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],

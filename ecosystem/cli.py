@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 __all__ = ["build_parser", "main"]
 
-_REGISTRY = ("validate", "import", "history", "diff", "rollback", "export")
+_REGISTRY = ("init", "validate", "import", "history", "diff", "rollback", "export")
 _COMMAND_MODULES: dict[str, tuple[str, str]] = {
     "reference": ("ecosystem.reference_download", "add_reference_commands"),
     "assets": ("ecosystem.assets", "add_assets_commands"),

@@ -3,23 +3,23 @@
 ``plan_import`` never writes: it reads the file (any encoding, delimiter, CSV/XLSX/GeoJSON), normalises it
 with a warning per change, validates every row, checks who may change which rows, and computes the complete
 new registry and its differences from the current version. ``commit_plan`` saves that content as one new
-version — refused if the registry changed since the plan was made, so no update is ever lost.
+version with its derived regions and warnings (``ecosystem.derived``) — refused if the registry changed since the
+plan was made, so no update is ever lost.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Literal
 
 import pandas as pd
 
 from ecosystem.auth import Account, rows_outside_partner
 from ecosystem.checks import blocking_first
+from ecosystem.derived import Derivation
 from ecosystem.i18n import t
 from ecosystem.readers import ReadLimits, ReadResult, read_partner_file
-from ecosystem.registry import RegistryError, read_raw_csv
 from ecosystem.schema import (
     NUMERIC_COLUMNS,
     PROBLEM_COLUMNS,
@@ -33,7 +33,7 @@ from ecosystem.schema import (
 )
 from ecosystem.store import RegistryStore, canonical_registry, diff_contents
 
-__all__ = ["ImportMode", "ImportPlan", "commit_plan", "merge_rows", "plan_import", "seed_store"]
+__all__ = ["ImportMode", "ImportPlan", "commit_plan", "merge_rows", "plan_import"]
 
 ImportMode = Literal["upsert", "replace"]
 
@@ -59,17 +59,6 @@ class ImportPlan:
         """How many rows the import adds, changes or removes."""
         rows = self.changes[self.changes["change"] == change]
         return rows["id"].nunique()
-
-
-def seed_store(store: RegistryStore, seed_file: Path, context: ValidationContext) -> int | None:
-    """Fill an empty store from the seed CSV (checked first); the new version, or None if not empty."""
-    if store.current_version():
-        return None
-    raw = read_raw_csv(seed_file)
-    problems = validate_registry(raw, context)
-    if has_errors(problems):
-        raise RegistryError(seed_file.name, problems)
-    return store.seed_if_empty(raw[REGISTRY_COLUMNS], file_name=seed_file.name)
 
 
 def _complete_columns(raw: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, list[tuple]]:
@@ -160,9 +149,12 @@ def plan_import(
     return ImportPlan(file_name, read, mode, base_version, problems, content, changes)
 
 
-def commit_plan(plan: ImportPlan, store: RegistryStore, account: Account) -> int:
-    """Save a checked plan as a new version (StaleVersionError if the registry moved on since the plan)."""
+def commit_plan(plan: ImportPlan, store: RegistryStore, account: Account, derivation: Derivation | None = None) -> int:
+    """Save a checked plan as a new version (StaleVersionError if the registry moved on since the plan), with the
+    regions and warnings ``derivation`` derives from its content (None: none are kept, and readers derive them)."""
     if not plan.importable:
         raise ValueError("This import has blocking problems or changes nothing; it cannot be committed.")
+    derived = derivation.derive(plan.content).parts() if derivation is not None else None
     return store.commit(plan.content, base_version=plan.base_version, account=account.username,
-                        file_name=plan.file_name, action="replace" if plan.mode == "replace" else "import")
+                        file_name=plan.file_name, action="replace" if plan.mode == "replace" else "import",
+                        derived=derived)

@@ -1,7 +1,9 @@
-"""Registry commands of ``python -m ecosystem``: validate, import, history, diff, rollback, export.
+"""Registry commands of ``python -m ecosystem``: init, validate, import, history, diff, rollback, export.
 
-The store is the one ``ECOSYSTEM_DATABASE_URL`` names (default: ``registry.sqlite`` in the data folder),
-seeded from ``initiatives.csv`` when empty. Problems are printed as the upload page shows them.
+The store is the one ``ECOSYSTEM_DATABASE_URL`` names (default: ``registry.sqlite`` in the state folder,
+``config.state_dir()``), seeded from the data folder's ``initiatives.csv`` when empty. ``init`` also derives the
+current version's regions and warnings (``ecosystem.initialise``); every version a command writes keeps its own.
+Problems are printed as the upload page shows them; progress goes to stderr.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from ecosystem.auth import Account
 from ecosystem.checks import blocking_first, problem_lines
 from ecosystem.config import upload_limits
 from ecosystem.i18n import t
-from ecosystem.imports import ImportPlan, commit_plan, plan_import, seed_store
+from ecosystem.imports import ImportPlan, commit_plan, plan_import
+from ecosystem.initialise import initialise, say_on_stderr, seed
 from ecosystem.readers import ReadLimits, read_partner_file
 from ecosystem.registry import RegistryError, typed_registry
 from ecosystem.registry_io import registry_csv_bytes, registry_geojson_bytes, registry_xlsx_bytes
@@ -43,13 +46,27 @@ def _inputs() -> Inputs:
     return inputs
 
 
+def _opened(inputs: Inputs) -> RegistryStore:
+    """The configured store, created when missing — unless the programmes cannot be used (RegistryError)."""
+    if inputs.programmes_problem is not None:
+        raise inputs.programmes_problem
+    return open_store()
+
+
 def _store(inputs: Inputs) -> RegistryStore:
-    """The configured store, seeded from the data folder's initiatives.csv when empty (RegistryError when the
-    programmes or the seed file cannot be used)."""
-    context = inputs.context
-    store = open_store()
-    seed_store(store, inputs.seed_path, context)
+    """The configured store, seeded from the data folder's initiatives.csv when empty, quietly (RegistryError when
+    the programmes or the seed file cannot be used)."""
+    store = _opened(inputs)
+    seed(store, inputs, progress=lambda line: None)
     return store
+
+
+def _init(args: argparse.Namespace) -> int:
+    inputs = _inputs()
+    with _opened(inputs) as store:
+        report = initialise(store, inputs, say_on_stderr)
+    print(report.summary())
+    return 0
 
 
 def _limits() -> ReadLimits:
@@ -110,7 +127,7 @@ def _import(args: argparse.Namespace) -> int:
     print(f"plan: {_describe(plan)} (base version {plan.base_version})")
     if args.dry_run:
         return 0
-    version = commit_plan(plan, store, account)
+    version = commit_plan(plan, store, account, inputs.derivation)
     print(f"imported as version {version}")
     return 0
 
@@ -132,7 +149,10 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _rollback(args: argparse.Namespace) -> int:
-    version = _store(_inputs()).rollback(args.version, account=f"cli:{getpass.getuser()}")
+    inputs = _inputs()
+    store = _store(inputs)
+    derived = inputs.derivation.derive(store.read(args.version)).parts()
+    version = store.rollback(args.version, account=f"cli:{getpass.getuser()}", derived=derived)
     print(f"version {version} restores the content of version {args.version}")
     return 0
 
@@ -168,7 +188,9 @@ def _guarded(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse
 
 
 def add_registry_commands(subparsers: argparse._SubParsersAction) -> None:
-    """Register validate, import, history, diff, rollback and export."""
+    """Register init, validate, import, history, diff, rollback and export."""
+    init = subparsers.add_parser("init", help="set up the registry database: create it, seed it from the data folder's "
+                                 "initiatives.csv when empty, derive the regions and warnings the pages show")
     validate = subparsers.add_parser("validate", help="check a partner file; exit 0 when importable, 1 when not")
     validate.add_argument("file")
     validate.add_argument("--json", action="store_true", help="print a JSON list of {row, column, value, severity, message}")
@@ -190,6 +212,6 @@ def add_registry_commands(subparsers: argparse._SubParsersAction) -> None:
     export.add_argument("--format", choices=sorted(_EXPORTERS), required=True)
     export.add_argument("--out", required=True)
     export.add_argument("--version", type=int, default=None)
-    for command, handler in ((validate, _validate), (import_, _import), (history, _history), (diff, _diff),
+    for command, handler in ((init, _init), (validate, _validate), (import_, _import), (history, _history), (diff, _diff),
                              (rollback, _rollback), (export, _export)):
         command.set_defaults(handler=_guarded(handler))

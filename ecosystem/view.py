@@ -1,10 +1,14 @@
 """The one view every consumer shows: the registry as served, checked once, seen through one set of filters.
 
 ``load_view(query, lang)`` reads what rows are drawn with and checked against (``load_inputs``: taxonomy,
-programmes, region boundaries), the registry store's current version, seeded from the data folder's
-``initiatives.csv`` on first start (``load_served``), and filters it by a URL query string. The pages take the
-same steps through their caches (``ecosystem.ui.cache`` passes cached ``Loaders``) with their sidebar's
-filters; ``export-figures``, ``validate`` / ``import`` and the benchmarks call these functions as they are.
+programmes, region boundaries), the registry store's current version with what was derived from it when it was
+written (``load_served``: regions and warnings, ``ecosystem.derived``), and filters it by a URL query string.
+The pages take the same steps through their caches (``ecosystem.ui.cache`` passes cached ``Loaders``) with their
+sidebar's filters; ``export-figures``, ``validate`` / ``import`` and the benchmarks call these functions as they are.
+
+Loading only reads: the store is set up and seeded by ``python -m ecosystem init`` or the server's start-up
+(``ecosystem.initialise``). Until then the data folder's ``initiatives.csv`` is served, read-only, with a notice
+naming that command; results derived from older boundaries are derived again in memory, with a hint in the log.
 
 What a person must be told — a broken file, missing boundaries, a database that cannot be read — comes back
 as ``Notice``s, and the last good data keeps being served.
@@ -12,6 +16,7 @@ as ``Notice``s, and the last good data keeps being served.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -24,10 +29,10 @@ import pandas as pd
 
 from ecosystem import config
 from ecosystem.checks import validation_context
+from ecosystem.derived import Derivation, Derived, derivation_source
 from ecosystem.filters import FilterOptions, FilterState, apply_filters, describe_filters, filter_options
-from ecosystem.i18n import t
-from ecosystem.imports import seed_store
-from ecosystem.regions import RegionsError, assign_regions, find_regions_file, load_regions, region_names
+from ecosystem.i18n import catalogue_path, t
+from ecosystem.regions import RegionsError, find_regions_file, load_regions, region_names
 from ecosystem.registry import (
     PROGRAMME_COLUMNS,
     Registry,
@@ -35,7 +40,6 @@ from ecosystem.registry import (
     file_version,
     load_programmes,
     read_raw_csv,
-    registry_from_raw,
     typed_registry,
 )
 from ecosystem.schema import PROBLEM_COLUMNS, REGISTRY_COLUMNS, ValidationContext, has_errors, validate_registry
@@ -43,6 +47,7 @@ from ecosystem.store import (
     RegistryStore,
     StoreError,
     StoreGoneError,
+    StoreNotInitialisedError,
     StoreReplacedError,
     database_url,
     open_store,
@@ -51,9 +56,12 @@ from ecosystem.taxonomy import Taxonomy, load_taxonomy
 
 __all__ = [
     "Inputs", "Loaders", "Message", "Notice", "Served", "View", "empty_registry", "load_inputs", "load_served",
-    "load_view", "modified_time", "read_file_registry", "read_programmes", "read_regions", "read_registry_version",
-    "reopened_if_replaced", "seed_file_problems",
+    "load_view", "modified_time", "open_served_store", "read_file_registry", "read_programmes", "read_regions",
+    "read_registry_version", "reopened_if_replaced", "seed_file_problems",
 ]
+
+_log = logging.getLogger(__name__)
+_INIT_HINT = "run `python -m ecosystem init` to derive and store them once"
 
 
 @dataclass(frozen=True)
@@ -66,6 +74,9 @@ class Message:
     def text(self, lang: str, escape: Callable[[str], str] = str) -> str:
         """The sentence in ``lang``; its text values pass through ``escape`` (the pages escape them for markdown)."""
         return t(self.key, lang, **{name: _said(value, lang, escape) for name, value in self.values.items()})
+
+    def __hash__(self) -> int:  # equal messages (equal values, in any order) hash alike: notices key shared caches
+        return hash((self.key, frozenset(self.values.items())))
 
 
 def _said(value: object, lang: str, escape: Callable[[str], str]) -> object:
@@ -122,6 +133,15 @@ class Inputs:
             raise self.programmes_problem
         return validation_context(self.taxonomy, self.programmes["id"], self.regions)
 
+    @cached_property
+    def derivation(self) -> Derivation:
+        """How regions and warnings are derived from registry rows with these inputs, and the digest of the files
+        they come from (RegistryError when the programmes are unusable)."""
+        regions_path = self.regions_path if self.regions is not None else None
+        source = derivation_source(self.data_dir / "taxonomy.csv", self.data_dir / "programmes.csv", regions_path,
+                                   catalogue_path("en"))
+        return Derivation(self.context, self.regions, source)
+
     @property
     def notices(self) -> tuple[Notice, ...]:
         """What the pages say about the boundaries: that there are none, or that they cannot be used."""
@@ -154,18 +174,37 @@ def empty_registry(programmes: pd.DataFrame) -> Registry:
     return Registry(frame, programmes, "—", "", pd.DataFrame(columns=PROBLEM_COLUMNS))
 
 
+def _stored_derived(store: RegistryStore, version: int, derivation: Derivation) -> Derived | None:
+    """What the store keeps beside ``version`` when it was derived from these inputs; else None, said in the log."""
+    stored = store.derived(version)
+    if stored is not None and stored.source == derivation.source:
+        return Derived.from_parts(stored)
+    said = "were derived from other files (boundaries, taxonomy or programmes)" if stored else "are not in the store"
+    _log.warning("The regions and warnings of registry version %s %s: deriving them in memory; %s.", version, said,
+                 _INIT_HINT)
+    return None
+
+
 def read_registry_version(store: RegistryStore, version: int, inputs: Inputs) -> Registry:
-    """One stored version as served: typed, placed in its regions, with its warnings (where rows lie included)."""
+    """One stored version as served: typed, placed in its regions, with its warnings (where rows lie included) —
+    as derived when the version was written, or derived here when the store has none for these inputs."""
     raw = store.read(version)
     initiatives = typed_registry(raw)
-    warnings = validate_registry(raw, inputs.context)
-    if inputs.regions is not None:
-        initiatives = assign_regions(initiatives, inputs.regions)
-        warnings = pd.concat([warnings, inputs.context.location_problems(raw, "en")], ignore_index=True)
+    derivation = inputs.derivation
+    derived = _stored_derived(store, version, derivation)
+    try:
+        placed = derived.placed(initiatives) if derived is not None else None
+    except ValueError:
+        _log.warning("The stored regions of registry version %s do not fit its rows: deriving them in memory; %s.",
+                     version, _INIT_HINT)
+        placed = None
+    if derived is None or placed is None:
+        derived = derivation.derive(raw)
+        placed = derived.placed(initiatives)
     history = store.versions()
     created = history.loc[history["version"] == version, "created_at"]
     updated = created.iloc[0][:10] if len(created) else ""
-    return Registry(initiatives, inputs.programmes, str(version), updated, warnings)
+    return Registry(placed, inputs.programmes, str(version), updated, derived.warnings)
 
 
 def seed_file_problems(path: Path, inputs: Inputs) -> RegistryError | None:
@@ -179,11 +218,27 @@ def seed_file_problems(path: Path, inputs: Inputs) -> RegistryError | None:
 
 
 def read_file_registry(path: Path, inputs: Inputs) -> Registry:
-    """The seed file itself as a read-only registry, for when the store cannot be opened (empty when broken)."""
+    """The seed file itself as a read-only registry, placed in its regions with its warnings, for when the store
+    holds no registry or cannot be opened (empty when the file is broken)."""
     try:
-        return registry_from_raw(read_raw_csv(path), inputs.programmes, inputs.context, path.name, file_version(path))
+        raw = read_raw_csv(path)
     except RegistryError:
         return empty_registry(inputs.programmes)
+    derivation = inputs.derivation
+    checked = derivation.check(raw)
+    if has_errors(checked):
+        return empty_registry(inputs.programmes)
+    derived = derivation.derive(raw, checked=checked)
+    initiatives = derived.placed(typed_registry(raw))
+    dates = initiatives["last_updated"][initiatives["last_updated"] != ""]
+    return Registry(initiatives, inputs.programmes, file_version(path), dates.max() if not dates.empty else "",
+                    derived.warnings)
+
+
+def open_served_store(url: str) -> RegistryStore:
+    """The store at ``url`` as a page view opens it: nothing is created or written (StoreNotInitialisedError when
+    no registry database is there yet)."""
+    return open_store(url, create=False)
 
 
 def reopened_if_replaced(store: RegistryStore) -> RegistryStore:
@@ -204,7 +259,7 @@ class Loaders:
     taxonomy: Callable[[Path], Taxonomy] = load_taxonomy
     programmes: Callable[[Path], pd.DataFrame | RegistryError] = read_programmes
     regions: Callable[[Path], gpd.GeoDataFrame | RegionsError] = read_regions
-    store: Callable[[str], RegistryStore] = open_store
+    store: Callable[[str], RegistryStore] = open_served_store
     registry: Callable[[RegistryStore, int, Inputs], Registry] = read_registry_version
     seed_problems: Callable[[Path, Inputs], RegistryError | None] = seed_file_problems
     file_registry: Callable[[Path, Inputs], Registry] = read_file_registry
@@ -246,6 +301,13 @@ class Served:
     """the opened database (None when nothing was read from one): a page tells a replaced one by its key"""
     store_location: str = ""
 
+    @property
+    def key(self) -> tuple:
+        """What this registry as served is read from — the database, the version, the input files and the seed file
+        with their modification times — and what is said about it: results computed from it are kept under it."""
+        return (self.store_key, self.store_location, self.registry.version, self.inputs.key,
+                modified_time(self.inputs.seed_path), self.notices, self.alerts)
+
     @cached_property
     def region_names(self) -> dict[str, str]:
         """NUTS code → region name, when boundaries are loaded."""
@@ -259,18 +321,24 @@ class Served:
                               regions["nuts_id"].tolist() if regions is not None else [])
 
     def view(self, state: FilterState, lang: str) -> View:
-        """This registry seen through ``state`` in ``lang``: its rows filtered once."""
-        return View(self.inputs.taxonomy, self.registry, self.inputs.regions, self.region_names, state,
-                    apply_filters(self.registry.initiatives, state), lang, self.notices, self.problems)
+        """This registry seen through ``state`` in ``lang``: its rows filtered once (all of them, not a copy, when
+        nothing is filtered)."""
+        filtered = self.registry.initiatives if state.is_empty else apply_filters(self.registry.initiatives, state)
+        return self.view_of(state, lang, filtered)
+
+    def view_of(self, state: FilterState, lang: str, filtered: pd.DataFrame) -> View:
+        """The view of ``state`` in ``lang`` whose rows ``filtered`` were already selected by ``state``."""
+        return View(self.inputs.taxonomy, self.registry, self.inputs.regions, self.region_names, state, filtered,
+                    lang, self.notices, self.problems, (self.key, state, lang), self.inputs.derivation.source)
 
 
 def load_served(loaders: Loaders = Loaders()) -> Served:
-    """The store's current version (seeded from the data folder's initiatives.csv on first start), read by
-    ``loaders``, and what to say about it.
+    """The store's current version as derived when it was written, read by ``loaders``, and what to say about it.
 
-    A broken programmes or seed file is reported row by row while the last good version keeps being served; a
-    database that is gone serves the last version read from it (while ``loaders`` still hold it), one that
-    cannot be opened the data folder's file, read-only."""
+    Nothing is written. A store that holds no registry yet serves the data folder's initiatives.csv, read-only,
+    and says which command sets it up; a broken programmes file is reported row by row; a database that is gone
+    serves the last version read from it (while ``loaders`` still hold it), one that cannot be opened the data
+    folder's file, read-only."""
     inputs = load_inputs(loaders)
     if inputs.programmes_problem is not None:
         broken = inputs.programmes_problem
@@ -278,34 +346,42 @@ def load_served(loaders: Loaders = Loaders()) -> Served:
                       problems=broken)
     try:
         store = loaders.store(database_url())
+    except StoreNotInitialisedError as missing:
+        return _served_before_init(inputs, loaders, missing.location)
     except StoreError as error:
         return _served_from_file(inputs, loaders, error)
     alerts: list[Notice] = []
-    problem: RegistryError | None
     try:
         reopened_if_replaced(store)
         if store.read_only:
             alerts.append(_notice("warning", "store.read_only", path=store.location))
         store_key = store.key
-        try:
-            seed_store(store, inputs.seed_path, inputs.context)
-            problem = loaders.seed_problems(inputs.seed_path, inputs)
-        except RegistryError as error:
-            problem = error
         version = store.current_version()
     except StoreGoneError as gone:
         return _served_from_last_read(inputs, loaders, store, gone, alerts)
     except StoreError as error:
         return _served_from_file(inputs, loaders, error, tuple(alerts))
-    notices = (_registry_error(problem, version), *inputs.notices) if problem is not None else inputs.notices
-    registry = loaders.registry(store, version, inputs) if version else empty_registry(inputs.programmes)
-    return Served(inputs, registry, notices, tuple(alerts), problem, store_key, store.location)
+    if not version:
+        return _served_before_init(inputs, loaders, store.location, tuple(alerts))
+    registry = loaders.registry(store, version, inputs)
+    return Served(inputs, registry, inputs.notices, tuple(alerts), None, store_key, store.location)
 
 
 def _registry_error(problem: RegistryError, version: int) -> Notice:
     """A registry file was not loaded: which, and what is shown instead (the last good version, or nothing)."""
     served = Message("app.serving_previous", {"version": version}) if version else Message("app.nothing_to_serve")
     return _notice("error", "app.registry_error", file=problem.file, served=served)
+
+
+def _served_before_init(inputs: Inputs, loaders: Loaders, location: str, alerts: tuple[Notice, ...] = ()) -> Served:
+    """No registry in the database yet: the data folder's file, read-only (its problems row by row when it is
+    broken), and a notice naming the command that sets the database up."""
+    said = _notice("warning", "app.store_not_initialised", path=location)
+    problem = loaders.seed_problems(inputs.seed_path, inputs)
+    if problem is not None:
+        return Served(inputs, empty_registry(inputs.programmes), (said, _registry_error(problem, 0), *inputs.notices),
+                      alerts, problem)
+    return Served(inputs, loaders.file_registry(inputs.seed_path, inputs), (said, *inputs.notices), alerts)
 
 
 def _served_from_file(inputs: Inputs, loaders: Loaders, error: StoreError, alerts: tuple[Notice, ...] = ()) -> Served:
@@ -342,6 +418,11 @@ class View:
     lang: str
     notices: tuple[Notice, ...] = ()
     problems: RegistryError | None = None
+    key: tuple = ()
+    """what the view is built from — the registry as served (``Served.key``), the filters, the language — under
+    which what is computed from it is shared (``ecosystem.ui.cache``); empty for a view built by hand"""
+    derivation_source: str = ""
+    """the digest of the files the registry's regions and warnings are derived from here (``Derivation.source``)"""
 
     @cached_property
     def programme_names(self) -> dict[str, str]:
@@ -352,6 +433,11 @@ class View:
     def context(self) -> ValidationContext:
         """What rows uploaded into this registry are checked against, where they lie included."""
         return validation_context(self.taxonomy, self.registry.programmes["id"], self.regions)
+
+    @cached_property
+    def derivation(self) -> Derivation:
+        """How a version written from this view (an upload, a rollback) gets its regions and warnings."""
+        return Derivation(self.context, self.regions, self.derivation_source)
 
     @property
     def footnote(self) -> str:

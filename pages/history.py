@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ecosystem.auth import can_rollback
+from ecosystem.derived import Derivation
 from ecosystem.i18n import t
 from ecosystem.registry_io import registry_csv_bytes
 from ecosystem.store import NothingToCommit, RegistryStore, StaleVersionError
@@ -14,11 +15,14 @@ from ecosystem.ui.text import plain
 from ecosystem.view import View
 
 
-def roll_back(store: RegistryStore, version: int, seen: int, username: str) -> None:
+def roll_back(store: RegistryStore, version: int, seen: int, username: str, derivation: Derivation) -> None:
     """The rollback button: roll back to ``version`` unless a version was saved after ``seen``, the current
-    version when the button was shown (the outcome is said on the run that follows)."""
+    version when the button was shown (the outcome is said on the run that follows); the new version keeps the
+    regions and warnings ``derivation`` derives from its content."""
+    derived = derivation.derive(store.read(version)).parts()
     try:
-        st.session_state["_rollback_done"] = (store.rollback(version, account=username, base_version=seen), version)
+        st.session_state["_rollback_done"] = (store.rollback(version, account=username, base_version=seen,
+                                                             derived=derived), version)
     except StaleVersionError as stale:
         st.session_state["_rollback_stale"] = (version, stale.base_version, stale.current_version)
     except NothingToCommit as same:
@@ -73,7 +77,7 @@ def render(view: View) -> None:
         else:
             confirmed = st.checkbox(t("history.rollback_confirm", lang, version=chosen), key="rollback_confirm")
             st.button(t("history.rollback", lang, version=chosen), disabled=not confirmed, key="rollback",
-                      on_click=roll_back, args=(store, chosen, numbers[0], account.username))
+                      on_click=roll_back, args=(store, chosen, numbers[0], account.username, view.derivation))
 
 
 if __name__ == "__main__":  # run on its own by Streamlit's legacy pages/ mode: hand over to the router

@@ -6,6 +6,7 @@ import streamlit as st
 
 from ecosystem.auth import Account
 from ecosystem.config import upload_limits
+from ecosystem.derived import Derivation
 from ecosystem.i18n import t
 from ecosystem.imports import ImportPlan, commit_plan, plan_import
 from ecosystem.readers import ReadLimits, template_csv_bytes, template_xlsx_bytes
@@ -20,11 +21,12 @@ from ecosystem.ui.text import plain
 from ecosystem.view import View
 
 
-def confirm(plan: ImportPlan, store: RegistryStore, account: Account) -> None:
-    """The confirm button: save exactly the plan shown (its outcome is said on the run that follows). When the
-    registry changed since that plan was made, nothing is saved: the next run shows the new preview."""
+def confirm(plan: ImportPlan, store: RegistryStore, account: Account, derivation: Derivation) -> None:
+    """The confirm button: save exactly the plan shown, with its derived regions and warnings (its outcome is said
+    on the run that follows). When the registry changed since that plan was made, nothing is saved: the next run
+    shows the new preview."""
     try:
-        st.session_state["_upload_saved"] = commit_plan(plan, store, account)
+        st.session_state["_upload_saved"] = commit_plan(plan, store, account, derivation)
     except StaleVersionError as stale:
         st.session_state["_upload_stale"] = (stale.base_version, stale.current_version)
 
@@ -116,7 +118,7 @@ def render(view: View) -> None:
         st.error(t("store.read_only", lang, path=plain(store.location)))
     else:
         st.button(t("upload.confirm", lang), type="primary", key="upload_confirm", on_click=confirm,
-                  args=(plan, store, account))
+                  args=(plan, store, account, view.derivation))
 
 
 if __name__ == "__main__":  # run on its own by Streamlit's legacy pages/ mode: hand over to the router

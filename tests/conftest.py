@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from ecosystem.assets import assets_installed, install_assets
+from ecosystem.initialise import InitReport, ensure_initialised
 from ecosystem.pictures import close_browsers
 from ecosystem.registry import Registry, load_registry, read_raw_csv, typed_registry
 from ecosystem.schema import REGISTRY_COLUMNS, ValidationContext
@@ -54,6 +55,13 @@ def _own_state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ECOSYSTEM_STATE_DIR", str(tmp_path / "state"))
 
 
+def initialise_store() -> InitReport:
+    """The configured store set up as the server's start-up sets it up (``python -m ecosystem init``)."""
+    report = ensure_initialised(progress=lambda line: None)
+    assert report.problem is None, report.problem
+    return report
+
+
 def copy_seed_data(folder: Path) -> Path:
     """The data folder's seed files copied into ``folder`` (created when missing): a test's own registry folder."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -64,13 +72,15 @@ def copy_seed_data(folder: Path) -> Path:
 
 @pytest.fixture()
 def app_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A test's own data folder and registry database for the app: no tiles, CDN map links, no boundaries."""
+    """A test's own data folder and registry database for the app, initialised as the server's start-up does: no
+    tiles, CDN map links, no boundaries."""
     copy_seed_data(tmp_path)
     monkeypatch.setenv("ECOSYSTEM_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("ECOSYSTEM_DATABASE_URL", f"sqlite:///{tmp_path / 'registry.sqlite'}")
     monkeypatch.setenv("ECOSYSTEM_TILES", "none")
     monkeypatch.setenv("ECOSYSTEM_MAP_ASSETS", "cdn")  # the same map links whatever this machine has installed
     monkeypatch.setenv("ECOSYSTEM_REFERENCE_DIR", str(tmp_path / "none"))
+    initialise_store()
     return tmp_path
 
 

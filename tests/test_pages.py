@@ -17,7 +17,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from apptests import open_dashboard
-from conftest import DATA, NUTS_2024_L3, REPO, copy_seed_data
+from conftest import DATA, NUTS_2024_L3, REPO, copy_seed_data, initialise_store
 from ecosystem.ui import map_widget
 from ecosystem.ui.text import plain
 
@@ -26,13 +26,21 @@ PAGES = {"overview": "Baltic Social Ecosystem Map", "map": "Map", "coverage": "C
 
 
 @pytest.fixture()
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def seed_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A data folder whose registry database (in the test's state folder) is not set up yet."""
     copy_seed_data(tmp_path)
     monkeypatch.setenv("ECOSYSTEM_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("ECOSYSTEM_TILES", "none")
     monkeypatch.setenv("ECOSYSTEM_MAP_ASSETS", "cdn")  # the same map links whatever this machine has installed
     monkeypatch.setenv("ECOSYSTEM_REFERENCE_DIR", str(tmp_path / "no-reference"))
     return tmp_path
+
+
+@pytest.fixture()
+def data_dir(seed_dir: Path) -> Path:
+    """The data folder with its registry database set up as the server's start-up sets it up."""
+    initialise_store()
+    return seed_dir
 
 
 def app(query: dict[str, str] | None = None, page: str = "overview") -> AppTest:
@@ -99,18 +107,25 @@ def test_registry_table_matches_the_overview_count(data_dir):
     assert all("Older people" in cell for cell in table[table["Type"] == "Initiative"]["Target groups"])
 
 
-def test_broken_registry_file_is_reported_and_previous_data_kept(data_dir):
-    at = app()
-    assert metrics(at)["Initiatives"] == "10"
-    path = data_dir / "initiatives.csv"
-    lines = path.read_text(encoding="utf-8").splitlines()
+def test_broken_seed_file_is_reported_row_by_row_until_the_store_is_set_up(seed_dir):
+    path = seed_dir / "initiatives.csv"
+    good = path.read_text(encoding="utf-8")
+    lines = good.splitlines()
     lines[2] = lines[2].replace(",initiative,", ",initiativ,", 1)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    at.run()
+    at = app()
     assert not at.exception
-    assert any(plain("initiatives.csv") in error.value and "last good version" in error.value for error in at.error)
+    assert any(plain("initiatives.csv") in error.value and "No earlier good version" in error.value for error in at.error)
+    assert any("python -m ecosystem init" in warning.value for warning in at.warning)
     problems = at.dataframe[0].value
     assert problems.iloc[0]["Row"] == 3 and problems.iloc[0]["Column"] == "actor_type"
+    assert metrics(at)["Initiatives"] == "0"
+
+    path.write_text(good, encoding="utf-8")
+    initialise_store()
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")  # the store is the registry now: the file is not read
+    at.run()
+    assert not at.exception and not at.error and not [w for w in at.warning if "ecosystem init" in w.value]
     assert metrics(at)["Initiatives"] == "10"
 
 
@@ -127,10 +142,11 @@ def test_with_boundaries_regions_are_named_and_gaps_listed(data_dir, monkeypatch
     assert "LT027" not in set(gaps.iloc[:, 0]) and len(gaps) > 0
 
 
-def test_markup_in_names_is_shown_as_text(data_dir):
-    path = data_dir / "initiatives.csv"
+def test_markup_in_names_is_shown_as_text(seed_dir):
+    path = seed_dir / "initiatives.csv"
     text = path.read_text(encoding="utf-8").replace("SIVAN", "<img src=x onerror=alert(1)>SIVAN", 1)
     path.write_text(text, encoding="utf-8")
+    initialise_store()
     at = app({"q": "SIVAN"}, page="registry")
     assert at.dataframe[0].value.iloc[0]["Name"] == "<img src=x onerror=alert(1)>SIVAN"
     assert all("<img" not in markdown.value

@@ -18,7 +18,7 @@ import sqlalchemy
 from streamlit.testing.v1 import AppTest
 
 from apptests import open_dashboard
-from conftest import DATA, copy_seed_data, make_raw
+from conftest import DATA, copy_seed_data, initialise_store, make_raw
 from ecosystem.cli import main
 from ecosystem.config import state_dir
 from ecosystem.registry import read_raw_csv
@@ -279,6 +279,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("ECOSYSTEM_TILES", "none")
     monkeypatch.setenv("ECOSYSTEM_MAP_ASSETS", "cdn")
     monkeypatch.setenv("ECOSYSTEM_REFERENCE_DIR", str(tmp_path / "no-reference"))
+    initialise_store()
     return folder
 
 
@@ -329,7 +330,7 @@ def test_pages_say_that_the_database_was_replaced_and_show_the_new_one(data_dir,
 
 
 def test_pages_say_that_the_database_is_read_only(data_dir, monkeypatch):
-    assert initiatives(page("overview.py")) == "10"  # creates and seeds the database
+    assert initiatives(page("overview.py")) == "10"
     monkeypatch.setenv("ECOSYSTEM_DATABASE_URL", f"sqlite:///file:{state_dir() / 'registry.sqlite'}?mode=ro&uri=true")
     for name in ("overview.py", "about.py"):
         at = page(name)

@@ -14,6 +14,7 @@ from apptests import open_dashboard
 from conftest import make_raw
 from ecosystem.auth import hash_password
 from ecosystem.store import RegistryStore, open_store
+from ecosystem.view import load_inputs
 
 PASSWORDS = {"ona": "correct horse battery staple", "admin": "another long admin passphrase"}
 
@@ -93,6 +94,7 @@ def test_partner_uploads_previews_and_saves_a_new_version(data_dir, accounts):
     stored = open_store().read()
     row = stored[stored["id"] == "lt-new-social-taxi"].iloc[0]
     assert (row["country"], row["latitude"], row["service_types"]) == ("LT", "55.25", "transport_mobility")
+    assert open_store().derived_source(2) == load_inputs().derivation.source  # saved with its regions and warnings
 
 
 def test_partner_cannot_touch_rows_of_others(data_dir, accounts):
@@ -128,6 +130,7 @@ def test_history_lists_versions_and_admin_rolls_back(data_dir, accounts):
     at.button(key="rollback").click().run()
     assert any("Version 3 now holds the content of version 1" in success.value for success in at.success)
     assert store.checksum(3) == store.checksum(1)
+    assert store.derived_source(3) == load_inputs().derivation.source
 
 
 

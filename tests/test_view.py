@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import DATA, NUTS_2024_L3, copy_seed_data
+from conftest import DATA, NUTS_2024_L3, copy_seed_data, initialise_store
 from ecosystem.store import open_store
 from ecosystem.taxonomy import Taxonomy, load_taxonomy
 from ecosystem.view import Loaders, load_inputs, load_served, load_view
@@ -19,6 +19,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("ECOSYSTEM_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("ECOSYSTEM_DATABASE_URL", f"sqlite:///{tmp_path / 'registry.sqlite'}")
     monkeypatch.setenv("ECOSYSTEM_REFERENCE_DIR", str(tmp_path / "no-reference"))
+    initialise_store()
     return tmp_path
 
 
@@ -42,20 +43,14 @@ def test_the_store_is_seeded_once_and_its_version_served(data_dir):
     assert view.registry.version == "2" and set(view.filtered["country"]) == {"LT"}
 
 
-def test_a_broken_seed_file_is_reported_and_the_last_good_version_served(data_dir):
-    load_view({}, "en")
+def test_once_the_store_holds_a_version_the_seed_file_is_not_read(data_dir):
     path = data_dir / "initiatives.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
     lines[2] = lines[2].replace(",initiative,", ",initiativ,", 1)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")  # broken: it would not seed an empty store
     served = load_served()
-    [error, _] = served.notices
-    assert (error.level, error.message.key) == ("error", "app.registry_error")
-    assert error.message.values["file"] == "initiatives.csv"
-    assert "last good version (v1)" in error.message.text("en")
-    problems = served.problems.problems
-    assert (problems.iloc[0]["row"], problems.iloc[0]["column"]) == (3, "actor_type")
-    assert served.registry.version == "1" and len(served.registry.initiatives) > 0
+    assert [notice.message.key for notice in served.notices] == ["app.no_regions"]
+    assert served.problems is None and served.registry.version == "1" and len(served.registry.initiatives) > 0
 
 
 def test_without_a_database_the_data_folder_s_file_is_served(data_dir, monkeypatch):

@@ -23,7 +23,7 @@ import streamlit as st
 from ecosystem.i18n import t
 from ecosystem.regions import RegionsError
 from ecosystem.registry import Registry, RegistryError
-from ecosystem.store import RegistryStore, StoreError, StoreGoneError, database_url, open_store
+from ecosystem.store import RegistryStore, StoreError, StoreGoneError, database_url
 from ecosystem.taxonomy import Taxonomy, load_taxonomy
 from ecosystem.ui.text import plain
 from ecosystem.view import (
@@ -32,6 +32,7 @@ from ecosystem.view import (
     Served,
     load_served,
     modified_time,
+    open_served_store,
     read_file_registry,
     read_programmes,
     read_regions,
@@ -116,8 +117,9 @@ def regions(path: Path) -> gpd.GeoDataFrame | RegionsError:
 
 @_kept()
 def store(url: str) -> RegistryStore:
-    """One store (one connection pool) per database URL and server process."""
-    return open_store(url)
+    """One store (one connection pool) per database URL and server process, opened as a page view opens it:
+    without creating or writing anything (StoreNotInitialisedError, not kept, until ``init`` has run)."""
+    return open_served_store(url)
 
 
 @_kept(max_entries=4)

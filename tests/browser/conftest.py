@@ -118,6 +118,9 @@ def streamlit_server(tmp_path: Path) -> Iterator[StreamlitServer]:
         python_path = os.pathsep.join(filter(None, [str(PROJECT_DIR), os.environ.get("PYTHONPATH")]))
         environment = {**os.environ, "PYTHONPATH": python_path, **(env or {})}
         log = tmp_path / f"server{len(started)}.log"
+        if script.parent == PROJECT_DIR:  # the dashboard: its registry database set up first, as the README does
+            subprocess.run([sys.executable, "-m", "ecosystem", "init"], cwd=PROJECT_DIR, env=environment, check=True,
+                           capture_output=True, timeout=SERVER_START_TIMEOUT)  # a safety net for a hung process only
         with log.open("wb") as output:
             process = subprocess.Popen(
                 command,
