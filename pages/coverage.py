@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from ecosystem.charts import CHARTS, coverage_figure
-from ecosystem.coverage import gap_regions, regions_in_scope
+from ecosystem.charts import CHARTS
 from ecosystem.i18n import t
 from ecosystem.tables import regions_table
+from ecosystem.ui import cache
 from ecosystem.ui.export_panel import export_panel, plotly_config
 from ecosystem.ui.navigation import leave_legacy_pages_mode
 from ecosystem.ui.notices import show_notices
@@ -15,7 +15,7 @@ from ecosystem.view import View
 
 def render(view: View) -> None:
     """The Coverage page of ``view``: its charts, the export panel, the regions without any initiative."""
-    lang, frame = view.lang, view.filtered
+    lang = view.lang
     st.title(t("page.coverage", lang))
     st.caption(plain(view.filters_in_words))
     show_notices(view)
@@ -33,10 +33,10 @@ def render(view: View) -> None:
     _chart(view, "timeline")
 
     st.subheader(t("coverage.gap_regions", lang))
-    if view.regions is None:
+    gaps = cache.gap_regions_of(view)
+    if view.regions is None or gaps is None:
         st.caption(t("coverage.gap_regions_unknown", lang))
         return
-    gaps = gap_regions(frame, regions_in_scope(view.regions, frame, view.state.countries, view.state.regions))
     if gaps:
         st.dataframe(regions_table(view.regions, gaps, lang), hide_index=True, width="stretch")
     else:
@@ -44,10 +44,9 @@ def render(view: View) -> None:
 
 
 def _chart(view: View, chart_id: str) -> None:
-    """One coverage chart of the filtered rows, with the plotly modebar's picture export."""
-    figure = coverage_figure(chart_id, view.filtered, view.taxonomy, view.lang, view.footnote, view.programme_names,
-                             view.region_names)
-    st.plotly_chart(figure, width="stretch", config=plotly_config(view, chart_id), key=f"chart_{chart_id}")
+    """One coverage chart of the filtered rows (shared by every session), with the plotly modebar's picture export."""
+    st.plotly_chart(cache.chart(view, chart_id), width="stretch", config=plotly_config(view, chart_id),
+                    key=f"chart_{chart_id}")
 
 
 if __name__ == "__main__":  # run on its own by Streamlit's legacy pages/ mode: hand over to the router

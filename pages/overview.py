@@ -4,8 +4,8 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from ecosystem.coverage import headline, unserved_targets
 from ecosystem.i18n import t
+from ecosystem.ui import cache
 from ecosystem.ui.export_panel import export_panel
 from ecosystem.ui.map_widget import map_tiles, render_map, view_map_layers
 from ecosystem.ui.navigation import leave_legacy_pages_mode
@@ -23,7 +23,7 @@ def render(view: View, *, links: Sequence[st.Page]) -> None:
     tiles, tiles_notice = map_tiles()
     show_notices(view, tiles_notice)
 
-    figures = headline(view.filtered)
+    figures = cache.headline_of(view)
     total_targets = len(view.taxonomy.codes("target_group"))
     columns = st.columns(5)
     columns[0].metric(t("overview.initiatives", lang), figures.initiatives)
@@ -40,7 +40,7 @@ def render(view: View, *, links: Sequence[st.Page]) -> None:
     with side_column:
         st.caption(t("app.registry_version", lang, version=view.registry.version, date=view.registry.updated))
         st.caption(t("app.rows_selected", lang, count=len(view.filtered), total=len(view.registry.initiatives)))
-        gaps = unserved_targets(view.filtered, view.taxonomy.codes("target_group"))
+        gaps = cache.unserved_targets_of(view)
         if gaps:
             st.markdown(f"**{t('overview.gaps', lang)}**")
             labels = view.taxonomy.labels("target_group", lang)

@@ -1,9 +1,16 @@
-"""The pages' caches of ``ecosystem.view``'s plain loaders: each part read once per file or registry version.
+"""The pages' caches of ``ecosystem.view``'s plain loaders, and of what the pages compute from a view: each
+part read or computed once per file, registry version or view, for every session of the server.
 
 The small files (taxonomy, programmes, boundaries) live in ``st.cache_resource``, keyed by path and modification
 time. The registry store and each registry version as served are ``_kept``: out of reach of Streamlit's
 ``clear_cache`` message, which any visitor's browser can send without signing in, so a clear only makes the
 next visitor reload the small files (README, security notes; ``benchmarks/clear_cache_cost.py``).
+
+So is what is computed from the registry as served: the run's ``Served`` (its filter options and region names)
+per ``Served.key``, each ``View`` per (that key, filters, language) — its filtered rows shared by every language
+— and what Overview and Coverage show of a view (headline figures, charts, gaps) per ``View.key``. Thirty
+visitors looking at the same filters cost one computation. Shared results are never changed by a page:
+``st.plotly_chart`` copies a figure before it sends it.
 """
 
 from __future__ import annotations
@@ -18,8 +25,12 @@ from typing import Any, TypeVar
 
 import geopandas as gpd
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
+from ecosystem.charts import coverage_figure
+from ecosystem.coverage import Headline, gap_regions, headline, region_counts, regions_in_scope, unserved_targets
+from ecosystem.filters import FilterState, apply_filters
 from ecosystem.i18n import t
 from ecosystem.regions import RegionsError
 from ecosystem.registry import Registry, RegistryError
@@ -30,6 +41,7 @@ from ecosystem.view import (
     Inputs,
     Loaders,
     Served,
+    View,
     load_served,
     modified_time,
     open_served_store,
@@ -41,26 +53,37 @@ from ecosystem.view import (
     seed_file_problems,
 )
 
-__all__ = ["LOADERS", "registry_store_or_stop", "served", "store"]
+__all__ = [
+    "LOADERS", "chart", "gap_regions_of", "headline_of", "per_registry", "per_view", "region_counts_of",
+    "registry_store_or_stop", "served", "store", "unserved_targets_of", "view",
+]
 
 _Function = TypeVar("_Function", bound=Callable[..., Any])
+_Result = TypeVar("_Result")
 
 
-def _kept(max_entries: int | None = None) -> Callable[[_Function], _Function]:
+def _kept(max_entries: int | None = None, *, weight: Callable[[Any], int] | None = None,
+          max_weight: int | None = None) -> Callable[[_Function], _Function]:
     """Like ``st.cache_resource``, for what is built from versioned inputs, but out of reach of ``clear_cache``.
 
     Streamlit empties its caches for the whole server when any visitor's browser sends ``clear_cache`` — no
     sign-in needed — and rebuilding a large registry then costs the next visitors seconds
     (``benchmarks/clear_cache_cost.py``). Results are keyed like ``st.cache_resource`` (arguments named ``_…``
-    are left out), kept for the life of the process, the least recently used dropped beyond ``max_entries``;
+    are left out), kept for the life of the process, the least recently used dropped beyond ``max_entries`` or
+    while the results' ``weight`` adds up to more than ``max_weight`` (the newest result is always kept);
     visitors asking for the same key at once wait for one build.
     """
 
     def decorate(function: _Function) -> _Function:
         signature = inspect.signature(function)
         results: OrderedDict[tuple, Any] = OrderedDict()
+        weights: dict[tuple, int] = {}
         builds: dict[tuple, threading.Lock] = {}
         guard = threading.Lock()
+
+        def too_many() -> bool:
+            return len(results) > 1 and ((max_entries is not None and len(results) > max_entries)
+                                         or (max_weight is not None and sum(weights.values()) > max_weight))
 
         @functools.wraps(function)
         def kept(*args: Any, **kwargs: Any) -> Any:
@@ -76,8 +99,11 @@ def _kept(max_entries: int | None = None) -> Callable[[_Function], _Function]:
                 result = function(*args, **kwargs)
                 with guard:
                     results[key] = result
-                    if max_entries is not None and len(results) > max_entries:
-                        builds.pop(results.popitem(last=False)[0], None)
+                    weights[key] = weight(result) if weight is not None else 0
+                    while too_many():
+                        dropped = results.popitem(last=False)[0]
+                        weights.pop(dropped, None)
+                        builds.pop(dropped, None)
                 return result
 
         return kept  # type: ignore[return-value]
@@ -160,9 +186,121 @@ LOADERS = Loaders(taxonomy=taxonomy, programmes=programmes, regions=regions, sto
 """``ecosystem.view``'s loaders, cached as above."""
 
 
+@_kept(max_entries=8)
+def _served(key: tuple, _fresh: Served) -> Served:
+    return _fresh
+
+
 def served() -> Served:
-    """The registry as served for this run, read through the caches."""
-    return load_served(LOADERS)
+    """The registry as served for this run, read through the caches: the first ``Served`` of its key, shared by
+    every session, so its filter options and region names are computed once."""
+    fresh = load_served(LOADERS)
+    return _served(fresh.key, fresh)
+
+
+MAX_FILTERED_ROWS = 1_000_000
+"""How many filtered rows (copies of registry rows) the kept views may hold, and the kept selections apart."""
+
+
+def _copied_rows(result: pd.DataFrame | View) -> int:
+    """How many registry rows a filtered selection, or a view's, holds as a copy (0: the registry itself)."""
+    if isinstance(result, View):
+        return 0 if result.filtered is result.registry.initiatives else len(result.filtered)
+    return len(result)
+
+
+@_kept(max_entries=16, weight=_copied_rows, max_weight=MAX_FILTERED_ROWS)
+def _filtered(served_key: tuple, state: FilterState, _served: Served) -> pd.DataFrame:
+    return apply_filters(_served.registry.initiatives, state)
+
+
+@_kept(max_entries=128, weight=_copied_rows, max_weight=MAX_FILTERED_ROWS)
+def _view(served_key: tuple, state: FilterState, lang: str, _served: Served) -> View:
+    filtered = _served.registry.initiatives if state.is_empty else _filtered(served_key, state, _served)
+    return _served.view_of(state, lang, filtered)
+
+
+def view(served_view: Served, state: FilterState, lang: str) -> View:
+    """The registry as served seen through ``state`` in ``lang``: built once per (database, version, input files,
+    filters, language) and shared by every session; its filtered rows are shared by every language."""
+    return _view(served_view.key, state, lang, served_view)
+
+
+def per_view(build: Callable[[View], _Result]) -> Callable[[View], _Result]:
+    """Decorate a function of a view: its result is built once per ``View.key`` (registry as served, filters,
+    language) for every session, and kept out of reach of ``clear_cache`` (a view built by hand, without a key, is
+    computed every time). The result is shared: nobody may change it."""
+
+    def keyed(key: tuple, _view: View) -> _Result:
+        return build(_view)
+
+    kept = _kept(max_entries=128)(keyed)
+
+    @functools.wraps(build)
+    def shared(view: View) -> _Result:
+        return kept(view.key, view) if view.key else build(view)
+
+    return shared
+
+
+def per_registry(build: Callable[[View], _Result]) -> Callable[[View], _Result]:
+    """Decorate a function of a view that depends on its registry as served only (not on the filters or the
+    language): built once per ``Served.key`` for every session, like ``per_view``."""
+
+    def keyed(key: tuple, _view: View) -> _Result:
+        return build(_view)
+
+    kept = _kept(max_entries=4)(keyed)
+
+    @functools.wraps(build)
+    def shared(view: View) -> _Result:
+        return kept(view.key[0], view) if view.key else build(view)
+
+    return shared
+
+
+@per_view
+def headline_of(view: View) -> Headline:
+    """The view's headline figures (Overview)."""
+    return headline(view.filtered)
+
+
+@per_view
+def unserved_targets_of(view: View) -> list[str]:
+    """The target groups no initiative of the view serves (Overview)."""
+    return unserved_targets(view.filtered, view.taxonomy.codes("target_group"))
+
+
+@per_view
+def gap_regions_of(view: View) -> list[str] | None:
+    """The regions in the view's scope without any of its initiatives (Coverage); None without boundaries."""
+    if view.regions is None:
+        return None
+    return gap_regions(view.filtered, regions_in_scope(view.regions, view.filtered, view.state.countries,
+                                                       view.state.regions))
+
+
+@per_view
+def region_counts_of(view: View) -> pd.Series | None:
+    """Initiatives of the view per NUTS-3 region of the boundaries, zeros included (the map's choropleth); None
+    without boundaries."""
+    return region_counts(view.filtered, view.regions["nuts_id"]) if view.regions is not None else None
+
+
+def _chart_of(view: View, chart_id: str) -> go.Figure:
+    return coverage_figure(chart_id, view.filtered, view.taxonomy, view.lang, view.footnote, view.programme_names,
+                           view.region_names)
+
+
+@_kept(max_entries=256)
+def _chart(view_key: tuple, chart_id: str, _view: View) -> go.Figure:
+    return _chart_of(_view, chart_id)
+
+
+def chart(view: View, chart_id: str) -> go.Figure:
+    """One coverage chart of the view (``charts.CHARTS``), built once per view and chart for every session: shown
+    as it is (``st.plotly_chart`` copies it), never changed."""
+    return _chart(view.key, chart_id, view) if view.key else _chart_of(view, chart_id)
 
 
 def registry_store_or_stop(lang: str) -> RegistryStore:

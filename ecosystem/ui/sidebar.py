@@ -14,6 +14,7 @@ import streamlit as st
 from ecosystem.filters import QUERY_KEYS, FilterOptions, FilterState
 from ecosystem.i18n import LANGUAGE_NAMES, t
 from ecosystem.taxonomy import LANGUAGES
+from ecosystem.ui import cache
 from ecosystem.view import Served, View
 
 __all__ = ["filtered_view", "language"]
@@ -32,11 +33,11 @@ def language() -> str:
 
 def filtered_view(served: Served, lang: str) -> View:
     """This run's view: the sidebar's filters (restored from the URL on a session's first run) applied to the
-    registry, and written back into the URL."""
+    registry — once for every session asking for the same (``cache.view``) — and written back into the URL."""
     _restore_filters(served.options)
     state = _filter_widgets(served, lang)
     _sync_url(state, lang)
-    return served.view(state, lang)
+    return cache.view(served, state, lang)
 
 
 def _query_lists() -> dict[str, list[str]]:
