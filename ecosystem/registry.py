@@ -78,7 +78,10 @@ class Registry:
 def fold_text(values: pd.Series) -> pd.Series:
     """Lower-case text without diacritics, so ``taurage`` finds ``Tauragė``."""
     def fold(text: str) -> str:
-        decomposed = unicodedata.normalize("NFKD", text.casefold())
+        folded = text.casefold()
+        if folded.isascii():  # nothing to decompose (most rows): the per-character pass below is the slow part
+            return folded
+        decomposed = unicodedata.normalize("NFKD", folded)
         return "".join(char for char in decomposed if not unicodedata.combining(char))
 
     return values.map(fold)

@@ -1,9 +1,11 @@
+import unicodedata
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from conftest import copy_seed_data
-from ecosystem.registry import RegistryError, load_registry, read_raw_csv
+from ecosystem.registry import RegistryError, fold_text, load_registry, read_raw_csv
 from ecosystem.schema import REGISTRY_COLUMNS
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -32,6 +34,17 @@ def test_seed_registry_holds_only_what_the_articles_name(seed_registry):
 
 def test_search_text_ignores_accents(seed_registry):
     assert seed_registry.initiatives["search_text"].str.contains("taurages").any()
+
+
+def test_folding_drops_every_combining_mark_and_case_of_every_character():
+    every = "".join(chr(code) for code in range(0x110000) if not 0xD800 <= code <= 0xDFFF)
+    texts = pd.Series([every[start:start + 500] for start in range(0, len(every), 500)] + ["Tauragė", "STRAßE", "abc"])
+
+    def by_the_definition(text: str) -> str:  # every character decomposed and checked, even plain ASCII ones
+        return "".join(char for char in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(char))
+
+    assert fold_text(texts).tolist() == [by_the_definition(text) for text in texts]
+    assert fold_text(pd.Series(["Tauragė", "STRAßE"])).tolist() == ["taurage", "strasse"]
 
 
 def test_bad_registry_file_names_file_row_and_column(tmp_path, taxonomy):
