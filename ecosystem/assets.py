@@ -38,7 +38,7 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -52,17 +52,22 @@ from ecosystem.config import assets_dir, cache_dir
 
 __all__ = [
     "CDN_FILES",
+    "OPTIONAL_PACKAGES",
     "PACKAGES",
     "AssetsError",
     "NpmPackage",
     "add_assets_commands",
     "assets_installed",
+    "data_link",
     "inline_assets_html",
     "install_assets",
     "localise_map_assets",
 ]
 
 DEBIAN_JS_DIR = Path("/usr/share/javascript")
+WEB_DIR = Path(__file__).parent / "web"  # this project's own map scripts, part of the code (not installed)
+OWN_PACKAGE = "eco"
+OWN_SCRIPT_PREFIX = "eco:"  # a map element's link to one of them: ``eco:<file>``
 INSTALL_RECORD = "installed.json"
 
 MapElement = TypeVar("MapElement", bound=Element)
@@ -90,7 +95,7 @@ class NpmPackage:
     name: str
     version: str
     dist: str  # folder inside the npm package that holds ``files``
-    debian_dir: str  # folder under /usr/share/javascript that holds Debian's copies of ``files``
+    debian_dir: str | None  # folder under /usr/share/javascript with Debian's copies of ``files`` (None: none)
     files: tuple[str, ...]
 
     @property
@@ -131,8 +136,24 @@ PACKAGES: dict[str, NpmPackage] = {
             debian_dir="jquery",
             files=("jquery.min.js",),
         ),
+        NpmPackage(
+            name="supercluster",
+            version="9.1.0",
+            dist="dist",
+            debian_dir=None,
+            files=("supercluster.min.js",),
+        ),
+        NpmPackage(
+            name="kdbush",
+            version="4.1.0",
+            dist=".",
+            debian_dir=None,
+            files=("kdbush.min.js",),
+        ),
     )
 }
+# Without these the map still draws (no groups of nearby points, hover and click slower): Debian lacks them.
+OPTIONAL_PACKAGES = frozenset({"supercluster", "kdbush"})
 
 # Every CDN URL folium 0.20 (Map, MarkerCluster) declares -> (npm package, file under its dist folder),
 # or None for the assets dropped in local mode (see the module docstring).
@@ -152,6 +173,8 @@ CDN_FILES: dict[str, tuple[str, str] | None] = {
         "leaflet.markercluster",
         "MarkerCluster.Default.css",
     ),
+    "https://cdn.jsdelivr.net/npm/supercluster@9.1.0/dist/supercluster.min.js": ("supercluster", "supercluster.min.js"),
+    "https://cdn.jsdelivr.net/npm/kdbush@4.1.0/kdbush.min.js": ("kdbush", "kdbush.min.js"),
     "https://cdn.jsdelivr.net/npm/bootstrap@5.2.2/dist/js/bootstrap.bundle.min.js": None,
     "https://cdn.jsdelivr.net/npm/bootstrap@5.2.2/dist/css/bootstrap.min.css": None,
     "https://netdna.bootstrapcdn.com/bootstrap/3.0.0/css/bootstrap-glyphicons.css": None,
@@ -175,14 +198,16 @@ _EXTERNAL_URL = re.compile(r"^(?:https?:)?//", re.IGNORECASE)
 
 
 def _vendor_files(dest: Path) -> Iterator[Path]:
-    """Every file an installation puts into ``dest``."""
+    """Every file of the packages the maps cannot draw without (all but ``OPTIONAL_PACKAGES``) in ``dest``."""
     for package in PACKAGES.values():
+        if package.name in OPTIONAL_PACKAGES:
+            continue
         for name in package.files:
             yield dest / package.name / name
 
 
 def assets_installed(dest: Path | None = None) -> bool:
-    """Whether every vendored file is present in ``dest`` (default ``config.assets_dir()``)."""
+    """Whether every file the maps need is present in ``dest`` (default ``config.assets_dir()``)."""
     return all(path.is_file() for path in _vendor_files(dest or assets_dir()))
 
 
@@ -235,7 +260,8 @@ def install_assets(dest: Path | None = None) -> Path:
         sources = {name: modules / name / package.dist for name, package in PACKAGES.items()}
         record = {"source": "npm", "packages": {name: package.version for name, package in PACKAGES.items()}}
     except AssetsError as npm_error:
-        sources = {name: DEBIAN_JS_DIR / package.debian_dir for name, package in PACKAGES.items()}
+        sources = {name: DEBIAN_JS_DIR / package.debian_dir for name, package in PACKAGES.items()
+                   if package.debian_dir is not None}
         missing = sorted({str(path) for path in sources.values() if not path.is_dir()})
         if missing:
             raise AssetsError(
@@ -267,31 +293,56 @@ def _walk(element: Element) -> Iterator[Element]:
         yield from _walk(child)
 
 
-def _local_links(links: list[tuple[str, str]], source: Path) -> list[tuple[str, str]]:
-    """``links`` as ``data:`` URIs of the copies in ``source`` (embedded ones kept), without the dropped assets."""
-    _refuse_unknown([url for _, url in links if url not in CDN_FILES and not url.startswith("data:")])
+Link = Callable[[str, str, Path], str]
+"""How a page refers to an installed file: ``(package, file, assets folder) -> address`` (``package`` ``eco``
+for this project's own scripts in ``WEB_DIR``)."""
+
+
+def data_link(package: str, name: str, source: Path) -> str:
+    """An installed file (or one of the project's scripts) as a self-contained ``data:`` URI: read and encoded
+    once per version of the file, not on every map render."""
+    path = WEB_DIR / name if package == OWN_PACKAGE else source / package / name
+    return _encoded_link(package, name, source, path.stat().st_mtime_ns)
+
+
+def _local_links(links: list[tuple[str, str]], source: Path, link: Link, cdn: bool) -> list[tuple[str, str]]:
+    """``links`` with the project's own scripts pointed at ``link``, and unless ``cdn`` every CDN file too (its
+    installed copy; an optional one that is not installed, and the dropped assets, left out)."""
+    _refuse_unknown([url for _, url in links
+                     if url not in CDN_FILES and not url.startswith(("data:", OWN_SCRIPT_PREFIX))])
     local = []
     for name, url in links:
+        if url.startswith(OWN_SCRIPT_PREFIX):
+            local.append((name, link(OWN_PACKAGE, url.removeprefix(OWN_SCRIPT_PREFIX), source)))
+            continue
         entry = CDN_FILES.get(url)
-        if entry is not None:
-            local.append((name, _data_link(*entry, source)))
+        if cdn and entry is not None:
+            local.append((name, url))
+        elif entry is not None:
+            if (source / entry[0] / entry[1]).is_file():
+                local.append((name, link(*entry, source)))
+            elif entry[0] not in OPTIONAL_PACKAGES:
+                _require_installed(source)
         elif url not in CDN_FILES:
             local.append((name, url))
     return local
 
 
-def localise_map_assets(m: MapElement, source: Path | None = None) -> MapElement:
-    """Point every asset link of ``m`` (a map, or a feature group for st_folium) and its descendants at ``data:``
-    URIs of the installed copies in ``source`` (default ``config.assets_dir()``)."""
+def localise_map_assets(m: MapElement, source: Path | None = None, *, link: Link = data_link,
+                        cdn: bool = False) -> MapElement:
+    """Point every asset link of ``m`` (a map, or a feature group for st_folium) and its descendants at
+    ``link``'s addresses (default ``data:`` URIs) of the installed copies in ``source`` (default
+    ``config.assets_dir()``); with ``cdn`` only the project's own scripts, the rest staying on public CDNs."""
     source = source or assets_dir()
-    _require_installed(source)
+    if not cdn:
+        _require_installed(source)
     for element in _walk(m):
         for kind, reason in _UNSERVED_ELEMENTS:
-            if isinstance(element, kind):
+            if isinstance(element, kind) and not cdn:
                 raise AssetsError(f"Cannot draw this map offline: {reason}.")
         if isinstance(element, JSCSSMixin):
-            element.default_js = _local_links(element.default_js, source)
-            element.default_css = _local_links(element.default_css, source)
+            element.default_js = _local_links(element.default_js, source, link, cdn)
+            element.default_css = _local_links(element.default_css, source, link, cdn)
     return m
 
 
@@ -340,7 +391,7 @@ def _default_icon_script(leaflet_dir: Path) -> str:
 def _asset_text(package: str, name: str, source: Path) -> str:
     """An installed file as a page embeds it: a stylesheet with the files it refers to as ``data:`` URIs, Leaflet
     with its default marker icon pointed at such URIs."""
-    path = source / package / name
+    path = WEB_DIR / name if package == OWN_PACKAGE else source / package / name
     if path.suffix == ".css":
         return _embedded_css(path)
     js = path.read_text(encoding="utf-8")
@@ -349,26 +400,23 @@ def _asset_text(package: str, name: str, source: Path) -> str:
     return js
 
 
-def _data_link(package: str, name: str, source: Path) -> str:
-    """An installed file as a self-contained ``data:`` URI for a ``<script src>`` or ``<link href>``: read and
-    encoded once per version of the file, not on every map render."""
-    return _encoded_link(package, name, source, (source / package / name).stat().st_mtime_ns)
-
-
 @functools.lru_cache(maxsize=32)
 def _encoded_link(package: str, name: str, source: Path, modified: int) -> str:
-    """``_data_link``'s work; ``modified`` (the file's modification time) only keys the cache."""
+    """``data_link``'s work; ``modified`` (the file's modification time) only keys the cache."""
     mime = "text/css" if name.endswith(".css") else "text/javascript"
     encoded = base64.b64encode(_asset_text(package, name, source).encode("utf-8")).decode("ascii")
     return f"data:{mime};base64,{encoded}"
 
 
 def _inlined_tag(url: str, source: Path) -> str:
-    """The inline ``<script>``/``<style>`` replacing the tag that loads ``url`` (empty for dropped assets)."""
-    entry = CDN_FILES[url]
+    """The inline ``<script>``/``<style>`` replacing the tag that loads ``url`` (empty for dropped assets and for
+    optional ones that are not installed)."""
+    entry = (OWN_PACKAGE, url.removeprefix(OWN_SCRIPT_PREFIX)) if url.startswith(OWN_SCRIPT_PREFIX) else CDN_FILES[url]
     if entry is None:
         return ""
     package, name = entry
+    if package in OPTIONAL_PACKAGES and not (source / package / name).is_file():
+        return ""
     text = _asset_text(package, name, source)
     if name.endswith(".css"):
         return f"<style>\n{_style_safe(text)}\n</style>"
@@ -386,7 +434,7 @@ def inline_assets_html(html: str, source: Path | None = None) -> str:
 
     def replace(match: re.Match[str]) -> str:
         url = match.group(1)
-        return _inlined_tag(url, source) if url in CDN_FILES else match.group(0)
+        return _inlined_tag(url, source) if url in CDN_FILES or url.startswith(OWN_SCRIPT_PREFIX) else match.group(0)
 
     return _LINK_TAG.sub(replace, _SCRIPT_TAG.sub(replace, html))
 

@@ -19,6 +19,7 @@ from ecosystem.taxonomy import Taxonomy
 
 __all__ = [
     "CLASS_COLOURS",
+    "CLUSTERS",
     "EMPTY_REGION_COLOUR",
     "INITIATIVE_POINTS",
     "LEGEND_SWATCH",
@@ -26,6 +27,7 @@ __all__ = [
     "OTHER_SERVICE_COLOUR",
     "REGIONS",
     "SEA_COLOUR",
+    "ClusterStyle",
     "DrawnPoints",
     "LegendEntry",
     "PointStyle",
@@ -52,6 +54,18 @@ class PointStyle:
 
 
 @dataclass(frozen=True)
+class ClusterStyle:
+    """A group of nearby points at low zoom: a disc in ``fill`` at ``opacity`` outlined in ``stroke`` ``weight``
+    wide, its number of points written in ``text``."""
+
+    fill: str
+    opacity: float
+    stroke: str
+    weight: float
+    text: str
+
+
+@dataclass(frozen=True)
 class RegionStyle:
     """Region polygons: filled at ``opacity``, outlined in ``edge`` ``weight`` wide."""
 
@@ -71,6 +85,7 @@ class SwatchStyle:
 
 INITIATIVE_POINTS = PointStyle(radius=7, stroke="#ffffff", weight=1.2, opacity=0.92)
 ORGANISATION_POINTS = PointStyle(radius=5, stroke="#222222", weight=1.5, opacity=0.85)
+CLUSTERS = ClusterStyle(fill="#1f3b57", opacity=0.88, stroke="#ffffff", weight=2, text="#ffffff")
 REGIONS = RegionStyle(edge="#6b6b6b", weight=0.6, opacity=0.8)
 LEGEND_SWATCH = SwatchStyle(size=11, edge="#555555", edge_width=1)
 OTHER_SERVICE_COLOUR = "#7f7f7f"  # a point whose code has no colour in the taxonomy
@@ -170,15 +185,16 @@ def organisation_points(frame: pd.DataFrame, taxonomy: Taxonomy) -> DrawnPoints:
 class LegendEntry:
     """One line of the map legend: a section heading, or a swatch of a point's or a region's colour."""
 
-    kind: Literal["heading", "point", "region"]
+    kind: Literal["heading", "point", "region", "cluster"]
     label: str
     colour: str = ""
 
 
 def legend_entries(taxonomy: Taxonomy, lang: str, initiatives: DrawnPoints, organisations: DrawnPoints | None,
-                   classes: list[tuple[int, int]] | None) -> list[LegendEntry]:
+                   classes: list[tuple[int, int]] | None, clustered: bool = False) -> list[LegendEntry]:
     """The legend of what is drawn: the service colours of the initiatives, the actor-type colours of the
-    organisations (when shown), the choropleth classes (when regions are drawn)."""
+    organisations (when shown), the groups of nearby points (when clustered), the choropleth classes (when
+    regions are drawn)."""
     entries: list[LegendEntry] = []
     sections = [(initiatives, "service_type", "map.legend_services")]
     if organisations is not None:
@@ -189,6 +205,8 @@ def legend_entries(taxonomy: Taxonomy, lang: str, initiatives: DrawnPoints, orga
             labels = taxonomy.labels(vocabulary, lang)
             entries.append(LegendEntry("heading", t(heading, lang)))
             entries += [LegendEntry("point", labels[code], colour) for code, colour in drawn]
+    if clustered:
+        entries.append(LegendEntry("cluster", t("map.legend_cluster", lang), CLUSTERS.fill))
     if classes is not None:
         entries.append(LegendEntry("heading", t("map.legend_coverage", lang)))
         entries.append(LegendEntry("region", t("map.legend_none", lang), EMPTY_REGION_COLOUR))

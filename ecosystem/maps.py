@@ -1,11 +1,15 @@
-"""folium map builders: compact canvas points, the region choropleth, the legend and the base map.
+"""folium map builders: the point layers, the coverage colours, the legend and the base map.
 
-Points are not one folium ``Marker`` per row. Each layer ships its rows as a compact payload
-(coordinates as base64 int32 in 1e-5°, every text column dictionary-encoded as base64 uint16 indices — uint32
-past 65,536 distinct values — into a list of distinct, already translated values) and a small script draws them
-as canvas circle markers, building tooltips and popups with ``textContent`` on demand. Per-feature colours are read in JavaScript,
-never written as one ``style_function`` case per feature. Every text that reaches the page goes through
-JSON with ``<``, ``>`` and ``&`` escaped, and is inserted as text, so names containing markup stay text.
+No Leaflet object is made per row. The rows with coordinates form a *point table* (``PointTable``: int32
+latitudes and longitudes, 8 bytes a point) that the browser fetches from an address: for the live map this
+server's versioned file (``ecosystem.server``), fetched once per registry version and shared by all sessions;
+for a standalone page a ``data:`` URI. A point layer only says which table rows it shows (a bitmask or a row
+list) and their colour classes; ``web/eco_map.js`` draws them on one canvas, groups them with supercluster
+below the clustering zoom, and answers hover and click from a k-d index of what it drew. The region outlines
+belong to the base map (fetched the same way); the coverage layer only sends each region's colour and label.
+Names reach the browser on hover from the server, or inside a standalone page as dictionary-encoded columns.
+Per-feature colours are read in JavaScript, never written as one ``style_function`` case per feature. Every
+text goes through ``safe_json`` and is inserted with ``textContent``, so names containing markup stay text.
 What is drawn in which colour and style, and the legend's entries, come from ``map_style``.
 """
 
@@ -13,8 +17,10 @@ from __future__ import annotations
 
 import base64
 import json
+import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from html import escape
 from typing import Any
 
@@ -22,10 +28,13 @@ import folium
 import numpy as np
 import pandas as pd
 from branca.element import Element, Figure, MacroElement
+from folium.elements import JSCSSMixin
 from jinja2 import Template
 
 from ecosystem.i18n import t
 from ecosystem.map_style import (
+    CLUSTERS,
+    EMPTY_REGION_COLOUR,
     LEGEND_SWATCH,
     REGIONS,
     SEA_COLOUR,
@@ -43,30 +52,32 @@ from ecosystem.taxonomy import Taxonomy
 __all__ = [
     "BALTIC_BOUNDS",
     "EUROGEOGRAPHICS",
-    "MARKERCLUSTER_CSS",
-    "MARKERCLUSTER_JS",
+    "ECO_SCRIPT",
+    "KDBUSH_JS",
+    "SUPERCLUSTER_JS",
+    "MapData",
     "MapLayers",
+    "PointTable",
     "add_stamp",
     "base_map",
     "build_map",
-    "compact_payload",
+    "data_uri",
+    "inline_map_data",
     "map_layers",
     "map_legend",
     "point_layer",
+    "point_table",
     "region_layer",
+    "region_outlines",
     "rows_at",
     "safe_json",
+    "text_columns",
     "view_bounds",
 ]
 
 BALTIC_BOUNDS: list[list[float]] = [[53.3, 9.0], [66.2, 30.5]]
 EUROGEOGRAPHICS = "© EuroGeographics for the administrative boundaries"
 OSM_ATTRIBUTION = "© OpenStreetMap contributors"
-MARKERCLUSTER_JS = [("markercluster", "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/leaflet.markercluster.js")]
-MARKERCLUSTER_CSS = [
-    ("markerclustercss", "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/MarkerCluster.css"),
-    ("markerclusterdefault", "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/MarkerCluster.Default.css"),
-]
 _SCALE = 1e5  # coordinates travel as integers of 1e-5 degree (about 1 m)
 
 
@@ -120,7 +131,11 @@ class DataElement(MacroElement):
 
 
 def _b64(array: np.ndarray) -> str:
-    return base64.b64encode(np.ascontiguousarray(array).astype(array.dtype.newbyteorder("<")).tobytes()).decode("ascii")
+    return base64.b64encode(_little_endian(array)).decode("ascii")
+
+
+def _little_endian(array: np.ndarray) -> bytes:
+    return np.ascontiguousarray(array).astype(array.dtype.newbyteorder("<")).tobytes()
 
 
 def _dictionary(values: pd.Series) -> dict[str, Any]:
@@ -131,192 +146,149 @@ def _dictionary(values: pd.Series) -> dict[str, Any]:
     return {"i": _b64(codes.astype(dtype)), "w": np.dtype(dtype).itemsize, "v": [str(value) for value in uniques]}
 
 
-def compact_payload(points: pd.DataFrame, category: pd.Series, text_columns: Iterable[str]) -> dict[str, Any]:
-    """Rows with coordinates → the payload the point script reads (see module docstring)."""
-    coordinates = np.column_stack([points["latitude"].to_numpy(), points["longitude"].to_numpy()])
-    payload: dict[str, Any] = {
-        "n": len(points),
-        "xy": _b64(np.round(coordinates * _SCALE).astype(np.int32).ravel()),
-        "k": _b64(category.to_numpy().astype(np.uint8)),
-        "t": {},
-    }
-    for column in text_columns:
-        payload["t"][column] = _dictionary(points[column].fillna("").astype(str))
-    return payload
+def text_columns(rows: pd.DataFrame, columns: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Text columns of ``rows`` as a standalone page carries them, one dictionary-encoded column each."""
+    return {column: _dictionary(rows[column].fillna("").astype(str)) for column in columns}
+
+
+_TABLE_MAGIC = b"ECO1"
+
+
+class PointTable:
+    """Every located row of a frame as the browser holds it: ``ECO1``, the row count (uint32), then latitudes and
+    longitudes as int32 in 1e-5 degree (little-endian) — 8 bytes a point. Rows keep the frame's order; a layer
+    names the rows it shows by their position here."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        located = frame[frame["latitude"].notna() & frame["longitude"].notna()]
+        self.rows = located
+        self.labels = located.index
+        coordinates = [np.round(located[column].to_numpy(dtype=float) * _SCALE).astype(np.int32)
+                       for column in ("latitude", "longitude")]
+        self.data = b"".join([_TABLE_MAGIC, np.uint32(len(located)).astype("<u4").tobytes(),
+                              *(_little_endian(values) for values in coordinates)])
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    @cached_property
+    def names(self) -> list[str]:
+        """Each table row's name (what the hover label shows)."""
+        return self.rows["name"].fillna("").astype(str).tolist()
+
+    def positions(self, rows: pd.DataFrame) -> np.ndarray:
+        """Where ``rows`` (rows of the table's frame) sit in the table."""
+        found = self.labels.get_indexer(rows.index)
+        if (found < 0).any():
+            raise ValueError("some rows are not in this point table (not located, or from another frame)")
+        return found
+
+
+_tables: dict[int, tuple[weakref.ref, PointTable]] = {}
+
+
+def point_table(frame: pd.DataFrame) -> PointTable:
+    """The point table of ``frame``, built once per frame object (a registry version is one frame)."""
+    held = _tables.get(id(frame))
+    if held is not None and held[0]() is frame:
+        return held[1]
+    table = PointTable(frame)
+    _tables[id(frame)] = (weakref.ref(frame), table)
+    weakref.finalize(frame, _tables.pop, id(frame), None)
+    return table
+
+
+def data_uri(data: bytes, media_type: str) -> str:
+    """``data`` as a ``data:`` address (what a standalone page fetches its map data from)."""
+    return f"data:{media_type};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+@dataclass(frozen=True)
+class MapData:
+    """The map's heavy data and where the browser gets it: the point table and the region outlines, each at an
+    address — this server's versioned files (fetched once per registry version and shared by every session) or
+    ``data:`` URIs (a standalone page). ``label_url`` (``{row}`` for a table row) names a point on hover; without
+    it the names and details travel in the page."""
+
+    table: PointTable
+    table_url: str
+    regions_url: str | None = None
+    label_url: str | None = None
+
+
+def inline_map_data(frame: pd.DataFrame, regions: Any = None) -> MapData:
+    """Map data carried inside the page, for a page that must work on its own (a file, a picture)."""
+    table = point_table(frame)
+    outlines = data_uri(region_outlines(regions), "application/json") if regions is not None else None
+    return MapData(table, data_uri(table.data, "application/octet-stream"), outlines)
 
 
 class _PointLayer(DataElement):
-    """A script that decodes a compact payload into canvas circle markers inside its parent group."""
+    """One point layer: the rows of the point table it shows, their colours, and how a point looks
+    (``web/eco_map.js`` draws them on one canvas)."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
         (function () {
             var group = {{ this._parent.get_name() }};
-            var payload = {{ this.payload }};
-            var style = {{ this.style }};
-            var palette = {{ this.palette }};
-            var fields = {{ this.fields }};
-            function decode(b64, Type) {
-                var bytes = Uint8Array.from(atob(b64), function (c) { return c.charCodeAt(0); });
-                return new Type(bytes.buffer);
-            }
-            function column(name) {
-                var c = payload.t[name];
-                return c ? {index: decode(c.i, c.w === 4 ? Uint32Array : Uint16Array), values: c.v} : null;
-            }
-            var xy = decode(payload.xy, Int32Array), kind = decode(payload.k, Uint8Array);
-            var columns = {};
-            fields.forEach(function (f) { columns[f[0]] = column(f[0]); });
-            function text(name, i) { var c = columns[name]; return c ? c.values[c.index[i]] : ""; }
-            // a click reports the marker's own position (not the pointer's) so the app finds the row exactly
-            var Point = L.CircleMarker.extend({
-                fire: function (type, data, propagate) {
-                    if (type === "click" && data) { data.latlng = this.getLatLng(); }
-                    return L.CircleMarker.prototype.fire.call(this, type, data, propagate);
-                }
-            });
-            function popup(i) {
-                var box = document.createElement("div");
-                box.className = "eco-popup";
-                var title = document.createElement("strong");
-                title.textContent = text("name", i);
-                box.appendChild(title);
-                fields.forEach(function (f) {
-                    var value = text(f[0], i);
-                    if (!value || f[0] === "name") { return; }
-                    var line = document.createElement("div");
-                    var label = document.createElement("span");
-                    label.className = "eco-label";
-                    label.textContent = f[1] + ": ";
-                    line.appendChild(label);
-                    if (f[0] === "website") {
-                        if (!/^https?:\\/\\//i.test(value)) { return; }
-                        var link = document.createElement("a");
-                        link.href = value; link.target = "_blank"; link.rel = "noopener noreferrer";
-                        link.textContent = value;
-                        line.appendChild(link);
-                    } else {
-                        line.appendChild(document.createTextNode(value));
-                    }
-                    box.appendChild(line);
-                });
-                return box;
-            }
-            var renderer = L.canvas({padding: 0.5});
-            var markers = new Array(payload.n);
-            for (var i = 0; i < payload.n; i++) {
-                var marker = new Point([xy[2 * i] / 1e5, xy[2 * i + 1] / 1e5], {
-                    renderer: renderer, radius: style.radius, color: style.stroke, weight: style.weight,
-                    fillColor: palette[kind[i]], fillOpacity: style.opacity, interactive: true, ecoIndex: i
-                });
-                markers[i] = marker;
-            }
-            var target = group;
-            if ({{ this.cluster }} && L.markerClusterGroup) {
-                target = L.markerClusterGroup({chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 45});
-                group.addLayer(target);
-            }
-            if (target.addLayers) { target.addLayers(markers); } else { markers.forEach(function (m) { target.addLayer(m); }); }
-            group.on("mouseover", function (e) {
-                var m = e.layer;
-                if (m && m.options.ecoIndex !== undefined && !m.getTooltip()) {
-                    var tip = document.createElement("span");
-                    tip.textContent = text("name", m.options.ecoIndex);
-                    m.bindTooltip(tip, {direction: "top", offset: [0, -4]}).openTooltip();
-                }
-            });
-            group.on("click", function (e) {
-                var m = e.layer;
-                if (m && m.options.ecoIndex !== undefined) {
-                    if (!m.getPopup()) { m.bindPopup(popup(m.options.ecoIndex), {maxWidth: 320}); }
-                    m.openPopup();
-                }
-            });
+            L.ecoForgetRemovedGroups({{ this._parent._parent.get_name() }});
+            group.addLayer(new L.EcoPoints({{ this.spec }}));
         })();
         {% endmacro %}
         """
     )
 
-    def __init__(self, payload: dict[str, Any], palette: list[str], fields: list[tuple[str, str]],
-                 style: dict[str, float | str], cluster: bool) -> None:
+    def __init__(self, spec: dict[str, Any]) -> None:
         super().__init__()
         self._name = "EcoPoints"
-        self.payload = safe_json(payload)
-        self.palette = safe_json(palette)
-        self.fields = safe_json([list(field) for field in fields])
-        self.style = safe_json(style)
-        self.cluster = "true" if cluster else "false"
+        self.spec = safe_json(spec)
 
 
-class _ClusteredGroup(folium.FeatureGroup):
-    """A FeatureGroup that also loads the marker-cluster plugin (its assets are listed like folium's)."""
+def _selection(positions: np.ndarray, size: int) -> dict[str, str]:
+    """Which table rows a layer shows, as a bitmask over the table or a list of row numbers, whichever is smaller."""
+    if len(positions) * 4 < (size + 7) // 8:
+        return {"rows": _b64(positions.astype(np.uint32))}
+    mask = np.zeros(size, dtype=bool)
+    mask[positions] = True
+    return {"mask": base64.b64encode(np.packbits(mask, bitorder="little").tobytes()).decode("ascii")}
 
-    default_js = MARKERCLUSTER_JS
-    default_css = MARKERCLUSTER_CSS
 
-
-def _point_group(name: str, show: bool, cluster: bool) -> folium.FeatureGroup:
-    group_class = _ClusteredGroup if cluster else folium.FeatureGroup
-    return group_class(name=name, show=show)
+_POPUP_COLUMNS = ("name", "actor_type", "municipality", "service_types", "target_groups", "programmes", "status",
+                  "website")
 
 
 def point_layer(points: DrawnPoints, taxonomy: Taxonomy, lang: str, programme_names: Mapping[str, str], name: str,
-                cluster: bool = False) -> folium.FeatureGroup:
-    """A point layer as canvas circle markers in its colours and style, with translated popup fields."""
-    rows = points.rows
-    shown = pd.DataFrame({
-        "name": rows["name"],
-        "actor_type": rows["actor_type"].map(taxonomy.labels("actor_type", lang)).fillna(rows["actor_type"]),
-        "service_types": join_labels(rows["service_types"], taxonomy.labels("service_type", lang)),
-        "target_groups": join_labels(rows["target_groups"], taxonomy.labels("target_group", lang)),
-        "programmes": join_labels(rows["programmes"], programme_names),
-        "status": rows["status"].map(taxonomy.labels("status", lang)).fillna(rows["status"]),
-        "municipality": rows["municipality"],
-        "website": rows["website"],
-        "latitude": rows["latitude"],
-        "longitude": rows["longitude"],
-    })
-    fields = [(column, t(f"column.{column}", lang)) for column in
-              ("name", "actor_type", "municipality", "service_types", "target_groups", "programmes", "status", "website")]
-    payload = compact_payload(shown, points.category, [column for column, _ in fields])
-    group = _point_group(name, show=True, cluster=cluster)
-    group.add_child(_PointLayer(payload, points.palette, fields, asdict(points.style), cluster))
+                data: MapData, cluster: bool = False) -> folium.FeatureGroup:
+    """A point layer of ``data``'s table in its colours and style; grouped below the clustering zoom when
+    ``cluster``; with translated popup fields when the names travel in the page."""
+    table = data.table
+    positions = table.positions(points.rows)
+    order = np.argsort(positions, kind="stable")
+    spec: dict[str, Any] = {
+        "table": data.table_url, "labels": data.label_url, "lang": lang, "cluster": cluster,
+        "selection": _selection(positions[order], len(table)),
+        "kind": _b64(points.category.to_numpy()[order].astype(np.uint8)),
+        "palette": points.palette, "style": asdict(points.style), "clusterStyle": asdict(CLUSTERS),
+        "text": {"cluster": t("map.cluster_label", lang, number="{number}")},
+    }
+    if data.label_url is None:
+        rows = table.rows
+        shown = pd.DataFrame({
+            "name": rows["name"],
+            "actor_type": rows["actor_type"].map(taxonomy.labels("actor_type", lang)).fillna(rows["actor_type"]),
+            "service_types": join_labels(rows["service_types"], taxonomy.labels("service_type", lang)),
+            "target_groups": join_labels(rows["target_groups"], taxonomy.labels("target_group", lang)),
+            "programmes": join_labels(rows["programmes"], programme_names),
+            "status": rows["status"].map(taxonomy.labels("status", lang)).fillna(rows["status"]),
+            "municipality": rows["municipality"],
+            "website": rows["website"],
+        })
+        spec["columns"] = text_columns(shown, _POPUP_COLUMNS)
+        spec["fields"] = [[column, t(f"column.{column}", lang)] for column in _POPUP_COLUMNS]
+    group = folium.FeatureGroup(name=name, show=True)
+    group.add_child(_PointLayer(spec))
     return group
-
-
-class _RegionLayer(DataElement):
-    """Region polygons styled from a ``fill`` property in JavaScript, with a text tooltip."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        (function () {
-            var group = {{ this._parent.get_name() }};
-            var style = {{ this.style }};
-            var layer = L.geoJSON({{ this.data }}, {
-                attribution: {{ this.attribution }},
-                style: function (f) {
-                    return {fillColor: f.properties.fill, fillOpacity: style.opacity, color: style.edge, weight: style.weight};
-                },
-                onEachFeature: function (f, l) {
-                    var tip = document.createElement("span");
-                    tip.textContent = f.properties.label;
-                    l.bindTooltip(tip, {sticky: true});
-                }
-            });
-            group.addLayer(layer);
-        })();
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, geojson: dict[str, Any], attribution: str) -> None:
-        super().__init__()
-        self._name = "EcoRegions"
-        self.data = safe_json(geojson)
-        self.attribution = safe_json(attribution)
-        self.style = safe_json(asdict(REGIONS))
 
 
 def _rounded(coordinates: Any) -> Any:
@@ -326,20 +298,72 @@ def _rounded(coordinates: Any) -> Any:
     return [_rounded(part) for part in coordinates]
 
 
+_outlines: dict[int, tuple[weakref.ref, bytes]] = {}
+
+
+def region_outlines(regions: Any) -> bytes:
+    """The regions as the browser draws them: GeoJSON with each region's ``id`` and ``name`` (UTF-8), built once
+    per boundaries frame."""
+    held = _outlines.get(id(regions))
+    if held is not None and held[0]() is regions:
+        return held[1]
+    features = [{
+        "type": "Feature",
+        "properties": {"id": str(row.nuts_id), "name": f"{row.name} ({row.nuts_id})"},
+        "geometry": {"type": row.geometry.geom_type, "coordinates": _rounded(row.geometry.__geo_interface__["coordinates"])},
+    } for row in regions.itertuples(index=False)]
+    data = json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False,
+                      separators=(",", ":")).encode("utf-8")
+    _outlines[id(regions)] = (weakref.ref(regions), data)
+    weakref.finalize(regions, _outlines.pop, id(regions), None)
+    return data
+
+
+class _RegionOutlines(DataElement):
+    """The region outlines of the base map, fetched from their address and drawn in the empty-region colour."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.ecoRegions({{ this._parent.get_name() }}, {{ this.spec }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self._name = "EcoRegions"
+        self.spec = safe_json({"url": url, "attribution": EUROGEOGRAPHICS, "style": asdict(REGIONS),
+                               "empty": EMPTY_REGION_COLOUR})
+
+
+class _Coverage(DataElement):
+    """Colours the base map's regions by their number of initiatives while its group is on the map."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.addLayer(new L.EcoCoverage({{ this.spec }}));
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, regions: dict[str, tuple[str, str]]) -> None:
+        super().__init__()
+        self._name = "EcoCoverage"
+        self.spec = safe_json({"regions": regions})
+
+
 def region_layer(regions: Any, counts: pd.Series, lang: str) -> tuple[folium.FeatureGroup, list[tuple[int, int]]]:
-    """Coverage choropleth: every region coloured by its number of initiatives (0 in a pale neutral)."""
+    """Coverage choropleth: every region of the base map coloured by its number of initiatives (0 in a pale
+    neutral); only the colours and labels travel, the outlines are the base map's."""
     classes = count_classes(counts)
-    features = []
-    for row in regions.itertuples(index=False):
-        count = int(counts.get(row.nuts_id, 0))
-        label = f"{row.name} ({row.nuts_id}): {t('map.initiatives_count', lang, count=count)}"
-        features.append({
-            "type": "Feature",
-            "properties": {"fill": class_colour(count, classes), "label": label},
-            "geometry": {"type": row.geometry.geom_type, "coordinates": _rounded(row.geometry.__geo_interface__["coordinates"])},
-        })
+    styled = {}
+    for code, name in zip(regions["nuts_id"], regions["name"], strict=True):
+        count = int(counts.get(code, 0))
+        styled[str(code)] = (class_colour(count, classes), f"{name} ({code}): {t('map.initiatives_count', lang, count=count)}")
     group = folium.FeatureGroup(name=t("map.layer_coverage", lang), show=True)
-    group.add_child(_RegionLayer({"type": "FeatureCollection", "features": features}, EUROGEOGRAPHICS))
+    group.add_child(_Coverage(styled))
     return group, classes
 
 
@@ -383,6 +407,10 @@ def _swatch(entry: LegendEntry) -> str:
     """One legend line: a bold heading, or a round (point) or square (region) swatch and its label."""
     if entry.kind == "heading":
         return f"<b>{escape(entry.label)}</b>"
+    if entry.kind == "cluster":
+        return (f'<div><span style="display:inline-block;min-width:18px;height:18px;margin-right:6px;border-radius:50%;'
+                f'background:{escape(entry.colour)};color:{CLUSTERS.text};font:bold 10px/18px Arial,sans-serif;'
+                f'text-align:center;vertical-align:middle">12</span>{escape(entry.label)}</div>')
     shape = "border-radius:50%;" if entry.kind == "point" else ""
     size, edge = f"{LEGEND_SWATCH.size:g}px", f"{LEGEND_SWATCH.edge_width:g}px solid {LEGEND_SWATCH.edge}"
     return (f'<div><span style="display:inline-block;width:{size};height:{size};margin-right:6px;{shape}'
@@ -405,19 +433,68 @@ class MapLayers:
     overlays: list[folium.FeatureGroup]
 
 
-def base_map(tiles: str | None, lang: str, height: str = "100%", bounds: list[list[float]] | None = None) -> folium.Map:
-    """The Baltic Sea view (or ``bounds``): optional XYZ tiles (``osm`` or a URL), no animations, fractional zoom."""
+ECO_SCRIPT = "eco:eco_map.js"
+"""The link of this project's map script (``ecosystem/web/eco_map.js``); ``assets`` resolves it like a CDN link."""
+SUPERCLUSTER_JS = "https://cdn.jsdelivr.net/npm/supercluster@9.1.0/dist/supercluster.min.js"
+KDBUSH_JS = "https://cdn.jsdelivr.net/npm/kdbush@4.1.0/kdbush.min.js"
+
+
+class _EcoScripts(JSCSSMixin, MacroElement):
+    """Loads what draws the points and regions: supercluster, kdbush and the project's map script."""
+
+    default_js = [("supercluster", SUPERCLUSTER_JS), ("kdbush", KDBUSH_JS), ("eco_map", ECO_SCRIPT)]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "EcoScripts"
+
+
+class _FitView(DataElement):
+    """Moves the map to the filters' place when that place changes (a rerun with the same place keeps the
+    visitor's pan and zoom)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.ecoFit({{ this._parent._parent.get_name() }}, {{ this.bounds }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, bounds: list[list[float]]) -> None:
+        super().__init__()
+        self._name = "EcoFitView"
+        self.bounds = safe_json(bounds)
+
+
+def _view_group(bounds: list[list[float]] | None) -> folium.FeatureGroup:
+    """An overlay without a layer switch that shows ``bounds`` (the Baltic Sea when None)."""
+    group = folium.FeatureGroup(name="view", show=True, control=False)
+    group.add_child(_FitView(bounds or BALTIC_BOUNDS))
+    return group
+
+
+def base_map(tiles: str | None, lang: str, height: str = "100%", bounds: list[list[float]] | None = None,
+             regions_url: str | None = None) -> folium.Map:
+    """The Baltic Sea view (or ``bounds``): optional XYZ tiles (``osm`` or a URL), the region outlines fetched
+    from ``regions_url``, no animations, fractional zoom. ``map_layers`` keeps it the same across filter changes
+    (its overlays move the view), so the browser keeps it too."""
     m = folium.Map(tiles=None, zoom_snap=0.25, zoom_delta=0.5, height=height, control_scale=False,
                    prefer_canvas=True, world_copy_jump=False, fade_animation=False, zoom_animation=False)
-    m.options["max_zoom"] = 18  # folium drops it when there are no tiles; marker clustering needs it
+    m.options["max_zoom"] = 18  # folium drops it when there are no tiles
     if tiles == "osm":
         folium.TileLayer("OpenStreetMap", name=t("map.layer_tiles", lang), attr=OSM_ATTRIBUTION, control=False).add_to(m)
     elif tiles:
         folium.TileLayer(tiles, name=t("map.layer_tiles", lang), attr=t("map.tiles_attribution", lang), control=False).add_to(m)
+    m.add_child(_EcoScripts())
+    if regions_url is not None:
+        m.add_child(_RegionOutlines(regions_url))
     m.fit_bounds(bounds or BALTIC_BOUNDS)
     page_of(m).header.add_child(folium.Element(
         f"<style>.leaflet-container{{background:{SEA_COLOUR}!important;font-family:Arial,Helvetica,sans-serif}}"
-        ".eco-popup{font:13px/1.4 Arial,Helvetica,sans-serif}.eco-label{color:#555}</style>"))
+        ".eco-popup{font:13px/1.4 Arial,Helvetica,sans-serif}.eco-label{color:#555}"
+        ".eco-map-error{position:absolute;z-index:1000;top:10px;left:50px;right:50px;background:#fff3cd;color:#5c4400;"
+        "padding:8px 12px;border-radius:4px;font:13px Arial,Helvetica,sans-serif}</style>"))
     return m
 
 
@@ -485,22 +562,27 @@ def build_map(layers: MapLayers) -> folium.Map:
 
 def map_layers(frame: pd.DataFrame, taxonomy: Taxonomy, lang: str, programme_names: Mapping[str, str], *,
                tiles: str | None, regions: Any = None, region_counts: pd.Series | None = None,
-               show_organisations: bool = True, cluster: bool = False,
-               colour_services: Iterable[str] = (), bounds: list[list[float]] | None = None) -> MapLayers:
-    """The whole map of a filtered frame: base, coverage choropleth, organisations, initiatives, legend."""
-    base = base_map(tiles, lang, bounds=bounds)
-    overlays, classes = [], None
+               show_organisations: bool = True, cluster: bool = False, colour_services: Iterable[str] = (),
+               bounds: list[list[float]] | None = None, data: MapData | None = None) -> MapLayers:
+    """The whole map of a filtered frame: base (with the region outlines when ``regions`` are given), coverage
+    colours (with ``region_counts``), organisations, initiatives, legend.
+
+    ``data`` holds the point table the layers select from (the whole registry's, published by this server, for
+    the live map); by default the frame's own, inside the page."""
+    data = data or inline_map_data(frame, regions)
+    base = base_map(tiles, lang, regions_url=data.regions_url if regions is not None else None)
+    overlays, classes = [_view_group(bounds)], None
     if regions is not None and region_counts is not None:
         choropleth, classes = region_layer(regions, region_counts, lang)
         overlays.append(choropleth)
     initiatives = initiative_points(frame, taxonomy, colour_services)
     organisations = organisation_points(frame, taxonomy) if show_organisations else None
     if organisations is not None:
-        overlays.append(point_layer(organisations, taxonomy, lang, programme_names,
-                                    name=t("map.layer_organisations", lang), cluster=cluster))
-    overlays.append(point_layer(initiatives, taxonomy, lang, programme_names,
-                                name=t("map.layer_initiatives", lang), cluster=cluster))
-    overlays.append(map_legend(legend_entries(taxonomy, lang, initiatives, organisations, classes), lang))
+        overlays.append(point_layer(organisations, taxonomy, lang, programme_names, name=t("map.layer_organisations", lang),
+                                    data=data, cluster=cluster))
+    overlays.append(point_layer(initiatives, taxonomy, lang, programme_names, name=t("map.layer_initiatives", lang),
+                                data=data, cluster=cluster))
+    overlays.append(map_legend(legend_entries(taxonomy, lang, initiatives, organisations, classes, clustered=cluster), lang))
     return MapLayers(base, overlays)
 
 

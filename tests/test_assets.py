@@ -6,6 +6,7 @@ import argparse
 import base64
 import json
 import re
+import shutil
 from pathlib import Path
 
 import branca.colormap
@@ -18,6 +19,7 @@ from ecosystem import assets
 from ecosystem.assets import (
     CDN_FILES,
     PACKAGES,
+    WEB_DIR,
     AssetsError,
     add_assets_commands,
     assets_installed,
@@ -26,30 +28,36 @@ from ecosystem.assets import (
     localise_map_assets,
 )
 from ecosystem.config import PROJECT_DIR, assets_dir
+from ecosystem.maps import KDBUSH_JS, SUPERCLUSTER_JS, base_map
 
 EXTERNAL_TAG = re.compile(r"""<(?:script|link)\b[^>]*(?:src|href)=["'](?:https?:)?//""", re.IGNORECASE)
 PNG = b"\x89PNG\r\n\x1a\n fake image"
 
 
-def _write_packages(root: Path, folder: str) -> None:
-    """Fake copies of every pinned package under ``root/<package>/<folder>/`` (npm layout without package.json)."""
+def _write_package(folder: Path, name: str, files: tuple[str, ...]) -> None:
+    """Fake copies of a package's ``files`` in ``folder``."""
+    for relative in files:
+        path = folder / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.suffix == ".png":
+            path.write_bytes(PNG)
+        elif path.suffix == ".css":
+            path.write_text(f".{name.replace('.', '-')} {{ background: url(images/layers.png); }}\n")
+        else:
+            path.write_text(f'window["{name}"] = "</script><script>alert(1)</script>";\n')
+
+
+def _write_packages(root: Path) -> None:
+    """Fake copies of every pinned package under ``root/<package>/`` (as ``install_assets`` lays them out)."""
     for name, package in PACKAGES.items():
-        for relative in package.files:
-            path = root / name / folder / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if path.suffix == ".png":
-                path.write_bytes(PNG)
-            elif path.suffix == ".css":
-                path.write_text(f".{name.replace('.', '-')} {{ background: url(images/layers.png); }}\n")
-            else:
-                path.write_text(f'window["{name}"] = "</script><script>alert(1)</script>";\n')
+        _write_package(root / name, name, package.files)
 
 
 @pytest.fixture
 def vendor(tmp_path: Path) -> Path:
     """A vendor folder laid out as ``install_assets`` leaves it, with fake file contents."""
     dest = tmp_path / "vendor"
-    _write_packages(dest, "")
+    _write_packages(dest)
     return dest
 
 
@@ -58,8 +66,8 @@ def npm_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A cache whose npm prefix already holds the pinned versions; npm and Debian's copies are out of reach."""
     cache = tmp_path / "cache"
     modules = cache / "npm" / "node_modules"
-    _write_packages(modules, "dist")
     for name, package in PACKAGES.items():
+        _write_package(modules / name / package.dist, name, package.files)
         (modules / name / "package.json").write_text(json.dumps({"name": name, "version": package.version}))
     monkeypatch.setenv("ECOSYSTEM_CACHE_DIR", str(cache))
     monkeypatch.delenv("ECOSYSTEM_ASSETS_DIR", raising=False)
@@ -245,3 +253,37 @@ def test_cli_install_failure_gives_exit_code_and_reason(
 
     assert args.handler(args) == 1
     assert "error: Cannot install the map assets" in capsys.readouterr().err
+
+
+def _our_map() -> folium.Map:
+    """The product's base map: Leaflet, supercluster, kdbush and our own map script."""
+    return base_map(None, "en")
+
+
+def test_localise_points_every_script_at_the_given_address(vendor: Path) -> None:
+    def link(package: str, name: str, _source: Path) -> str:
+        return f"/_eco/assets/{package}/{name}"
+
+    urls = _asset_urls(localise_map_assets(_our_map(), vendor, link=link))
+    for expected in ("leaflet/leaflet.js", "supercluster/supercluster.min.js", "kdbush/kdbush.min.js", "eco/eco_map.js"):
+        assert f"/_eco/assets/{expected}" in urls
+    assert all(url.startswith("/_eco/assets/") for url in urls)
+
+
+def test_on_public_cdns_only_our_own_script_is_ours(vendor: Path) -> None:
+    urls = _asset_urls(localise_map_assets(_our_map(), vendor, cdn=True))
+    ours = [url for url in urls if not url.startswith("https://")]
+    assert len(ours) == 1 and base64.b64decode(ours[0].split(",", 1)[1]) == (WEB_DIR / "eco_map.js").read_bytes()
+    assert SUPERCLUSTER_JS in urls and KDBUSH_JS in urls
+
+
+def test_optional_libraries_missing_are_left_out_not_fatal(vendor: Path) -> None:
+    complete = len(_asset_urls(localise_map_assets(_our_map(), vendor)))
+    shutil.rmtree(vendor / "supercluster")
+    shutil.rmtree(vendor / "kdbush")
+    assert assets_installed(vendor)  # the map draws without them (no grouping; hover looks at every point)
+    urls = _asset_urls(localise_map_assets(_our_map(), vendor))
+    assert not [url for url in urls if url.startswith("https://")]
+    assert len(urls) == complete - 2
+    page = inline_assets_html(_our_map().get_root().render(), vendor)
+    assert not EXTERNAL_TAG.search(page) and "window.Supercluster" in page  # our script copes without it

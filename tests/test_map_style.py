@@ -47,12 +47,11 @@ def _page(frame, taxonomy, **options) -> str:
 
 def _folium_points(html: str) -> list[dict]:
     """Per point layer, in drawing order: each point's fill, and the layer's radius, stroke, weight and opacity."""
-    layers = re.findall(r"var payload = (\{.*?\});\s*var style = (\{.*?\});\s*var palette = (\[.*?\]);", html)
     points = []
-    for payload, style, palette in layers:
-        kind = np.frombuffer(base64.b64decode(json.loads(payload)["k"]), dtype=np.uint8)
-        colours = json.loads(palette)
-        points.append({"fills": [to_hex(colours[k]) for k in kind], **json.loads(style)})
+    for found in re.findall(r"new L\.EcoPoints\((\{.*?\})\)\);", html):
+        spec = json.loads(found)
+        kind = np.frombuffer(base64.b64decode(spec["kind"]), dtype=np.uint8)
+        points.append({"fills": [to_hex(spec["palette"][k]) for k in kind], **spec["style"]})
     return points
 
 
@@ -127,11 +126,13 @@ def test_picture_points_look_like_the_live_map_points(seed, taxonomy, options):
 
 def test_picture_regions_look_like_the_live_map_regions(seed, taxonomy, regions, counts):
     html = _page(seed, taxonomy, regions=regions, region_counts=counts)
-    script = re.search(r"var style = (\{[^}]*\});\s*var layer = L\.geoJSON\((\{.*?\}), \{", html, re.S)
-    style, data = json.loads(script.group(1)), json.loads(script.group(2))
+    outlines = json.loads(re.search(r"L\.ecoRegions\([^,]+, (\{.*?\})\);", html).group(1))
+    style = outlines["style"]
+    data = json.loads(base64.b64decode(outlines["url"].split(",", 1)[1]))
+    fills = json.loads(re.search(r"new L\.EcoCoverage\((\{.*?\})\)", html).group(1))["regions"]
     fig = static_map_figure(seed, taxonomy, "en", regions=regions, region_counts=counts, width=800, height=450, scale=1)
     polygons = next(c for c in fig.axes[0].collections if c.get_zorder() == 1)
-    expected = [to_rgba(feature["properties"]["fill"], style["opacity"]) for feature in data["features"]]
+    expected = [to_rgba(fills[feature["properties"]["id"]][0], style["opacity"]) for feature in data["features"]]
     assert [tuple(face) for face in polygons.get_facecolors()] == pytest.approx(expected)
     assert to_hex(polygons.get_edgecolors()[0][:3]) == to_hex(style["edge"])
     assert polygons.get_linewidths()[0] / _PX == pytest.approx(style["weight"])
@@ -154,7 +155,11 @@ def test_both_renderers_show_the_same_legend(seed, taxonomy, regions, counts, op
 def test_shape_count_is_what_the_live_map_draws(seed, taxonomy, regions, counts):
     for options, region_options in (({}, {}), ({"show_organisations": False}, {"regions": regions, "region_counts": counts})):
         html = _page(seed, taxonomy, **options, **region_options)
-        points = sum(json.loads(payload)["n"] for payload in re.findall(r"var payload = (\{.*?\});", html))
-        features = re.search(r"L\.geoJSON\((\{.*?\}), \{", html, re.S)
-        polygons = len(json.loads(features.group(1))["features"]) if features else 0
+        points = 0
+        for found in re.findall(r"new L\.EcoPoints\((\{.*?\})\)\);", html):
+            points += len(base64.b64decode(json.loads(found)["kind"]))  # one colour class per point shown
+        outlines = re.search(r"L\.ecoRegions\([^,]+, (\{.*?\})\);", html)
+        polygons = 0
+        if outlines:
+            polygons = len(json.loads(base64.b64decode(json.loads(outlines.group(1))["url"].split(",", 1)[1]))["features"])
         assert map_shape_count(seed, **options, **region_options) == points + polygons

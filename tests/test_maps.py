@@ -8,15 +8,18 @@ import pytest
 from shapely.geometry import Point, shape
 
 from conftest import NUTS_2024_L3, make_frame
+from ecosystem.assets import WEB_DIR
 from ecosystem.coverage import region_counts
 from ecosystem.maps import (
     BALTIC_BOUNDS,
     EUROGEOGRAPHICS,
     build_map,
-    compact_payload,
+    inline_map_data,
     map_layers,
+    point_table,
     rows_at,
     safe_json,
+    text_columns,
     view_bounds,
 )
 from ecosystem.regions import load_regions
@@ -37,13 +40,39 @@ def frame():
     ])
 
 
-def payloads(html: str) -> list[dict]:
-    return [json.loads(match) for match in re.findall(r"var payload = (\{.*?\});\n", html)]
+def specs(html: str) -> list[dict]:
+    """The point layers' specifications in a rendered page (organisations first, then initiatives)."""
+    return [json.loads(match) for match in re.findall(r"new L\.EcoPoints\((\{.*?\})\)\);", html)]
 
 
-def decode(payload: dict) -> tuple[np.ndarray, np.ndarray]:
-    xy = np.frombuffer(base64.b64decode(payload["xy"]), dtype="<i4").reshape(-1, 2) / 1e5
-    return xy, np.frombuffer(base64.b64decode(payload["k"]), dtype=np.uint8)
+def fetched(url: str) -> bytes:
+    """What the browser fetches from a ``data:`` address."""
+    assert url.startswith("data:")
+    return base64.b64decode(url.split(",", 1)[1])
+
+
+def table_of(spec: dict) -> np.ndarray:
+    """The point table a layer draws from: (latitude, longitude) per table row."""
+    data = fetched(spec["table"])
+    assert data[:4] == b"ECO1"
+    n = int(np.frombuffer(data[4:8], dtype="<u4")[0])
+    assert len(data) == 8 + 8 * n  # 8 bytes a point
+    return np.stack([np.frombuffer(data[8:8 + 4 * n], dtype="<i4"), np.frombuffer(data[8 + 4 * n:], dtype="<i4")], axis=1) / 1e5
+
+
+def shown_rows(spec: dict, size: int) -> np.ndarray:
+    """The table rows a layer shows, from its bitmask or row list."""
+    selection = spec["selection"]
+    if "rows" in selection:
+        return np.frombuffer(base64.b64decode(selection["rows"]), dtype="<u4")
+    bits = np.unpackbits(np.frombuffer(base64.b64decode(selection["mask"]), dtype=np.uint8), bitorder="little")
+    return np.flatnonzero(bits[:size])
+
+
+def decode(spec: dict) -> tuple[np.ndarray, np.ndarray]:
+    table = table_of(spec)
+    rows = shown_rows(spec, len(table))
+    return table[rows], np.frombuffer(base64.b64decode(spec["kind"]), dtype=np.uint8)
 
 
 def render(frame, taxonomy, **kwargs):
@@ -53,18 +82,19 @@ def render(frame, taxonomy, **kwargs):
 
 def test_points_travel_compactly_and_decode_exactly(frame, taxonomy):
     html = render(frame, taxonomy)
-    organisations, initiatives = payloads(html)
+    organisations, initiatives = specs(html)
     xy, kind = decode(initiatives)
-    assert initiatives["n"] == 2 and xy.tolist() == [[55.2522, 22.2897], [55.3, 22.1]]
+    assert xy.tolist() == [[55.2522, 22.2897], [55.3, 22.1]]
     services = taxonomy.codes("service_type")
     assert kind.tolist() == [services.index("transport_mobility"), services.index("care_day_services")]
-    assert organisations["n"] == 1
-    assert "L.Marker(" not in html and html.count("L.circleMarker(") == 0  # one script, not one object per row
+    assert decode(organisations)[0].tolist() == [[56.5, 21.0]]
+    assert "L.Marker(" not in html and "circleMarker(" not in html  # one layer, not one object per row
+    assert organisations["table"] == initiatives["table"]  # one table, fetched once
 
 
 def test_colour_follows_the_selected_service(frame, taxonomy):
     html = render(frame, taxonomy, colour_services=["housing"])
-    _, kind = decode(payloads(html)[1])
+    _, kind = decode(specs(html)[1])
     assert kind[1] == taxonomy.codes("service_type").index("housing")
 
 
@@ -72,13 +102,13 @@ def test_names_with_markup_cannot_break_out_of_the_script(frame, taxonomy):
     html = render(frame, taxonomy)
     assert "<script>alert(1)" not in html and "onerror=alert(2)>" not in html
     assert "\\u003c/script\\u003e" in html
-    assert payloads(html)[1]["t"]["name"]["v"][0] == HOSTILE  # the exact text arrives, as text
-    assert "textContent" in html and "innerHTML" not in html.split("eco-legend")[0]
+    assert HOSTILE in specs(html)[1]["columns"]["name"]["v"]  # the exact text arrives, as text
+    script = (WEB_DIR / "eco_map.js").read_text(encoding="utf-8")
+    assert "textContent" in script and ".innerHTML" not in script
 
 
-def test_popups_only_link_http_websites(frame, taxonomy):
-    html = render(frame, taxonomy)
-    assert "/^https?:\\/\\//i.test(value)" in html
+def test_popups_only_link_http_websites():
+    assert "if (!/^https?:\\/\\//i.test(value)) { return; }" in (WEB_DIR / "eco_map.js").read_text(encoding="utf-8")
 
 
 def test_safe_json_escapes_html_and_separators():
@@ -110,15 +140,18 @@ def test_choropleth_draws_islands_empty_regions_and_attribution(frame, taxonomy)
     regions = load_regions(NUTS_2024_L3)
     counts = region_counts(frame.assign(region_code="LT025"), regions["nuts_id"])
     html = render(frame, taxonomy, regions=regions, region_counts=counts)
-    data = json.loads(re.search(r"L\.geoJSON\((\{.*?\}), \{", html, re.S).group(1))
-    labels = {feature["properties"]["label"].split(" (")[1][:5]: feature for feature in data["features"]}
-    assert len(labels) == len(regions)
+    spec = json.loads(re.search(r"L\.ecoRegions\([^,]+, (\{.*?\})\);", html).group(1))
+    outlines = json.loads(fetched(spec["url"]))
+    drawn = {feature["properties"]["id"]: feature for feature in outlines["features"]}
+    assert len(drawn) == len(regions)
     islands = {"SE214": (18.30, 57.64), "DK014": (14.70, 55.10), "EE004": (22.48, 58.25), "FI200": (19.94, 60.10)}
     for code, town in islands.items():  # Visby, Rønne, Kuressaare, Mariehamn lie inside what is drawn
-        assert shape(labels[code]["geometry"]).buffer(0.05).contains(Point(town)), code
-    assert labels["LT025"]["properties"]["fill"] != labels["LT021"]["properties"]["fill"]
-    assert ": 0 initiatives" in labels["LT021"]["properties"]["label"]
-    assert safe_json(EUROGEOGRAPHICS) in html
+        assert shape(drawn[code]["geometry"]).buffer(0.05).contains(Point(town)), code
+    coverage = json.loads(re.search(r"new L\.EcoCoverage\((\{.*?\})\)", html).group(1))["regions"]
+    assert set(coverage) == set(drawn)
+    assert coverage["LT025"][0] != coverage["LT021"][0]
+    assert coverage["LT021"][1].endswith(": 0 initiatives")
+    assert spec["attribution"] == EUROGEOGRAPHICS
 
 
 def test_no_regions_no_eurogeographics_line(frame, taxonomy):
@@ -144,11 +177,33 @@ def test_view_bounds_use_the_boundaries_of_chosen_places(frame):
 
 @pytest.mark.parametrize("rows", [1_000, 70_000])
 def test_every_row_keeps_its_own_name_past_65535_distinct_names(rows):
-    points = pd.DataFrame({"latitude": np.full(rows, 55.0), "longitude": np.full(rows, 22.0),
-                           "name": [f"Initiative {n}" for n in range(rows)]})
-    payload = compact_payload(points, pd.Series(np.zeros(rows, dtype=np.uint8)), ["name"])
-    column = payload["t"]["name"]
+    points = pd.DataFrame({"name": [f"Initiative {n}" for n in range(rows)]})
+    column = text_columns(points, ["name"])["name"]
     assert column["w"] == (2 if rows <= 65_536 else 4)
     indices = np.frombuffer(base64.b64decode(column["i"]), dtype="<u2" if column["w"] == 2 else "<u4")
     names = [column["v"][index] for index in indices]
     assert names == points["name"].tolist()  # row 65,536 and later used to show another row's name
+
+
+def test_a_layer_names_its_rows_by_a_bitmask_or_a_list_whichever_is_smaller(taxonomy):
+    whole = make_frame([{"id": f"r{n}", "name": f"Row {n}", "latitude": str(54 + n / 1000), "longitude": "22.0",
+                         "location_precision": "settlement", "country": "LT" if n % 100 else "LV"} for n in range(2000)])
+    data = inline_map_data(whole)
+    for chosen, kind in ((whole, "mask"), (whole[whole["country"] == "LV"], "rows")):
+        spec = specs(build_map(map_layers(chosen, taxonomy, "en", {}, tiles=None, data=data)).get_root().render())[1]
+        assert list(spec["selection"]) == [kind]
+        table = table_of(spec)
+        assert len(table) == len(whole)  # the whole registry's table; the layer only says which rows
+        assert table[shown_rows(spec, len(table))][:, 0].tolist() == chosen["latitude"].astype(float).tolist()
+
+
+def test_point_table_is_built_once_per_frame_and_rows_keep_their_names():
+    rows = 1_000_000
+    frame = pd.DataFrame({"name": [f"Initiative {n}" for n in range(rows)], "latitude": np.linspace(53.5, 69.5, rows),
+                          "longitude": np.linspace(9.5, 31.5, rows)})
+    table = point_table(frame)
+    assert point_table(frame) is table
+    assert len(table.data) == 8 + 8 * rows
+    assert table.names == frame["name"].tolist()  # the hover label of every row, at a million rows
+    lat = np.frombuffer(table.data[8:8 + 4 * rows], dtype="<i4") / 1e5
+    assert np.abs(lat - frame["latitude"].to_numpy()).max() <= 0.5e-5

@@ -40,8 +40,8 @@ _HEAD = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
 
 # Injected first into the page: records each map's state from Leaflet's public events (an init hook on L.Map,
 # installed the moment Leaflet sets window.L) and reports the page's state for the ready rule of render_map_png.
-# It reads only public API: whenReady, the movestart/moveend and zoomstart/zoomend events, eachLayer, options, the
-# documented animation classes and document.fonts.
+# It reads only public API: whenReady, the movestart/moveend and zoomstart/zoomend events, eachLayer, the documented
+# animation classes, document.fonts, and the points our map script reports drawn (window.__ecoMap, web/eco_map.js).
 _TRACKER_JS = """
 (function () {
   var leaflet, tracked = null, maps = new WeakMap();
@@ -75,9 +75,10 @@ _TRACKER_JS = """
     state.moving = events.moving;
     state.zooming = events.zooming;
     state.moveEnds = events.moveEnds;
-    map.eachLayer(function (layer) {
-      if (layer instanceof L.Path) { state.shapes += 1; if (layer.options.ecoIndex !== undefined) { state.points += 1; } }
-    });
+    map.eachLayer(function (layer) { if (layer instanceof L.Path) { state.shapes += 1; } });
+    var eco = window.__ecoMap;
+    state.points = eco && eco.map === map && eco.drawn > 0 ? eco.visible : 0;
+    state.shapes += state.points;
     return state;
   };
 })();
@@ -315,8 +316,9 @@ def render_map_png(html: str, width: int = DEFAULT_SLIDE.width, height: int = DE
     2. no zoom or pan animation runs: every ``movestart`` and ``zoomstart`` has had its ``moveend`` and ``zoomend``,
        no element has the class ``leaflet-zoom-anim`` or ``leaflet-pan-anim``, and, when the page calls
        ``fitBounds``, a ``moveend`` has followed the map's creation;
-    3. at least ``expected_shapes`` vector shapes (``L.Path`` layers that ``map.eachLayer`` visits: our canvas circle
-       markers, which carry the option ``ecoIndex``, and region polygons) are on the map — see ``map_shape_count``;
+    3. at least ``expected_shapes`` shapes are drawn: the points our map script reports drawn for the current view
+       (``window.__ecoMap.visible`` once ``drawn``) plus the vector shapes (``L.Path`` layers that ``map.eachLayer``
+       visits: the region polygons) — see ``map_shape_count``;
     4. ``document.fonts`` has loaded, then two animation frames have passed (the canvas redraws on the next frame).
 
     Shots of the same HTML are byte-identical. The page has ``load_timeout`` seconds to load, then the map has

@@ -14,14 +14,14 @@ import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
-from ecosystem import config
-from ecosystem.assets import assets_installed, localise_map_assets
+from ecosystem import config, server
+from ecosystem.assets import Link, assets_installed, data_link, localise_map_assets
 from ecosystem.coverage import region_counts
 from ecosystem.i18n import t
-from ecosystem.maps import MapLayers, map_layers, view_bounds
+from ecosystem.maps import MapData, MapLayers, map_layers, point_table, region_outlines, view_bounds
 from ecosystem.view import Message, Notice, View
 
-__all__ = ["bounds_of", "map_tiles", "render_map", "view_map_layers"]
+__all__ = ["bounds_of", "map_data", "map_tiles", "render_map", "view_map_layers"]
 
 CDN_PROBE = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"
 
@@ -50,28 +50,56 @@ def map_tiles() -> tuple[str | None, Notice | None]:
     return tiles, None
 
 
+def _base_path() -> str:
+    """The path this server's pages live under (``server.baseUrlPath``), with slashes at both ends."""
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{base}/" if base else "/"
+
+
+def map_data(view: View) -> MapData | None:
+    """Where the live map gets the whole registry's point table and the region outlines: this server's versioned
+    files (published once per registry version, shared by every session; the page then carries only which rows
+    the filters show). None where this process serves no routes (``streamlit run dashboard.py``, AppTest): the
+    map then carries the filtered rows itself."""
+    if not server.serving():
+        return None
+    base = _base_path()
+    table = point_table(view.registry.initiatives)
+    outlines = base + server.publish(region_outlines(view.regions), "json") if view.regions is not None else None
+    return MapData(table, base + server.publish(table.data, "bin", labels=table.names), outlines,
+                   base + server.label_url(table.data))
+
+
 def view_map_layers(view: View, tiles: str | None, *, show_organisations: bool, coverage: bool = True,
                     cluster: bool = False) -> MapLayers:
-    """The map of the view's filtered rows, with the coverage choropleth when boundaries are there and wanted."""
+    """The map of the view's filtered rows over the region outlines (when boundaries are loaded), coloured by
+    coverage when ``coverage``."""
     counts = region_counts(view.filtered, view.regions["nuts_id"]) if view.regions is not None and coverage else None
     bounds = view_bounds(view.filtered, view.regions, view.state.countries, view.state.regions)
     return map_layers(view.filtered, view.taxonomy, view.lang, view.programme_names, tiles=tiles,
-                      regions=view.regions if counts is not None else None, region_counts=counts,
-                      show_organisations=show_organisations, cluster=cluster, colour_services=view.state.services,
-                      bounds=bounds)
+                      regions=view.regions, region_counts=counts, show_organisations=show_organisations,
+                      cluster=cluster, colour_services=view.state.services, bounds=bounds, data=map_data(view))
+
+
+def _asset_link() -> Link:
+    """How the page refers to the map's scripts: this server's asset route, else ``data:`` URIs."""
+    if not server.serving():
+        return data_link
+    base = _base_path()
+    return lambda package, name, _source: base + server.asset_url(package, name)
 
 
 def render_map(layers: MapLayers, lang: str, *, key: str, height: int, returned_objects: list[str]) -> dict:
     """Show a map with st_folium: the base stays put, overlays swap on filter changes, no rerun on pan/zoom;
     what it reports among ``returned_objects``."""
-    mode = config.map_assets_mode()
-    if mode != "cdn" and assets_installed():
-        for element in (layers.base, *layers.overlays):
-            localise_map_assets(element)
-    elif mode == "local":
+    mode, link = config.map_assets_mode(), _asset_link()
+    local = mode != "cdn" and assets_installed()
+    if not local and mode == "local":
         st.warning(t("app.assets_missing", lang))
-    elif not _reachable(CDN_PROBE):
+    elif not local and not _reachable(CDN_PROBE):
         st.warning(t("app.assets_unreachable", lang))
+    for element in (layers.base, *layers.overlays):
+        localise_map_assets(element, link=link, cdn=not local)
     return st_folium(layers.base, key=key, height=height, use_container_width=True,
                      feature_group_to_add=layers.overlays, layer_control=folium.LayerControl(collapsed=False),
                      returned_objects=returned_objects) or {}

@@ -1,5 +1,7 @@
-"""The real dashboard in headless Chromium, offline: the map draws the registry's markers, a click on a
-marker opens its detail card, boundaries carry their attribution, and markup in names stays text."""
+"""The real dashboard (``app.py``: Streamlit plus this server's routes) in headless Chromium, offline: the map
+fetches the registry's point table from this server and draws the filtered rows, hover names a point, a click
+on a point opens its detail card, boundaries carry their attribution, markup in names stays text, and filter
+changes leave nothing behind in the page."""
 
 from __future__ import annotations
 
@@ -20,9 +22,7 @@ if TYPE_CHECKING:
 DATA = PROJECT_DIR / "data"
 NUTS = PROJECT_DIR.parent / "shared" / "reference" / "nuts"
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
-# our markers on the map, through Leaflet's public eachLayer and the ecoIndex option maps.point_layer gives them
-MARKERS = ("(() => { const found = []; window.map.eachLayer(layer => {"
-           " if (layer.options.ecoIndex !== undefined) { found.push(layer); } }); return found; })()")
+DRAWN = "window.__ecoMap ? [window.__ecoMap.drawn, window.__ecoMap.visible] : [0, 0]"  # web/eco_map.js reports it
 TIMEOUT_MS = 120_000  # a safety net: every wait ends at its event
 HOSTILE = "<img src=x onerror=\"document.title='pwned'\">SIVAN"
 
@@ -43,46 +43,75 @@ def map_frame(recorded: RecordedPage) -> Frame:
     return frame
 
 
-def test_map_page_draws_markers_and_a_click_opens_the_card(
+def drawn_after(frame: Frame, count: int, visible: int) -> int:
+    """Wait until the map reports a draw after ``count`` with ``visible`` points; the new draw count."""
+    frame.wait_for_function(f"(() => {{ const [d, v] = {DRAWN}; return d > {count} && v === {visible}; }})()",
+                            timeout=TIMEOUT_MS)
+    return frame.evaluate(DRAWN)[0]
+
+
+def test_map_page_draws_points_names_them_and_a_click_opens_the_card(
     local_assets: Path, streamlit_server: StreamlitServer, browser_page: RecordedPage, data_dir: Path
 ) -> None:
     env = {"ECOSYSTEM_MAP_ASSETS": "local", "ECOSYSTEM_TILES": "none", "ECOSYSTEM_DATA_DIR": str(data_dir),
+           "ECOSYSTEM_DATABASE_URL": f"sqlite:///{data_dir / 'registry.sqlite'}",
            "ECOSYSTEM_REFERENCE_DIR": str(NUTS if NUTS.exists() else data_dir / "none")}
-    base_url = streamlit_server(PROJECT_DIR / "dashboard.py", env)
+    base_url = streamlit_server(PROJECT_DIR / "app.py", env)
     page = browser_page.page
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url))
     page.goto(f"{base_url}/map?country=SE,LT")  # the first visit of a fresh server opens a page URL
     frame = map_frame(browser_page)
     page.get_by_role("heading", name="Map", exact=True).wait_for(timeout=TIMEOUT_MS)
     assert page.get_by_test_id("stSidebarNav").get_by_text("Coverage").count() == 1  # the router's navigation
     seed = pd.read_csv(data_dir / "initiatives.csv", dtype=str).fillna("")
     located = seed[seed["country"].isin(["SE", "LT"]) & (seed["latitude"] != "")]
-    frame.wait_for_function(f"window.map && {MARKERS}.length >= {len(located)}", timeout=TIMEOUT_MS)
-    assert frame.evaluate(f"{MARKERS}.length") == len(located)
+    drawn = drawn_after(frame, 0, len(located))
     frame.locator(".eco-legend").wait_for(timeout=TIMEOUT_MS)  # the legend comes with its layer
     assert frame.locator(".eco-legend").count() == 1
+    tables = [url for url in fetched if "/_eco/data/" in url and url.endswith(".bin")]
+    assert len(tables) == 1  # the whole registry's point table, from this server
 
-    # click SIVAN's marker where Leaflet draws it on the canvas: a real click, hit-tested by Leaflet
-    frame.evaluate(f"""(() => {{
-        const m = {MARKERS}.find(layer => Math.abs(layer.getLatLng().lat - 65.5848) < 1e-6);
-        window.map.setView(m.getLatLng(), 9, {{animate: false}});
-    }})()""")
+    # SIVAN's point where the canvas draws it: hover names it (asked of the server), a real click opens its card
+    sivan = seed[seed["name"].str.endswith("SIVAN")].iloc[0]
+    frame.evaluate(f"window.map.setView([{sivan['latitude']}, {sivan['longitude']}], 9, {{animate: false}}) && null")
+    drawn = drawn_after(frame, drawn, len(located))
     page.locator(MAP_FRAME).scroll_into_view_if_needed()
     point = frame.evaluate(f"""(() => {{
-        const m = {MARKERS}.find(layer => Math.abs(layer.getLatLng().lat - 65.5848) < 1e-6);
-        const p = window.map.latLngToContainerPoint(m.getLatLng());
+        const p = window.map.latLngToContainerPoint([{sivan['latitude']}, {sivan['longitude']}]);
         const r = window.map.getContainer().getBoundingClientRect();
         return [r.left + p.x, r.top + p.y];
     }})()""")
     box = page.locator(MAP_FRAME).bounding_box()
+    page.mouse.move(box["x"] + point[0], box["y"] + point[1])
+    frame.wait_for_function("document.querySelector('.eco-tip') && document.querySelector('.eco-tip').textContent"
+                            f" === {HOSTILE!r}", timeout=TIMEOUT_MS)
     page.mouse.click(box["x"] + point[0], box["y"] + point[1])
     card = page.get_by_text(HOSTILE, exact=False)
     card.first.wait_for(timeout=TIMEOUT_MS)
     assert page.title() != "pwned" and frame.evaluate("document.title") != "pwned"
-    assert page.locator("img[src='x']").count() == 0
+    assert page.locator("img[src='x']").count() == 0 and frame.locator("img[src='x']").count() == 0
 
     if NUTS.exists():
         attribution = frame.locator(".leaflet-control-attribution").inner_text()
         assert "EuroGeographics for the administrative boundaries" in attribution
+
+    # filter changes in this session: only the selection travels, the table is not fetched again, the previous
+    # layers leave the page (st_folium would otherwise keep every overlay group it ever added)
+    countries = page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").first
+    shown = {"SE", "LT"}
+    for name, code in (("Latvia", "LV"), ("Germany", "DE"), ("Portugal", "PT")):
+        countries.locator("input").click()
+        page.keyboard.type(name)
+        page.get_by_role("option", name=name).wait_for(timeout=TIMEOUT_MS)
+        page.keyboard.press("Enter")
+        page.keyboard.press("Escape")
+        shown.add(code)
+        chosen = seed[seed["country"].isin(shown) & (seed["latitude"] != "")]
+        drawn = drawn_after(frame, drawn, len(chosen))
+    assert frame.evaluate("document.querySelectorAll('canvas.eco-points').length") == 2
+    assert frame.evaluate("window.feature_group.length") <= 5  # view, coverage, organisations, initiatives, legend
+    assert len([url for url in fetched if "/_eco/data/" in url and url.endswith(".bin")]) == 1
     assert browser_page.blocked_requests == []
     # Streamlit itself probes /map/_stcore/… before it knows its base path: those 404s are not ours
     assert [error for error in browser_page.console_errors if "status of 404" not in error] == []
