@@ -49,8 +49,22 @@ KEY_FAMILIES: dict[str, tuple[str, ...]] = {
     "upload.mode_": ("upsert", "replace"),
 }
 """Keys the code builds with an f-string (``t(f"column.{column}", lang)``): the prefix → every value filled in."""
-SAME_AS_ENGLISH: frozenset[str] = frozenset({"column.id", "diff.id"})
-"""Messages whose translation is rightly the English text ("Id", the column header of every language's file)."""
+_ID = frozenset({"column.id", "diff.id"})  # "Id", the column header of every language's file
+_REGION_AND_STATUS = frozenset({"filter.regions", "column.region_code", "chart.area.region",  # "Region"
+                                "filter.statuses", "column.status"})  # "Status"
+SAME_AS_ENGLISH: dict[str, frozenset[str]] = {
+    "lt": _ID,
+    "lv": _ID,
+    "da": _ID | _REGION_AND_STATUS | {"about.definition", "history.version", "column.actor_type", "column.start_year",
+                                "page.upload"},  # "Definition", "Version", "Type", "Start", "Upload"
+    "de": _REGION_AND_STATUS | {"about.definition", "history.version", "column.name", "column.website",
+                                "about.code", "r.codes_code", "r.codes_sheet"},  # "Name", "Website", "Code(s)"
+    "et": frozenset({"map.layer_legend"}),  # "Legend"
+    "pl": _REGION_AND_STATUS,
+    "sv": _ID | _REGION_AND_STATUS | {"about.definition", "history.version", "column.start_year",
+                                "coverage.by_region", "chart.id.region"},  # "Per region"
+}
+"""Per language, the messages whose translation is rightly the English text (German "Region", Danish "Version")."""
 _CALLS = ("t", "text")  # t(key, lang, …) and _Context.text(key, …) in the deck
 _KEY = re.compile(r"^[a-z_]+(\.[a-z0-9_]+)+$")  # upload.saved, chart.area.country (not st.text's "free text")
 
@@ -143,8 +157,12 @@ def _message_problems(lang: str, key: str, message: Message, source: Message, pl
     except ValueError as error:  # a lone { or }
         return [f"{where}: cannot be filled in ({error}); write a literal brace as {{{{ or }}}}."]
     problems = [f"{where}: has placeholders {sorted(wrong[0])}, English has {sorted(expected)}."] if wrong else []
-    if lang != "en" and key not in SAME_AS_ENGLISH and set(forms) & set(english):
-        problems.append(f"{where}: is the English text; translate it (or list the key in SAME_AS_ENGLISH).")
+    same = set(forms) & set(english)
+    if lang != "en" and same and key not in SAME_AS_ENGLISH.get(lang, ()):
+        problems.append(f"{where}: is the English text; translate it (or list the key under “{lang}” in "
+                        "SAME_AS_ENGLISH).")
+    if not same and key in SAME_AS_ENGLISH.get(lang, ()):
+        problems.append(f"{where}: is translated, so SAME_AS_ENGLISH need not list it under “{lang}”; remove it.")
     return problems
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from ecosystem.charts import CHARTS
 from ecosystem.checks import problem_lines
 from ecosystem.exports import ExportOptions, chart_file, deck_file, html_file, map_file, write_files
+from ecosystem.i18n import LANGUAGES
 from ecosystem.pictures import SLIDE_SIZES, PictureError, close_browsers
 from ecosystem.store import StoreError
 from ecosystem.view import load_view
@@ -59,7 +60,7 @@ def add_export_commands(subparsers: argparse._SubParsersAction) -> None:
     command = subparsers.add_parser("export-figures", help="write the pictures, deck and HTML map of one view")
     command.add_argument("--query", default="", help='the view as in the URL, e.g. "country=LT&service=transport_mobility"')
     command.add_argument("--out", required=True, help="folder to write into")
-    command.add_argument("--lang", choices=("en", "lt", "lv"), default="en")
+    command.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the exports")
     command.add_argument("--size", choices=("16:9", "4:3", "square"), default="16:9")
     command.add_argument("--base-url", default="http://localhost:8501", help="the dashboard's address, for permalinks")
     command.set_defaults(handler=_export_figures)

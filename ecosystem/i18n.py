@@ -38,8 +38,9 @@ __all__ = [
     "t",
 ]
 
-LANGUAGES: tuple[str, ...] = ("en", "lt", "lv")
-"""The interface languages; English is the source language and the fallback of the others."""
+LANGUAGES: tuple[str, ...] = ("en", "da", "de", "et", "lv", "lt", "pl", "fi", "sv")
+"""The interface languages, in the language menu's order: English, the source language and the fallback of the
+others, then the rest by their own names (Dansk, Deutsch, Eesti, Latviešu, Lietuvių, Polski, Suomi, Svenska)."""
 LOCALE_DIR = Path(__file__).with_name("locale")
 
 
@@ -113,8 +114,8 @@ class Messages:
 
 
 def format_number(value: float, lang: str) -> str:
-    """``value`` as ``lang`` writes it (CLDR): ``12,345`` in English, ``12 345`` (a no-break space) in Lithuanian
-    and Latvian; English for a language without a catalogue."""
+    """``value`` as ``lang`` writes it (CLDR): ``12,345`` in English, ``12.345`` in German and Danish, ``12 345`` (a
+    no-break space) in the other languages; English for a language without a catalogue."""
     return format_decimal(value, locale=lang if lang in LANGUAGES else "en")
 
 

@@ -8,11 +8,12 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.plurals import get_plural
 
-from ecosystem.catalogue_checks import CodeKeys, catalogue_problems, code_files, scan_code, template
+from ecosystem.catalogue_checks import SAME_AS_ENGLISH, CodeKeys, catalogue_problems, code_files, scan_code, template
 from ecosystem.cli import main
 from ecosystem.i18n import (
     LANGUAGE_NAMES,
     LANGUAGES,
+    LOCALE_DIR,
     Messages,
     UnknownMessageWarning,
     format_number,
@@ -36,14 +37,26 @@ def test_the_catalogues_match_the_code_and_each_other(catalogues: dict[str, Cata
     assert catalogue_problems(catalogues, scan_code(code_files())) == []
 
 
+def test_every_language_has_a_catalogue_and_every_catalogue_a_language() -> None:
+    assert sorted(path.parts[-3] for path in LOCALE_DIR.glob("*/LC_MESSAGES/messages.po")) == sorted(LANGUAGES)
+    assert set(LANGUAGES) == {"en", "lt", "lv", "et", "fi", "sv", "da", "de", "pl"}
+
+
+@pytest.mark.parametrize("lang", [lang for lang in LANGUAGES if lang != "en"])
+def test_each_translation_is_complete_keeps_its_placeholders_and_plural_forms(
+        catalogues: dict[str, Catalog], lang: str) -> None:
+    assert catalogue_problems({"en": catalogues["en"], lang: catalogues[lang]}, scan_code(code_files())) == []
+
+
 def test_every_catalogue_has_babels_plural_forms(catalogues: dict[str, Catalog]) -> None:
-    assert {lang: catalogue.num_plurals for lang, catalogue in catalogues.items()} == {"en": 2, "lt": 3, "lv": 3}
+    assert {lang: catalogue.num_plurals for lang, catalogue in catalogues.items()} == {
+        "en": 2, "lt": 3, "lv": 3, "pl": 3, "et": 2, "fi": 2, "sv": 2, "da": 2, "de": 2}  # CLDR, as Babel has it
     assert all(catalogue.plural_expr == get_plural(lang).plural_expr for lang, catalogue in catalogues.items())
 
 
 def test_the_check_command_finds_no_problem(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["i18n", "check"]) == 0
-    assert capsys.readouterr().err == "3 catalogues, 0 problem(s).\n"
+    assert capsys.readouterr().err == "9 catalogues, 0 problem(s).\n"
 
 
 @pytest.mark.parametrize(("lang", "counts"), [
@@ -54,6 +67,14 @@ def test_the_check_command_finds_no_problem(capsys: pytest.CaptureFixture[str]) 
     ("lv", {0: "0 iniciatīvu", 10: "10 iniciatīvu", 11: "11 iniciatīvu", 19: "19 iniciatīvu",
             111: "111 iniciatīvu",
             1: "1 iniciatīva", 21: "21 iniciatīva", 2: "2 iniciatīvas", 9: "9 iniciatīvas", 22: "22 iniciatīvas"}),
+    ("pl", {1: "1 inicjatywa", 2: "2 inicjatywy", 4: "4 inicjatywy", 22: "22 inicjatywy", 104: "104 inicjatywy",
+            0: "0 inicjatyw", 5: "5 inicjatyw", 12: "12 inicjatyw", 14: "14 inicjatyw", 21: "21 inicjatyw",
+            112: "112 inicjatyw"}),
+    ("et", {1: "1 algatus", 0: "0 algatust", 2: "2 algatust", 21: "21 algatust"}),
+    ("fi", {1: "1 aloite", 0: "0 aloitetta", 2: "2 aloitetta", 21: "21 aloitetta"}),
+    ("sv", {1: "1 initiativ", 0: "0 initiativ", 2: "2 initiativ"}),
+    ("da", {1: "1 initiativ", 0: "0 initiativer", 2: "2 initiativer", 21: "21 initiativer"}),
+    ("de", {1: "1 Initiative", 0: "0 Initiativen", 2: "2 Initiativen", 21: "21 Initiativen"}),
 ])
 def test_count_picks_the_languages_plural_form(lang: str, counts: dict[int, str]) -> None:
     assert {count: t("map.initiatives_count", lang, count=count) for count in counts} == counts
@@ -63,6 +84,8 @@ def test_count_is_written_with_the_languages_digit_grouping() -> None:
     assert t("map.initiatives_count", "en", count=12345) == "12,345 initiatives"
     assert t("map.initiatives_count", "lt", count=12345) == f"12{NBSP}345 iniciatyvos"
     assert t("about.rows_citing", "lv", count=2000) == f"Šo rakstu citē 2{NBSP}000 reģistra rindu."
+    assert t("map.initiatives_count", "de", count=12345) == "12.345 Initiativen"
+    assert t("map.initiatives_count", "pl", count=12345) == f"12{NBSP}345 inicjatyw"
 
 
 def test_plural_messages_fill_their_other_values_too() -> None:
@@ -81,21 +104,27 @@ def test_an_unknown_key_shows_as_itself_with_a_warning() -> None:
 
 
 def test_an_unknown_language_reads_english() -> None:
-    assert t("upload.saved", "de", version=3) == t("upload.saved", "en", version=3) == "Saved as registry version 3."
+    assert t("upload.saved", "fr", version=3) == t("upload.saved", "en", version=3) == "Saved as registry version 3."
 
 
-def test_language_names_are_each_languages_own_name() -> None:
-    assert LANGUAGE_NAMES == {"en": "English", "lt": "Lietuvių", "lv": "Latviešu"}
+def test_language_names_are_each_languages_own_name_in_the_menus_order() -> None:
+    assert LANGUAGE_NAMES == {"en": "English", "da": "Dansk", "de": "Deutsch", "et": "Eesti", "lv": "Latviešu",
+                              "lt": "Lietuvių", "pl": "Polski", "fi": "Suomi", "sv": "Svenska"}
+    assert list(LANGUAGE_NAMES) == list(LANGUAGES)
 
 
 # --- numbers ------------------------------------------------------------------------------------------------
 
 
 def test_numbers_follow_cldr_for_each_language() -> None:
-    assert [format_number(12345, lang) for lang in LANGUAGES] == ["12,345", f"12{NBSP}345", f"12{NBSP}345"]
+    assert {lang: format_number(12345, lang) for lang in LANGUAGES} == {
+        "en": "12,345", "da": "12.345", "de": "12.345",
+        **{lang: f"12{NBSP}345" for lang in ("et", "lv", "lt", "pl", "fi", "sv")}}
     assert format_number(1234.5, "lt") == f"1{NBSP}234,5" and format_number(1234.5, "en") == "1,234.5"
-    assert format_number(12345, "de") == "12,345"  # no catalogue: English
-    assert [number_separators(lang) for lang in LANGUAGES] == [".,", f",{NBSP}", f",{NBSP}"]
+    assert format_number(1234.5, "de") == "1.234,5" and format_number(1234.5, "sv") == f"1{NBSP}234,5"
+    assert format_number(12345, "fr") == "12,345"  # no catalogue: English
+    assert {lang: number_separators(lang) for lang in LANGUAGES} == {
+        "en": ".,", "da": ",.", "de": ",.", **{lang: f",{NBSP}" for lang in ("et", "lv", "lt", "pl", "fi", "sv")}}
 
 
 # --- the rules, on small catalogues -------------------------------------------------------------------------
@@ -161,11 +190,18 @@ def test_a_translation_must_be_there_and_not_be_english() -> None:
     assert _problems({**LITHUANIAN, "a.saved": ""}) == ["lt: a.saved: is not translated (empty or fuzzy)."]
     assert _problems(fuzzy=("a.saved",)) == ["lt: a.saved: is not translated (empty or fuzzy)."]
     assert _problems({**LITHUANIAN, "a.saved": ENGLISH["a.saved"]}) == [
-        "lt: a.saved: is the English text; translate it (or list the key in SAME_AS_ENGLISH)."]
+        "lt: a.saved: is the English text; translate it (or list the key under “lt” in SAME_AS_ENGLISH)."]
     without = {key: text for key, text in LITHUANIAN.items() if key != "a.saved"}
     assert _problems(without) == ["lt: a.saved: is missing."]
     assert _problems({**LITHUANIAN, "a.extra": "Papildoma"}) == [
         "lt: a.extra: is not in the English catalogue; delete it."]
+
+
+def test_same_as_english_is_per_language_and_lists_only_what_is_the_english_text() -> None:
+    assert SAME_AS_ENGLISH["de"] >= {"column.region_code", "column.status"}  # "Region", "Status" are German too
+    assert "column.region_code" not in SAME_AS_ENGLISH.get("fi", ())  # … but not Finnish ("Alue")
+    assert _problems({**LITHUANIAN, "column.id": "Identifikatorius"}) == [
+        "lt: column.id: is translated, so SAME_AS_ENGLISH need not list it under “lt”; remove it."]
 
 
 def test_plural_forms_must_match_the_language() -> None:

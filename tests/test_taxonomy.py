@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+from babel import Locale
 
 from ecosystem.taxonomy import LANGUAGES, TaxonomyError, load_taxonomy
 
@@ -23,8 +24,15 @@ def test_every_code_has_a_label_in_every_language(taxonomy, vocabulary):
     for lang in LANGUAGES:
         labels = taxonomy.labels(vocabulary, lang)
         assert all(label.strip() for label in labels.values()), (vocabulary, lang)
-    lithuanian, english = taxonomy.labels("service_type", "lt"), taxonomy.labels("service_type", "en")
-    assert lithuanian["transport_mobility"] != english["transport_mobility"]
+    english = taxonomy.labels("service_type", "en")
+    for lang in LANGUAGES[1:]:
+        assert taxonomy.labels("service_type", lang)["transport_mobility"] != english["transport_mobility"], lang
+
+
+def test_country_labels_are_cldrs_names_in_every_language(taxonomy):
+    for lang in LANGUAGES:
+        assert taxonomy.labels("country", lang) == {
+            code: Locale.parse(lang).territories[code] for code in taxonomy.codes("country")}, lang
 
 
 def test_service_colours_are_distinct_hex(taxonomy):
@@ -37,14 +45,34 @@ def test_aliases_map_local_country_names_and_labels(taxonomy):
     countries = taxonomy.aliases("country")
     assert countries["lietuva"] == "LT" and countries["sverige"] == "SE" and countries["latvija"] == "LV"
     assert taxonomy.aliases("service_type")["transportas ir judumas"] == "transport_mobility"
+    assert countries["saksamaa"] == countries["niemcy"] == countries["tyskland"] == "DE"  # et, pl, sv/da labels
+    assert taxonomy.aliases("service_type")["verkehr & mobilität"] == "transport_mobility"
+    assert taxonomy.aliases("status")["pilotaż"] == "pilot" and countries["noreg"] == "NO"  # a label, an alias
+
+
+def test_no_label_names_two_codes_of_one_vocabulary(taxonomy):
+    for vocabulary in ("service_type", "target_group", "actor_type", "status", "location_precision", "country"):
+        codes = taxonomy.codes(vocabulary)
+        for lang in LANGUAGES:
+            labels = [label.casefold() for label in taxonomy.labels(vocabulary, lang).values()]
+            assert len(set(labels)) == len(codes), (vocabulary, lang)
+        named = {}  # every language's label → its code: a word may be a label in two languages, of one code only
+        for lang in LANGUAGES:
+            for code, label in taxonomy.labels(vocabulary, lang).items():
+                assert named.setdefault(label.casefold(), code) == code, (vocabulary, lang, label)
 
 
 def test_adding_a_code_to_the_file_is_all_it_takes(tmp_path: Path):
     text = (Path(__file__).parent.parent / "data" / "taxonomy.csv").read_text(encoding="utf-8")
-    text += "service_type,legal_aid,Legal aid,Teisinė pagalba,Juridiskā palīdzība,#000000,,Free legal advice.\n"
+    header = text.splitlines()[0].split(",")
+    row = {"vocabulary": "service_type", "code": "legal_aid", "colour": "#000000", "definition_en": "Free legal advice.",
+           **{f"label_{lang}": f"Legal aid ({lang})" for lang in LANGUAGES}}
     path = tmp_path / "taxonomy.csv"
-    path.write_text(text, encoding="utf-8")
-    assert load_taxonomy(path).codes("service_type")[-1] == "legal_aid"
+    path.write_text(text + ",".join(row.get(column, "") for column in header) + "\n", encoding="utf-8")
+    taxonomy = load_taxonomy(path)
+    assert taxonomy.codes("service_type")[-1] == "legal_aid"
+    assert taxonomy.label("service_type", "legal_aid", "pl") == "Legal aid (pl)"
+    assert taxonomy.definitions("service_type", "fi")["legal_aid"] == "Free legal advice."  # English where untranslated
 
 
 def test_broken_taxonomy_is_reported_with_file_and_reason(tmp_path: Path):

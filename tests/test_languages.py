@@ -1,0 +1,57 @@
+"""The nine interface languages end to end: each opens from ``?lang=``, and every character it can put on a picture
+has a glyph in the pictures' font."""
+
+from __future__ import annotations
+
+import pytest
+from matplotlib import font_manager
+from matplotlib.ft2font import FT2Font
+
+from apptests import open_dashboard
+from ecosystem.i18n import LANGUAGES, read_catalogue
+from ecosystem.pictures.static_map import _MPL_STYLE
+
+# Overview's title and its first figure's label, as a reader of each language sees them
+OVERVIEW = {
+    "en": ("Baltic Social Ecosystem Map", "Initiatives"),
+    "lt": ("Baltijos socialinės ekosistemos žemėlapis", "Iniciatyvos"),
+    "lv": ("Baltijas sociālās ekosistēmas karte", "Iniciatīvas"),
+    "et": ("Läänemere piirkonna sotsiaalse ökosüsteemi kaart", "Algatused"),
+    "fi": ("Itämeren alueen sosiaalisen ekosysteemin kartta", "Aloitteet"),
+    "sv": ("Karta över det sociala ekosystemet kring Östersjön", "Initiativ"),
+    "da": ("Kort over det sociale økosystem omkring Østersøen", "Initiativer"),
+    "de": ("Karte des sozialen Ökosystems im Ostseeraum", "Initiativen"),
+    "pl": ("Mapa ekosystemu społecznego regionu Morza Bałtyckiego", "Inicjatywy"),
+}
+
+
+def test_every_language_is_listed_here() -> None:
+    assert set(OVERVIEW) == set(LANGUAGES)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_overview_opens_in_the_language_the_url_names(app_data_dir, lang: str) -> None:
+    at = open_dashboard("overview", {"lang": lang}).run()
+    assert not at.exception, at.exception
+    title, initiatives = OVERVIEW[lang]
+    assert at.title[0].value == title
+    assert at.metric[0].label == initiatives
+    assert at.sidebar.selectbox(key="lang").value == lang
+
+
+def test_an_unknown_language_in_the_url_opens_english(app_data_dir) -> None:
+    at = open_dashboard("overview", {"lang": "xx"}).run()
+    assert at.title[0].value == OVERVIEW["en"][0]
+    assert at.sidebar.selectbox(key="lang").value == "en"
+
+
+def test_the_picture_font_has_a_glyph_for_every_character_of_every_language(taxonomy) -> None:
+    """The static map (matplotlib) draws with this font; a missing glyph would be drawn as a box."""
+    font = FT2Font(font_manager.findfont(_MPL_STYLE["font.family"], fallback_to_default=False))
+    texts = [form for lang in LANGUAGES for message in read_catalogue(lang) if message.id
+             for form in (message.string if isinstance(message.string, tuple) else (message.string,))]
+    texts += [text for column in taxonomy.table.columns if column.startswith(("label_", "definition_"))
+              for text in taxonomy.table[column]]
+    characters = set("".join(texts)) - {"\n"}
+    assert set("ąęłńśźżõäöüšžåæøÅÆØÄÖÜ„“”»«–…·×") <= characters  # the languages' own letters and marks are read
+    assert sorted(char for char in characters if ord(char) not in font.get_charmap()) == []
