@@ -13,6 +13,7 @@ import streamlit as st
 
 from ecosystem.i18n import t
 from ecosystem.ui import cache, notices, sidebar
+from ecosystem.ui.html_lang import declare_language
 from ecosystem.ui.navigation import leave_legacy_pages_mode
 from ecosystem.view import View
 from pages import about, coverage, history, overview, present, registry, upload
@@ -26,6 +27,7 @@ def run() -> None:
     st.set_page_config(page_title="Baltic Social Ecosystem Map", page_icon=str(FAVICON), layout="wide")
     leave_legacy_pages_mode()
     lang = sidebar.language()
+    declare_language(lang)
     served = cache.served()
     notices.say_store_state(served, lang)
     view = sidebar.filtered_view(served, lang)

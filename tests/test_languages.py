@@ -1,5 +1,5 @@
-"""The nine interface languages end to end: each opens from ``?lang=``, and every character it can put on a picture
-has a glyph in the pictures' font."""
+"""The nine interface languages end to end: each opens from ``?lang=``, names itself to the browser, and every
+character it can put on a picture has a glyph in the pictures' font."""
 
 from __future__ import annotations
 
@@ -37,12 +37,15 @@ def test_overview_opens_in_the_language_the_url_names(app_data_dir, lang: str) -
     assert at.title[0].value == title
     assert at.metric[0].label == initiatives
     assert at.sidebar.selectbox(key="lang").value == lang
+    assert [element.proto.body for element in at.sidebar.html] == [
+        f'<script>document.documentElement.lang = "{lang}";</script>']
 
 
 def test_an_unknown_language_in_the_url_opens_english(app_data_dir) -> None:
     at = open_dashboard("overview", {"lang": "xx"}).run()
     assert at.title[0].value == OVERVIEW["en"][0]
     assert at.sidebar.selectbox(key="lang").value == "en"
+    assert 'document.documentElement.lang = "en"' in at.sidebar.html[0].proto.body
 
 
 def test_the_picture_font_has_a_glyph_for_every_character_of_every_language(taxonomy) -> None:
