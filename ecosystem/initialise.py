@@ -22,6 +22,7 @@ from ecosystem.derived import Progress
 from ecosystem.registry import RegistryError, read_raw_csv
 from ecosystem.schema import has_errors, validate_registry
 from ecosystem.store import RegistryStore, StoreBusyError, StoreError, canonical_registry, open_store
+from ecosystem.taxonomy import TaxonomyError
 from ecosystem.view import Inputs, load_inputs
 
 __all__ = ["BUSY_PATIENCE_SECONDS", "InitReport", "ensure_initialised", "initialise", "say_on_stderr", "seed"]
@@ -139,17 +140,13 @@ def ensure_initialised(progress: Progress = say_on_stderr) -> InitReport:
     the default address — when missing. Fast when there is nothing to do; never raises: a broken file or an
     unusable database is the report's ``problem`` (and said to ``progress``), and the pages say it too."""
     started = time.perf_counter()
-    inputs = load_inputs()
     location = "the registry database"
     try:
+        inputs = load_inputs()
         with open_store() as store:
             location = store.location
-            report = initialise(store, inputs, progress)
-    except RegistryError as error:
+            return initialise(store, inputs, progress)
+    except (RegistryError, TaxonomyError, StoreError, OSError) as error:  # a broken file, an unusable database
         problem = str(error)
-    except StoreError as error:
-        problem = str(error)
-    else:
-        return report
     progress(problem)
     return InitReport(location, seconds=time.perf_counter() - started, problem=problem)

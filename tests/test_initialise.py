@@ -157,6 +157,17 @@ def test_a_broken_seed_file_is_shown_row_by_row_before_init_and_refused_by_it(da
         assert store.current_version() == 0
 
 
+def test_the_server_s_start_up_is_told_what_is_wrong_and_goes_on(data_dir, monkeypatch):
+    (data_dir / "taxonomy.csv").write_text("vocabulary,code\n", encoding="utf-8")
+    said: list[str] = []
+    report = ensure_initialised(progress=said.append)
+    assert not report.ready and "taxonomy.csv" in (report.problem or "") and said == [report.problem]
+    monkeypatch.setenv("ECOSYSTEM_DATABASE_URL", f"sqlite:///{data_dir / 'no-folder' / 'registry.sqlite'}")
+    copy_seed_data(data_dir)
+    report = ensure_initialised(progress=said.append)
+    assert not report.ready and "cannot be reached" in (report.problem or "")
+
+
 def test_a_page_view_derives_stale_columns_in_memory_writes_nothing_and_hints_at_init(data_dir, boundaries, capsys,
                                                                                       monkeypatch, caplog):
     monkeypatch.setenv("ECOSYSTEM_REFERENCE_DIR", str(data_dir / "none"))
