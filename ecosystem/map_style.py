@@ -142,9 +142,13 @@ class DrawnPoints:
         return [(code, self.palette[number]) for number, code in enumerate(self.codes) if number in used]
 
 
+_POINT_COLUMNS = ["latitude", "longitude", "actor_type", "service_types"]
+
+
 def located_points(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The rows a map draws as points: initiatives, and the other actors, that have coordinates."""
-    located = frame[frame["latitude"].notna() & frame["longitude"].notna()]
+    """The rows a map draws as points: initiatives, and the other actors, that have coordinates (only the columns
+    that place and colour them: copying every column of a million rows took seconds)."""
+    located = frame.loc[frame["latitude"].notna() & frame["longitude"].notna(), _POINT_COLUMNS]
     initiative = located["actor_type"] == "initiative"
     return located[initiative], located[~initiative]
 

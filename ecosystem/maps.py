@@ -152,6 +152,9 @@ def text_columns(rows: pd.DataFrame, columns: Iterable[str]) -> dict[str, dict[s
 
 
 _TABLE_MAGIC = b"ECO1"
+_POPUP_COLUMNS = ("name", "actor_type", "municipality", "service_types", "target_groups", "programmes", "status",
+                  "website")
+_TABLE_COLUMNS = ["latitude", "longitude", *_POPUP_COLUMNS]
 
 
 class PointTable:
@@ -160,7 +163,7 @@ class PointTable:
     names the rows it shows by their position here."""
 
     def __init__(self, frame: pd.DataFrame) -> None:
-        located = frame[frame["latitude"].notna() & frame["longitude"].notna()]
+        located = frame.loc[frame["latitude"].notna() & frame["longitude"].notna(), _TABLE_COLUMNS]
         self.rows = located
         self.labels = located.index
         coordinates = [np.round(located[column].to_numpy(dtype=float) * _SCALE).astype(np.int32)
@@ -252,10 +255,6 @@ def _selection(positions: np.ndarray, size: int) -> dict[str, str]:
     mask = np.zeros(size, dtype=bool)
     mask[positions] = True
     return {"mask": base64.b64encode(np.packbits(mask, bitorder="little").tobytes()).decode("ascii")}
-
-
-_POPUP_COLUMNS = ("name", "actor_type", "municipality", "service_types", "target_groups", "programmes", "status",
-                  "website")
 
 
 def point_layer(points: DrawnPoints, taxonomy: Taxonomy, lang: str, programme_names: Mapping[str, str], name: str,

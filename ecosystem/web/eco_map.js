@@ -31,15 +31,14 @@
     var head = new DataView(buffer, 0, 8);
     if (head.getUint32(0, true) !== 0x314f4345) { throw new Error("not a point table"); }
     var n = head.getUint32(4, true);
-    var lat = new Int32Array(buffer, 8, n), lon = new Int32Array(buffer, 8 + 4 * n, n);
-    var mx = new Float64Array(n), my = new Float64Array(n);
-    for (var i = 0; i < n; i++) {
-      var s = Math.sin(lat[i] * 1e-5 * Math.PI / 180);
-      var y = 0.5 - 0.25 * Math.log((1 + s) / (1 - s)) / Math.PI;
-      mx[i] = lon[i] * 1e-5 / 360 + 0.5;
-      my[i] = y < 0 ? 0 : y > 1 ? 1 : y;
-    }
-    return {n: n, lat: lat, lon: lon, mx: mx, my: my};
+    return {n: n, lat: new Int32Array(buffer, 8, n), lon: new Int32Array(buffer, 8 + 4 * n, n)};
+  }
+
+  // web-mercator position in [0, 1] of a latitude and longitude in degrees
+  function mercatorX(lon) { return lon / 360 + 0.5; }
+  function mercatorY(lat) {
+    var s = Math.sin(lat * Math.PI / 180), y = 0.5 - 0.25 * Math.log((1 + s) / (1 - s)) / Math.PI;
+    return y < 0 ? 0 : y > 1 ? 1 : y;
   }
 
   function loadTable(url) {
@@ -197,7 +196,7 @@
       ctx.clearRect(0, 0, size.x, size.y);
 
       var zoom = map.getZoom(), scale = 256 * Math.pow(2, zoom), origin = map.getPixelOrigin();
-      var ox = origin.x + topLeft.x, oy = origin.y + topLeft.y, margin = 30;
+      var ox = origin.x + topLeft.x, oy = origin.y + topLeft.y;
       var xs = [], ys = [], refs = [], counts = [];
       var rows = this._rows, kind = this._kind, j, row, x, y;
       if (this._index && zoom <= this._clusterMax) {
@@ -206,9 +205,8 @@
                                             Math.floor(zoom));
         for (var f = 0; f < found.length; f++) {
           var item = found[f], lonlat = item.geometry.coordinates;
-          var s = Math.sin(lonlat[1] * Math.PI / 180);
-          x = (lonlat[0] / 360 + 0.5) * scale - ox;
-          y = (0.5 - 0.25 * Math.log((1 + s) / (1 - s)) / Math.PI) * scale - oy;
+          x = mercatorX(lonlat[0]) * scale - ox;
+          y = mercatorY(lonlat[1]) * scale - oy;
           xs.push(x); ys.push(y);
           if (item.properties && item.properties.cluster) {
             refs.push(-1 - item.properties.cluster_id); counts.push(item.properties.point_count);
@@ -217,11 +215,15 @@
           }
         }
       } else {
+        // rows outside the view (with a margin) are skipped on their integer coordinates before any projection
+        var view = map.getBounds().pad(0.05), lat = table.lat, lon = table.lon;
+        var south = Math.floor(view.getSouth() * 1e5), north = Math.ceil(view.getNorth() * 1e5);
+        var west = Math.floor(view.getWest() * 1e5), east = Math.ceil(view.getEast() * 1e5);
         for (j = 0; j < rows.length; j++) {
           row = rows[j];
-          x = table.mx[row] * scale - ox;
-          y = table.my[row] * scale - oy;
-          if (x < -margin || y < -margin || x > size.x + margin || y > size.y + margin) { continue; }
+          if (lat[row] < south || lat[row] > north || lon[row] < west || lon[row] > east) { continue; }
+          x = mercatorX(lon[row] * 1e-5) * scale - ox;
+          y = mercatorY(lat[row] * 1e-5) * scale - oy;
           xs.push(x); ys.push(y); refs.push(j); counts.push(1);
         }
       }
