@@ -201,6 +201,8 @@ def test_point_table_is_built_once_per_frame_and_rows_keep_their_names():
     rows = 1_000_000
     frame = pd.DataFrame({"name": [f"Initiative {n}" for n in range(rows)], "latitude": np.linspace(53.5, 69.5, rows),
                           "longitude": np.linspace(9.5, 31.5, rows)})
+    frame = frame.reindex(columns=[*frame.columns, "actor_type", "municipality", "service_types", "target_groups",
+                                   "programmes", "status", "website"], fill_value="")
     table = point_table(frame)
     assert point_table(frame) is table
     assert len(table.data) == 8 + 8 * rows
