@@ -16,9 +16,9 @@ from streamlit_folium import st_folium
 
 from ecosystem import config, server
 from ecosystem.assets import Link, assets_installed, data_link, localise_map_assets
-from ecosystem.coverage import region_counts
 from ecosystem.i18n import t
 from ecosystem.maps import MapData, MapLayers, map_layers, point_table, region_outlines, view_bounds
+from ecosystem.ui import cache
 from ecosystem.view import Message, Notice, View
 
 __all__ = ["bounds_of", "map_data", "map_tiles", "render_map", "view_map_layers"]
@@ -74,7 +74,7 @@ def view_map_layers(view: View, tiles: str | None, *, show_organisations: bool, 
                     cluster: bool = False) -> MapLayers:
     """The map of the view's filtered rows over the region outlines (when boundaries are loaded), coloured by
     coverage when ``coverage``."""
-    counts = region_counts(view.filtered, view.regions["nuts_id"]) if view.regions is not None and coverage else None
+    counts = cache.region_counts_of(view) if coverage else None  # shared by every session with these filters
     bounds = view_bounds(view.filtered, view.regions, view.state.countries, view.state.regions)
     return map_layers(view.filtered, view.taxonomy, view.lang, view.programme_names, tiles=tiles,
                       regions=view.regions, region_counts=counts, show_organisations=show_organisations,
