@@ -79,6 +79,9 @@ class ExportOptions:
     bounds: list[list[float]] | None = None
     show_organisations: bool = True
     show_coverage: bool = True
+    cluster: bool = False
+    """nearby points grouped with their number, as on the Map page (where it is switched on by default above 2,000
+    rows)"""
 
 
 def _map_regions(view: View, options: ExportOptions) -> Any:
@@ -155,8 +158,8 @@ def _stamped_map(view: View, options: ExportOptions, stamp: Stamp, qr: bool = Fa
     """The folium map of the view with its stamp (and a QR code of its permalink when asked)."""
     layers = map_layers(view.filtered, view.taxonomy, view.lang, view.programme_names, tiles=options.tiles,
                         regions=_map_regions(view, options), region_counts=_region_counts(view, options),
-                        show_organisations=options.show_organisations, colour_services=view.state.services,
-                        bounds=_bounds(view, options))
+                        show_organisations=options.show_organisations, cluster=options.cluster,
+                        colour_services=view.state.services, bounds=_bounds(view, options))
     m = build_map(layers)
     code = qr_png(stamp.permalink, 2 * _QR_CSS_PX) if qr else None
     return add_stamp(m, stamp.title, stamp.subtitle, [stamp.source, stamp.permalink], code)

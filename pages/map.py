@@ -6,7 +6,7 @@ from ecosystem.i18n import t
 from ecosystem.maps import rows_at
 from ecosystem.ui.detail_card import detail_card
 from ecosystem.ui.export_panel import export_panel
-from ecosystem.ui.map_widget import bounds_of, map_tiles, render_map, view_map_layers
+from ecosystem.ui.map_widget import CLUSTER_FROM, bounds_of, map_tiles, render_map, view_map_layers
 from ecosystem.ui.navigation import leave_legacy_pages_mode
 from ecosystem.ui.notices import show_notices
 from ecosystem.ui.text import plain
@@ -25,7 +25,7 @@ def render(view: View) -> None:
     show_organisations = toggles[0].toggle(t("map.organisations", lang), value=True, key="map_organisations")
     show_coverage = toggles[1].toggle(t("map.choropleth", lang), value=view.regions is not None, key="map_coverage",
                                       disabled=view.regions is None)
-    cluster = toggles[2].toggle(t("map.cluster", lang), value=len(view.filtered) > 2000, key="map_cluster")
+    cluster = toggles[2].toggle(t("map.cluster", lang), value=len(view.filtered) > CLUSTER_FROM, key="map_cluster")
     follow_extent = toggles[3].toggle(t("export.extent", lang), value=False, key="map_follow_extent")
 
     layers = view_map_layers(view, tiles, show_organisations=show_organisations, coverage=show_coverage,
@@ -49,7 +49,7 @@ def render(view: View) -> None:
             detail_card(row, view)
 
     export_panel(view, "map", [], include_map=True, bounds=bounds_of(result) if follow_extent else None,
-                 show_organisations=show_organisations, show_coverage=show_coverage)
+                 show_organisations=show_organisations, show_coverage=show_coverage, cluster=cluster)
 
 
 if __name__ == "__main__":  # run on its own by Streamlit's legacy pages/ mode: hand over to the router

@@ -209,3 +209,10 @@ def test_point_table_is_built_once_per_frame_and_rows_keep_their_names():
     assert table.names == frame["name"].tolist()  # the hover label of every row, at a million rows
     lat = np.frombuffer(table.data[8:8 + 4 * rows], dtype="<i4") / 1e5
     assert np.abs(lat - frame["latitude"].to_numpy()).max() <= 0.5e-5
+
+
+def test_grouping_is_said_to_the_script_and_in_the_legend(frame, taxonomy):
+    grouped, single = render(frame, taxonomy, cluster=True), render(frame, taxonomy)
+    assert [spec["cluster"] for spec in specs(grouped)] == [True, True]
+    assert [spec["cluster"] for spec in specs(single)] == [False, False]
+    assert "Nearby points grouped" in grouped and "Nearby points grouped" not in single

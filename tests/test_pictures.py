@@ -22,6 +22,7 @@ from shapely.geometry import MultiPolygon, Polygon, box
 
 from conftest import make_frame
 from ecosystem.assets import inline_assets_html
+from ecosystem.map_style import CLUSTERS
 from ecosystem.maps import BALTIC_BOUNDS, build_map, map_layers
 from ecosystem.pictures import (
     SLIDE_SIZES,
@@ -37,6 +38,7 @@ from ecosystem.pictures import (
     static_map_figure,
     static_map_picture,
 )
+from ecosystem.synthetic import synthetic_registry
 from ecosystem.taxonomy import Taxonomy
 
 PNG, PDF = b"\x89PNG\r\n\x1a\n", b"%PDF-"
@@ -216,6 +218,21 @@ def test_map_png_of_the_same_page_is_byte_identical(browsers, frame, taxonomy, r
     shapes = map_shape_count(frame, regions=regions, region_counts=pd.Series({"LT011": 3}))
     first = render_map_png(html, 800, 450, expected_shapes=shapes)
     assert render_map_png(html, 800, 450, expected_shapes=shapes) == first
+
+
+def test_a_grouped_map_of_10000_rows_is_drawn_with_its_groups(browsers, taxonomy):
+    rows = synthetic_registry(10_000, taxonomy)
+    located = rows[rows["latitude"] != ""].astype({"latitude": float, "longitude": float})
+    group = _hex(CLUSTERS.fill)
+
+    def share_of_group_colour(cluster: bool) -> float:
+        png = render_map_png(_page(located, taxonomy, cluster=cluster), 800, 450, 1,
+                             expected_shapes=map_shape_count(located))
+        _assert_not_blank(png, min_share=0.002)
+        return float((np.abs(_pixels(png).astype(int) - group).sum(axis=2) < 30).mean())
+
+    grouped, single = share_of_group_colour(True), share_of_group_colour(False)
+    assert grouped > 0.003 and single < grouped / 10  # the groups' discs (supercluster, installed and inlined)
 
 
 def test_map_not_ready_in_time_says_what_is_missing(browsers, frame, taxonomy):

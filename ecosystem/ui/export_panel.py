@@ -20,7 +20,7 @@ __all__ = ["export_panel", "plotly_config"]
 
 def export_panel(view: View, page: str, charts: list[str], *, include_map: bool,
                  bounds: list[list[float]] | None = None, show_organisations: bool = True,
-                 show_coverage: bool = True) -> None:
+                 show_coverage: bool = True, cluster: bool = False) -> None:
     """The shared export panel: pick what and how big, prepare it on click, download it. ``bounds`` and the
     layer switches describe the map as shown."""
     lang = view.lang
@@ -41,7 +41,8 @@ def export_panel(view: View, page: str, charts: list[str], *, include_map: bool,
         qr = st.checkbox(t("export.qr", lang), key=f"export_qr_{page}",
                          disabled=what.endswith((".svg", ".pdf")) or what == "deck")
         if st.button(t("export.prepare", lang), key=f"export_go_{page}", type="primary"):
-            options = _options(bounds=bounds, show_organisations=show_organisations, show_coverage=show_coverage)
+            options = _options(bounds=bounds, show_organisations=show_organisations, show_coverage=show_coverage,
+                               cluster=cluster)
             with st.status(t("export.preparing", lang, name=kinds[what]), expanded=False) as status:
                 try:
                     st.session_state[f"export_file_{page}"] = _export(view, options, what, SLIDE_SIZES[size],
@@ -58,12 +59,13 @@ def export_panel(view: View, page: str, charts: list[str], *, include_map: bool,
                                mime=file.mime, key=f"export_download_{page}")
 
 
-def _options(*, bounds: list[list[float]] | None, show_organisations: bool, show_coverage: bool) -> ExportOptions:
+def _options(*, bounds: list[list[float]] | None, show_organisations: bool, show_coverage: bool,
+             cluster: bool) -> ExportOptions:
     """The map as this page shows it, and this dashboard's address for the permalink."""
     url = st.context.url or ""
     base_url = url.split("?", 1)[0].rsplit("/", 1)[0] if url else ""
     return ExportOptions(base_url=base_url, tiles=map_tiles()[0], bounds=bounds,
-                         show_organisations=show_organisations, show_coverage=show_coverage)
+                         show_organisations=show_organisations, show_coverage=show_coverage, cluster=cluster)
 
 
 def _default_title(what: str, view: View) -> str:

@@ -21,7 +21,10 @@ from ecosystem.maps import MapData, MapLayers, map_layers, point_table, region_o
 from ecosystem.ui import cache
 from ecosystem.view import Message, Notice, View
 
-__all__ = ["bounds_of", "map_data", "map_tiles", "render_map", "view_map_layers"]
+__all__ = ["CLUSTER_FROM", "bounds_of", "map_data", "map_tiles", "render_map", "view_map_layers"]
+
+CLUSTER_FROM = 2000
+"""Above this many rows a map groups nearby points until they separate (the Map page has a switch for it)."""
 
 CDN_PROBE = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"
 
@@ -71,9 +74,11 @@ def map_data(view: View) -> MapData | None:
 
 
 def view_map_layers(view: View, tiles: str | None, *, show_organisations: bool, coverage: bool = True,
-                    cluster: bool = False) -> MapLayers:
+                    cluster: bool | None = None) -> MapLayers:
     """The map of the view's filtered rows over the region outlines (when boundaries are loaded), coloured by
-    coverage when ``coverage``."""
+    coverage when ``coverage``, nearby points grouped when ``cluster`` (by default above ``CLUSTER_FROM`` rows)."""
+    if cluster is None:
+        cluster = len(view.filtered) > CLUSTER_FROM
     counts = cache.region_counts_of(view) if coverage else None  # shared by every session with these filters
     bounds = view_bounds(view.filtered, view.regions, view.state.countries, view.state.regions)
     return map_layers(view.filtered, view.taxonomy, view.lang, view.programme_names, tiles=tiles,
