@@ -1,0 +1,163 @@
+"""Two app servers on one registry database behind nginx (Debian's), configured with deploy/nginx/locations.conf as
+the deployment is, and a real browser session through it: the map with its data from this server's routes,
+a filter change, a partner's upload; the websocket never breaks, and the other server shows the new version."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from ecosystem.auth import hash_password
+from ecosystem.config import PROJECT_DIR
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Frame
+
+    from tests.browser.conftest import RecordedPage, StreamlitServer
+
+TIMEOUT_MS = 120_000  # a safety net: every wait ends at its event
+PASSWORD = "correct horse battery staple"
+LOCATIONS = PROJECT_DIR / "deploy" / "nginx" / "locations.conf"
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+PARTNER_CSV = (
+    "id,name,actor_type,country,municipality,latitude,longitude,location_precision,service_types,target_groups,"
+    "programmes,status,partner,source\n"
+    "lv-cesis-proxy-club,Cēsu kopienas klubs,initiative,LV,Cēsu novads,57.3119,25.2749,settlement,social_support,"
+    "older_people,,active,Partner LT,partner survey\n"
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _nginx_config(folder: Path, port: int, upstreams: list[str]) -> Path:
+    """An nginx configuration like deploy/nginx/nginx.conf, in front of ``upstreams``, everything under ``folder``."""
+    servers = "\n".join(f"        server {address};" for address in upstreams)
+    config = folder / "nginx.conf"
+    config.write_text(f"""
+pid {folder / "nginx.pid"};
+error_log {folder / "error.log"} info;
+events {{}}
+http {{
+    access_log {folder / "access.log"};
+    client_body_temp_path {folder / "body"};
+    proxy_temp_path {folder / "proxy"};
+    map $http_upgrade $connection_upgrade {{
+        default upgrade;
+        ''      close;
+    }}
+    upstream dashboard {{
+        ip_hash;
+{servers}
+    }}
+    server {{
+        listen 127.0.0.1:{port};
+        include {LOCATIONS};
+    }}
+}}
+""", encoding="utf-8")
+    return config
+
+
+@pytest.fixture()
+def nginx(tmp_path: Path):
+    """Factory ``(upstreams) -> base_url`` starting nginx in front of ``upstreams`` (stopped after the test)."""
+    if not Path(NGINX).is_file():
+        if os.environ.get("CI", "").strip().lower() == "true":
+            pytest.fail("CI=true but nginx is missing (apt-get install nginx-light)", pytrace=False)
+        pytest.skip("nginx is missing (apt-get install nginx-light)")
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(upstreams: list[str]) -> str:
+        folder = tmp_path / "nginx"
+        folder.mkdir()
+        port = _free_port()
+        config = _nginx_config(folder, port, upstreams)
+        process = subprocess.Popen([NGINX, "-p", str(folder), "-c", str(config), "-g", "daemon off;"],
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+        started.append(process)
+        deadline = time.monotonic() + 60  # a safety net: the loop ends when nginx answers
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                pytest.fail(f"nginx exited: {process.stdout.read().decode(errors='replace') if process.stdout else ''}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as answer:
+                    if answer.read().strip() == b"ok":
+                        return f"http://127.0.0.1:{port}"
+            except OSError:
+                time.sleep(0.2)
+        pytest.fail("nginx did not answer within 60 s")
+
+    yield start
+    for process in started:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def drawn_after(frame: Frame, count: int) -> int:
+    frame.wait_for_function(f"window.__ecoMap && window.__ecoMap.drawn > {count}", timeout=TIMEOUT_MS)
+    return frame.evaluate("window.__ecoMap.drawn")
+
+
+def test_a_session_through_nginx_in_front_of_two_servers(
+    local_assets: Path, streamlit_server: StreamlitServer, nginx, browser_page: RecordedPage, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("initiatives.csv", "programmes.csv", "taxonomy.csv"):
+        shutil.copy(PROJECT_DIR / "data" / name, data / name)
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text(f'[accounts.ona]\npassword_hash = "{hash_password(PASSWORD)}"\nrole = "partner"\n'
+                       f'partner = "Partner LT"\n', encoding="utf-8")
+    upload = tmp_path / "cesis.csv"
+    upload.write_text(PARTNER_CSV, encoding="utf-8")
+    env = {"ECOSYSTEM_DATA_DIR": str(data), "ECOSYSTEM_DATABASE_URL": f"sqlite:///{data / 'registry.sqlite'}",
+           "ECOSYSTEM_TILES": "none", "ECOSYSTEM_MAP_ASSETS": "local", "ECOSYSTEM_REFERENCE_DIR": str(tmp_path / "none")}
+    servers = [streamlit_server(PROJECT_DIR / "app.py", env, ["--secrets.files", str(secrets)]) for _ in range(2)]
+    base_url = nginx([server.removeprefix("http://") for server in servers])
+    page = browser_page.page
+    sockets: list[str] = []
+    page.on("websocket", lambda socket: sockets.append(socket.url))
+
+    page.goto(f"{base_url}/map")
+    frame = page.wait_for_selector(MAP_FRAME, state="attached", timeout=TIMEOUT_MS).content_frame()
+    assert frame is not None
+    drawn = drawn_after(frame, 0)
+    countries = page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").first
+    countries.locator("input").click()
+    page.keyboard.type("Latvia")
+    page.get_by_role("option", name="Latvia").wait_for(timeout=TIMEOUT_MS)
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    drawn_after(frame, drawn)
+
+    page.goto(f"{base_url}/upload")
+    page.get_by_label("Username").fill("ona", timeout=TIMEOUT_MS)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text("Signed in as ona").wait_for(timeout=TIMEOUT_MS)
+    page.locator("input[type=file]").set_input_files(str(upload))
+    page.get_by_text("1 row added, 0 changed, 0 removed").wait_for(timeout=TIMEOUT_MS)
+    page.get_by_role("button", name="Save as a new registry version").click()
+    page.get_by_text("Saved as registry version 2.").wait_for(timeout=TIMEOUT_MS)
+
+    for server in servers:  # both servers serve the new version (one of them never saw the upload)
+        page.goto(f"{server}/registry?q=proxy-club")
+        page.get_by_text("Cēsu kopienas klubs").first.wait_for(state="attached", timeout=TIMEOUT_MS)
+    assert sockets and all(url.startswith(base_url.replace("http", "ws")) for url in sockets[:2])
+    assert page.get_by_text("Connection error").count() == 0
+    assert browser_page.blocked_requests == [] and browser_page.failed_requests == []
+    assert [error for error in browser_page.console_errors if "status of 404" not in error] == []
