@@ -97,6 +97,24 @@ class Server:
                 continue
         return total
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far by the server and its child processes."""
+        import psutil  # noqa: PLC0415 - a benchmark requirement (requirements-bench.txt), only when measuring
+
+        try:
+            root = psutil.Process(self.process.pid)
+            processes = [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return 0.0
+        total = 0.0
+        for process in processes:
+            try:
+                times = process.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            total += times.user + times.system
+        return total
+
     def stop(self, keep_folder: bool = False) -> None:
         """End the process group (SIGTERM, then SIGKILL after 15 s) and remove the temporary folder."""
         if self.process.poll() is None:
