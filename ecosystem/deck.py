@@ -24,6 +24,7 @@ from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
 from pptx.enum.dml import MSO_PATTERN
 from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
+from pptx.shapes.graphfrm import GraphicFrame
 from pptx.slide import Slide
 from pptx.table import Table
 from pptx.text.text import TextFrame
@@ -42,7 +43,7 @@ from ecosystem.coverage import (
     timeline_counts,
     unserved_targets,
 )
-from ecosystem.i18n import format_number, t
+from ecosystem.i18n import format_number, language_tag, t
 from ecosystem.maps import EUROGEOGRAPHICS
 from ecosystem.schema import split_codes
 from ecosystem.stamp import Stamp, qr_png
@@ -522,6 +523,21 @@ def _sources_slide(deck: Deck, context: _Context, frame: pd.DataFrame) -> None:
     _text_box(slide, right_left, Inches(4.75), right_width, Inches(1.6), reference, 11, colour=_GREY)
 
 
+def _declare_language(deck: Deck, tag: str) -> None:
+    """Every text default of ``deck`` in the language ``tag`` instead of python-pptx's template's en-US (the
+    presentation's, the slide masters' and layouts', the notes master's and the charts'), which the slides' and
+    notes' text inherits: PowerPoint checks spelling, and screen readers read, in the deck's language."""
+    elements = [deck.element, deck.notes_master.element]
+    for master in deck.slide_masters:
+        elements += [master.element, *(layout.element for layout in master.slide_layouts)]
+    elements += [shape.chart.element for slide in deck.slides for shape in slide.shapes
+                 if isinstance(shape, GraphicFrame) and shape.has_chart]
+    for element in elements:
+        for node in element.iter():
+            if "lang" in node.attrib:
+                node.set("lang", tag)
+
+
 def build_deck(
     *,
     frame: pd.DataFrame,
@@ -552,6 +568,7 @@ def build_deck(
     _heatmap_slide(deck, context, frame, heatmap_png)
     _gaps_slide(deck, context, frame, list(region_codes_in_scope))
     _sources_slide(deck, context, frame)
+    _declare_language(deck, language_tag(lang))
     buffer = io.BytesIO()
     deck.save(buffer)
     return buffer.getvalue()

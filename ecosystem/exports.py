@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import html
 import io
 import threading
 from collections.abc import Callable
@@ -27,7 +28,7 @@ from ecosystem.assets import inline_assets_html
 from ecosystem.charts import chart_spec
 from ecosystem.coverage import region_counts, regions_in_scope
 from ecosystem.deck import build_deck
-from ecosystem.maps import OSM_ATTRIBUTION, add_stamp, build_map, map_layers, view_bounds
+from ecosystem.maps import OSM_ATTRIBUTION, add_stamp, build_map, map_layers, page_of, view_bounds
 from ecosystem.pictures import (
     DEFAULT_SLIDE,
     ChartFormat,
@@ -210,8 +211,10 @@ def html_file(view: View, title: str | None = None, *, qr: bool = False,
               options: ExportOptions = ExportOptions()) -> ExportFile:
     """The map as one interactive HTML file that works offline (assets inlined) and carries the stamp."""
     stamp = view_stamp(view, "map", "map", title, options=options, map_drawn=True)
-    html = inline_assets_html(_stamped_map(view, options, stamp, qr).get_root().render())
-    return ExportFile(_name(view, "map", "html"), html.encode("utf-8"), _MIME["html"])
+    page = page_of(_stamped_map(view, options, stamp, qr))
+    page.title = html.escape(stamp.title)  # the tab's and the bookmark's name; branca writes it as given
+    text = inline_assets_html(page.render()).replace("<html>", f'<html lang="{view.lang}">', 1)  # branca names none
+    return ExportFile(_name(view, "map", "html"), text.encode("utf-8"), _MIME["html"])
 
 
 def write_files(files: list[ExportFile], out: Path) -> list[Path]:

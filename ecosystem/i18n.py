@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from babel import Locale
+from babel.core import get_global
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -33,6 +34,7 @@ __all__ = [
     "catalogue_path",
     "format_number",
     "has_message",
+    "language_tag",
     "number_separators",
     "read_catalogue",
     "t",
@@ -123,6 +125,14 @@ def number_separators(lang: str) -> str:
     """The decimal mark and the digit group separator of ``lang``, as Plotly's ``layout.separators`` takes them."""
     locale = lang if lang in LANGUAGES else "en"
     return get_decimal_symbol(locale) + get_group_symbol(locale)
+
+
+def language_tag(lang: str) -> str:
+    """``lang`` with the region CLDR finds most likely for it, as Office names a proofing language (``de-DE``,
+    ``sv-SE``); ``en-GB`` for English, which this project spells the British way, and for an unknown language."""
+    if lang not in LANGUAGES or lang == "en":
+        return "en-GB"
+    return f"{lang}-{get_global('likely_subtags')[lang].rsplit('_', 1)[-1]}"
 
 
 def _own_name(lang: str) -> str:

@@ -314,13 +314,17 @@ def test_markup_in_names_stays_literal_text(small_frame, taxonomy):
     assert b"<script>" not in slide_xml and b"&lt;b&gt;x&lt;/b&gt; &amp; &lt;script&gt;" in slide_xml
 
 
-@pytest.mark.parametrize("lang", ["lt", "lv"])
+SOURCE = {"lt": "Šaltinis:", "lv": "Avots:", "et": "Allikas:", "fi": "Lähde:", "sv": "Källa:", "da": "Kilde:",
+          "de": "Quelle:", "pl": "Źródło:"}
+
+
+@pytest.mark.parametrize("lang", SOURCE)
 def test_every_text_in_the_language(seed_frame, taxonomy, programme_names, lang):
     data, stamp = _build(seed_frame, taxonomy, lang, programme_names=programme_names)
     deck = _open(data)
     assert [slide.shapes.title.text for slide in deck.slides] == _expected_titles(stamp, lang, with_map=False)
     assert _notes(deck.slides[0]).startswith(t("export.notes.filters", lang, filters=stamp.subtitle))
-    assert stamp.source.startswith({"lt": "Šaltinis:", "lv": "Avots:"}[lang])
+    assert stamp.source.startswith(SOURCE[lang])
     chart = _chart(_by_title(deck, t("chart.area_services.title.country", lang)))
     labels = set(taxonomy.labels("service_type", lang).values())
     assert {series.name for series in chart.plots[0].series} <= labels
@@ -329,6 +333,14 @@ def test_every_text_in_the_language(seed_frame, taxonomy, programme_names, lang)
                                         "export.notes.chart_data", "export.title.gaps")]
     everything = " ".join(" ".join(_texts(slide)) + _notes(slide) for slide in deck.slides)
     assert not any(text in everything for text in english)
+
+
+@pytest.mark.parametrize(("lang", "tag"), [("en", "en-GB"), ("lt", "lt-LT"), ("de", "de-DE"), ("sv", "sv-SE")])
+def test_the_deck_is_in_its_language_for_proofing_and_screen_readers(seed_frame, taxonomy, lang, tag):
+    deck = _open(_build(seed_frame, taxonomy, lang)[0])
+    xml = b"".join(part.blob for part in deck.part.package.iter_parts() if part.partname.endswith(".xml"))
+    assert set(re.findall(rb' lang="([^"]*)"', xml)) == {tag.encode()}  # no default left in the template's en-US
+    assert deck.core_properties.language == lang
 
 
 def test_every_run_uses_an_office_font(seed_deck):

@@ -70,6 +70,8 @@ def test_html_map_works_offline_and_carries_the_stamp(view, browsers):
     assert not re.search(r"<script[^>]+src=[\"']https?://", html)
     assert not re.search(r"<link[^>]+href=[\"']https?://", html)
     assert "Tauragė \\u0026lt;b\\u0026gt;pilot" in html and "<b>pilot" not in html  # escaped, then script-safe
+    assert html.startswith('<!DOCTYPE html>\n<html lang="lt">')  # the view's language, for browsers and readers
+    assert "<title>Tauragė &lt;b&gt;pilot&lt;/b&gt;</title>" in html
     assert "http://dash.example/map?country=LT%2CLV" in html
     if view.regions is not None:
         assert "EuroGeographics for the administrative boundaries" in html

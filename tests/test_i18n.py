@@ -17,6 +17,7 @@ from ecosystem.i18n import (
     Messages,
     UnknownMessageWarning,
     format_number,
+    language_tag,
     number_separators,
     read_catalogue,
     t,
@@ -111,6 +112,13 @@ def test_language_names_are_each_languages_own_name_in_the_menus_order() -> None
     assert LANGUAGE_NAMES == {"en": "English", "da": "Dansk", "de": "Deutsch", "et": "Eesti", "lv": "Latviešu",
                               "lt": "Lietuvių", "pl": "Polski", "fi": "Suomi", "sv": "Svenska"}
     assert list(LANGUAGE_NAMES) == list(LANGUAGES)
+
+
+def test_language_tags_name_the_region_office_proofs_each_language_for() -> None:
+    assert {lang: language_tag(lang) for lang in LANGUAGES} == {
+        "en": "en-GB", "da": "da-DK", "de": "de-DE", "et": "et-EE", "lv": "lv-LV", "lt": "lt-LT", "pl": "pl-PL",
+        "fi": "fi-FI", "sv": "sv-SE"}
+    assert language_tag("fr") == "en-GB"  # no catalogue: English
 
 
 # --- numbers ------------------------------------------------------------------------------------------------
