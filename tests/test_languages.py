@@ -1,13 +1,18 @@
-"""The nine interface languages end to end: each opens from ``?lang=``, names itself to the browser, and every
-character it can put on a picture has a glyph in the pictures' font."""
+"""The nine interface languages end to end: each opens from ``?lang=``, names itself to the browser, shows no
+English message on any page, and every character it can put on a picture has a glyph in the pictures' font."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+
 import pytest
+from google.protobuf.json_format import MessageToDict
 from matplotlib import font_manager
 from matplotlib.ft2font import FT2Font
 
 from apptests import open_dashboard
+from ecosystem.catalogue_checks import SAME_AS_ENGLISH
 from ecosystem.i18n import LANGUAGES, read_catalogue
 from ecosystem.pictures.static_map import _MPL_STYLE
 
@@ -46,6 +51,57 @@ def test_an_unknown_language_in_the_url_opens_english(app_data_dir) -> None:
     assert at.title[0].value == OVERVIEW["en"][0]
     assert at.sidebar.selectbox(key="lang").value == "en"
     assert 'document.documentElement.lang = "en"' in at.sidebar.html[0].proto.body
+
+
+PAGES = ("overview", "map", "coverage", "registry", "present", "upload", "history", "about")
+
+
+def _forms(text: str | tuple[str, ...]) -> tuple[str, ...]:
+    return text if isinstance(text, tuple) else (text,)
+
+
+def _english_left_in(lang: str) -> dict[str, str]:
+    """The English messages' phrases (two words or more between placeholders) that ``lang`` says otherwise → key."""
+    translated = {message.id if isinstance(message.id, str) else message.id[0]: _forms(message.string)
+                  for message in read_catalogue(lang) if message.id}
+    phrases = {}
+    for message in read_catalogue("en"):
+        key = message.id if isinstance(message.id, str) else message.id[0]
+        if not message.id or key in SAME_AS_ENGLISH.get(lang, ()):
+            continue
+        for form in _forms(message.string):
+            for phrase in re.split(r"\{[^}]*\}", form):
+                phrase = phrase.strip(" .,:;()“”")
+                if len(phrase.split()) >= 2 and not any(phrase in text for text in translated[key]):
+                    phrases[phrase] = key
+    return phrases
+
+
+def _texts(at) -> Iterator[str]:
+    """Every string the page's elements carry (labels, bodies, options, help), sidebar included."""
+    def strings(value: object) -> Iterator[str]:
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, dict | list):
+            for item in value.values() if isinstance(value, dict) else value:
+                yield from strings(item)
+
+    nodes = [at.main, at.sidebar]
+    while nodes:
+        node = nodes.pop()
+        if getattr(node, "proto", None) is not None:
+            yield from strings(MessageToDict(node.proto))
+        nodes += list(getattr(node, "children", {}).values())
+
+
+@pytest.mark.parametrize("lang", LANGUAGES[1:])
+def test_no_page_shows_an_english_message_in_another_language(app_data_dir, lang: str) -> None:
+    english = _english_left_in(lang)
+    for page in PAGES:
+        at = open_dashboard(page, {"lang": lang}).run()
+        assert not at.exception, (page, at.exception)
+        left = {(key, phrase) for text in _texts(at) for phrase, key in english.items() if phrase in text}
+        assert left == set(), page
 
 
 def test_the_picture_font_has_a_glyph_for_every_character_of_every_language(taxonomy) -> None:
