@@ -269,7 +269,8 @@ def point_layer(points: DrawnPoints, taxonomy: Taxonomy, lang: str, programme_na
         "selection": _selection(positions[order], len(table)),
         "kind": _b64(points.category.to_numpy()[order].astype(np.uint8)),
         "palette": points.palette, "style": asdict(points.style), "clusterStyle": asdict(CLUSTERS),
-        "text": {"cluster": t("map.cluster_label", lang, number="{number}")},
+        "text": {"cluster": t("map.cluster_label", lang, number="{number}"),
+                 "failed": t("map.data_failed", lang, reason="{reason}")},
     }
     if data.label_url is None:
         rows = table.rows
@@ -329,11 +330,11 @@ class _RegionOutlines(DataElement):
         """
     )
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, lang: str) -> None:
         super().__init__()
         self._name = "EcoRegions"
         self.spec = safe_json({"url": url, "attribution": EUROGEOGRAPHICS, "style": asdict(REGIONS),
-                               "empty": EMPTY_REGION_COLOUR})
+                               "empty": EMPTY_REGION_COLOUR, "failed": t("map.data_failed", lang, reason="{reason}")})
 
 
 class _Coverage(DataElement):
@@ -487,7 +488,7 @@ def base_map(tiles: str | None, lang: str, height: str = "100%", bounds: list[li
         folium.TileLayer(tiles, name=t("map.layer_tiles", lang), attr=t("map.tiles_attribution", lang), control=False).add_to(m)
     m.add_child(_EcoScripts())
     if regions_url is not None:
-        m.add_child(_RegionOutlines(regions_url))
+        m.add_child(_RegionOutlines(regions_url, lang))
     m.fit_bounds(bounds or BALTIC_BOUNDS)
     page_of(m).header.add_child(folium.Element(
         f"<style>.leaflet-container{{background:{SEA_COLOUR}!important;font-family:Arial,Helvetica,sans-serif}}"

@@ -21,7 +21,7 @@
 
   function fetchBytes(url) {
     return fetch(url).then(function (response) {
-      if (!response.ok) { throw new Error("The map data at " + url + " could not be loaded (" + response.status + ")."); }
+      if (!response.ok) { throw new Error("HTTP " + response.status); }
       return response.arrayBuffer();
     });
   }
@@ -147,7 +147,7 @@
         self._table = table;
         if (spec.cluster && window.Supercluster) { self._cluster(); }
         self._redraw();
-      }).catch(function (error) { fail(map, String(error.message || error)); });
+      }).catch(function (error) { fail(map, spec.text.failed.replace("{reason}", String(error.message || error))); });
     },
 
     onRemove: function (map) {
@@ -399,7 +399,7 @@
         }
       }).addTo(map);
       return {layer: layer, byId: byId, neutral: neutral};
-    }).catch(function (error) { fail(map, String(error.message || error)); });
+    }).catch(function (error) { fail(map, spec.failed.replace("{reason}", String(error.message || error))); });
     return state.regions;
   };
 
