@@ -474,13 +474,32 @@ def _view_group(bounds: list[list[float]] | None) -> folium.FeatureGroup:
     return group
 
 
+class _ZoomControl(DataElement):
+    """Leaflet's zoom buttons with their titles (tooltips, screen readers) in the page's language."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.control.zoom({{ this.titles }}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, lang: str) -> None:
+        super().__init__()
+        self._name = "EcoZoom"
+        self.titles = safe_json({"zoomInTitle": t("map.zoom_in", lang), "zoomOutTitle": t("map.zoom_out", lang)})
+
+
 def base_map(tiles: str | None, lang: str, height: str = "100%", bounds: list[list[float]] | None = None,
              regions_url: str | None = None) -> folium.Map:
     """The Baltic Sea view (or ``bounds``): optional XYZ tiles (``osm`` or a URL), the region outlines fetched
     from ``regions_url``, no animations, fractional zoom. ``map_layers`` keeps it the same across filter changes
     (its overlays move the view), so the browser keeps it too."""
     m = folium.Map(tiles=None, zoom_snap=0.25, zoom_delta=0.5, height=height, control_scale=False,
-                   prefer_canvas=True, world_copy_jump=False, fade_animation=False, zoom_animation=False)
+                   prefer_canvas=True, world_copy_jump=False, fade_animation=False, zoom_animation=False,
+                   zoom_control=False)
+    m.add_child(_ZoomControl(lang))
     m.options["max_zoom"] = 18  # folium drops it when there are no tiles
     if tiles == "osm":
         folium.TileLayer("OpenStreetMap", name=t("map.layer_tiles", lang), attr=OSM_ATTRIBUTION, control=False).add_to(m)

@@ -216,3 +216,10 @@ def test_grouping_is_said_to_the_script_and_in_the_legend(frame, taxonomy):
     assert [spec["cluster"] for spec in specs(grouped)] == [True, True]
     assert [spec["cluster"] for spec in specs(single)] == [False, False]
     assert "Nearby points grouped" in grouped and "Nearby points grouped" not in single
+
+
+def test_the_zoom_buttons_speak_the_page_language(frame, taxonomy):
+    german = build_map(map_layers(frame, taxonomy, "de", {}, tiles=None)).get_root().render()
+    titles = json.loads(re.search(r"L\.control\.zoom\((\{.*?\})\)", german).group(1))
+    assert titles == {"zoomInTitle": "Vergrößern", "zoomOutTitle": "Verkleinern"}
+    assert '"zoomControl": false' in german  # Leaflet's own English buttons are not drawn as well
