@@ -34,6 +34,7 @@ from openpyxl.utils import get_column_letter
 from pyarrow import csv as pa_csv
 
 from ecosystem.config import DEFAULT_MAX_ROWS, DEFAULT_MAX_UPLOAD_MB
+from ecosystem.countries import COUNTRY_CODES, fold_name, replaced_code
 from ecosystem.i18n import format_number, t
 from ecosystem.registry_io import FORMULA_PREFIXES
 from ecosystem.schema import (
@@ -44,6 +45,7 @@ from ecosystem.schema import (
     REGISTRY_COLUMNS,
     REQUIRED_VALUES,
     SINGLE_CODE_COLUMNS,
+    WEB_ADDRESS,
     spreadsheet_row,
 )
 from ecosystem.taxonomy import Taxonomy
@@ -78,10 +80,14 @@ _WORD = re.compile(r"[^\W\d_]+")
 _REGISTRY_BY_FOLD = {column.casefold(): column for column in REGISTRY_COLUMNS}
 _KNOWN_HEADERS = frozenset(_REGISTRY_BY_FOLD)
 _CODE_COLUMNS = {**SINGLE_CODE_COLUMNS, **CODE_LIST_COLUMNS}
+_COUNTRY_CODES = frozenset(COUNTRY_CODES)
 _EMPTY_LIKE = frozenset({"n/a", "#n/a", "na", "-", "–", "—", "null", "none", "tuščia", "nėra", "nav", "tukšs"})
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _EXAMPLE_ID = "example-remove-me"
+# what separates several web addresses or handles in one cell: spaces, line breaks, ";", and "," before a space or
+# another address (a comma inside an address stays)
+_LINK_SEPARATORS = re.compile(r"[\s;]+|,(?=[\s,;]|https?://|www\.|@)")
 
 
 @dataclass(frozen=True)
@@ -155,7 +161,8 @@ def read_partner_file(data: bytes, file_name: str, taxonomy: Taxonomy, *, lang: 
         return ReadResult(pd.DataFrame(), detected.format, detected.encoding, detected.encoding_confidence,
                           detected.delimiter, detected.sheet, 0, pd.DataFrame(error.problems, columns=PROBLEM_COLUMNS))
     raw, cell_warnings = _normalise(raw, notes, taxonomy, lang)
-    problems = sorted(header_warnings + cell_warnings, key=lambda problem: problem[0])
+    raw, link_warnings = _one_web_address(raw, lang)
+    problems = sorted(header_warnings + cell_warnings + link_warnings, key=lambda problem: problem[0])
     return ReadResult(raw, detected.format, detected.encoding, detected.encoding_confidence, detected.delimiter,
                       detected.sheet, len(raw), pd.DataFrame(problems, columns=PROBLEM_COLUMNS))
 
@@ -584,6 +591,7 @@ def _normalise(raw: pd.DataFrame, notes: dict[tuple[int, str], Note], taxonomy: 
                lang: str) -> tuple[pd.DataFrame, list[Problem]]:
     """Cells as the registry writes them, one warning per changed cell and per formula-like cell."""
     lookups = {column: taxonomy.aliases(vocabulary) for column, vocabulary in _CODE_COLUMNS.items()}
+    lookups["country"] = taxonomy.country_lookup()
     problems: list[Problem] = []
     cleaned_columns = {}
     noted: dict[str, list[int]] = {}
@@ -616,6 +624,37 @@ def _normalise(raw: pd.DataFrame, notes: dict[tuple[int, str], Note], taxonomy: 
     return pd.DataFrame(cleaned_columns, index=raw.index), problems
 
 
+def _one_web_address(raw: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """Website cells holding several addresses or handles (``http://a; http://b``, ``http://a @handle``): the first
+    http(s) address stays the website, the others are added to the description as a sentence, with a warning per
+    row. Only http(s) addresses are kept as links; a cell without one leaves the website empty."""
+    if "website" not in raw.columns:
+        return raw, []
+    maybe = raw["website"].astype("string[pyarrow]").str.strip().str.contains(r"[\s;,]").to_numpy(dtype=bool)
+    split = {index: [part for part in _LINK_SEPARATORS.split(raw.at[index, "website"].strip()) if part.strip(",;")]
+             for index in raw.index[maybe]}
+    several = {index: parts for index, parts in split.items() if len(parts) > 1}
+    if not several:
+        return raw, []
+    raw = raw.copy()
+    if "description" not in raw.columns:
+        raw["description"] = ""
+    warnings = []
+    for index, parts in several.items():
+        value = raw.at[index, "website"]
+        position = next((position for position, part in enumerate(parts) if WEB_ADDRESS.match(part)), None)
+        kept = parts[position] if position is not None else ""
+        moved = parts[:position] + parts[position + 1:] if position is not None else parts
+        description = raw.at[index, "description"].rstrip()
+        sentence = t("r.other_links", lang, links=", ".join(moved))
+        joint = "" if not description else (" " if description.endswith((".", "!", "?")) else ". ")
+        raw.at[index, "website"], raw.at[index, "description"] = kept, description + joint + sentence
+        key = "r.links_moved" if kept else "r.links_no_web_address"
+        warnings.append((spreadsheet_row(int(index)), "website", value, "warning",
+                         t(key, lang, kept=kept, moved=", ".join(moved))))
+    return raw, warnings
+
+
 def _may_change(values: pd.Series, column: str) -> pd.Series:
     """Vectorised pre-check: the values that _normalise_cell could change in a column without a code list."""
     text = values.astype("string[pyarrow]")
@@ -640,23 +679,38 @@ def _normalise_cell(value: str, column: str, lookups: dict[str, dict[str, str]])
         return text.replace(",", "."), reasons + ["r.why.decimal_comma"]
     if column == "region_code" and text != text.upper():
         return text.upper(), reasons + ["r.why.case"]
+    if column == "country":
+        code, reason = _country_code(text, lookups[column])
+        return code, reasons + ([reason] if reason else [])
     if column in SINGLE_CODE_COLUMNS:
         code = lookups[column].get(text.casefold(), text)
-        return code, reasons + ([_code_reason(text, code, column)] if code != text else [])
+        return code, reasons + ([_code_reason(text, code)] if code != text else [])
     if column in CODE_LIST_COLUMNS:
-        codes, list_reasons = _code_list(text, column, lookups[column])
+        codes, list_reasons = _code_list(text, lookups[column])
         return codes, reasons + list_reasons
     return text, reasons
 
 
-def _code_reason(text: str, code: str, column: str) -> str:
-    """Why a typed value was replaced by a code: its case, a country name, or a label."""
-    if text.casefold() == code.casefold():
-        return "r.why.case"
-    return "r.why.country" if column == "country" else "r.why.label"
+def _country_code(text: str, names: dict[str, str]) -> tuple[str, str | None]:
+    """A country cell as its ISO code, and the message key of why it changed: a code in other letter case, a
+    code Eurostat writes or ISO withdrew (``EL`` → ``GR``), a name in any interface language (``Bułgaria`` → ``BG``).
+    Anything else stays as typed, for validation to name the nearest codes."""
+    upper = text.upper()
+    if upper in _COUNTRY_CODES:
+        return upper, ("r.why.case" if upper != text else None)
+    replacement = replaced_code(upper) if len(upper) == 2 else None
+    if replacement is not None:
+        return replacement, "r.why.country_code"
+    code = names.get(fold_name(text))
+    return (code, "r.why.country") if code is not None else (text, None)
 
 
-def _code_list(text: str, column: str, lookup: dict[str, str]) -> tuple[str, list[str]]:
+def _code_reason(text: str, code: str) -> str:
+    """Why a typed value was replaced by a code: its case, or a label."""
+    return "r.why.case" if text.casefold() == code.casefold() else "r.why.label"
+
+
+def _code_list(text: str, lookup: dict[str, str]) -> tuple[str, list[str]]:
     """A ';'-list of codes from codes or labels, also when ',' separates them; unknown parts kept for validation."""
     codes: list[str] = []
     reasons: dict[str, None] = {}
@@ -668,7 +722,7 @@ def _code_list(text: str, column: str, lookup: dict[str, str]) -> tuple[str, lis
         for piece in pieces:
             code = lookup.get(piece.casefold(), piece)
             if code != piece:
-                reasons[_code_reason(piece, code, column)] = None
+                reasons[_code_reason(piece, code)] = None
             codes.append(code)
     return (";".join(codes), list(reasons)) if reasons else (text, [])
 

@@ -43,6 +43,7 @@ if TYPE_CHECKING:  # geopandas, shapely and pyogrio load with the first boundary
     import geopandas as gpd
 
 from ecosystem.config import PROJECT_DIR, data_dir, reference_dir
+from ecosystem.countries import iso_from_nuts
 from ecosystem.reference_download import reference_file_name
 
 __all__ = [
@@ -217,7 +218,9 @@ def load_regions(path: Path, *, level: int | None = 3) -> gpd.GeoDataFrame:
     frame = gpd.GeoDataFrame(
         {
             "nuts_id": codes,
-            "country": _text(raw[country_column], upper=True) if country_column is not None else codes.str[:2],
+            # the ISO code: GISCO writes Greece and the United Kingdom as EL and UK, as in their NUTS codes
+            "country": (_text(raw[country_column], upper=True) if country_column is not None
+                        else codes.str[:2]).map(iso_from_nuts),
             "name": names.mask(names == "", codes),
             "level": codes.str.len() - 2,
         },

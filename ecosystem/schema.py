@@ -18,6 +18,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
+from ecosystem.countries import NUTS_PREFIXES, fold_name, nearest_codes
 from ecosystem.i18n import t
 from ecosystem.taxonomy import Taxonomy
 
@@ -29,6 +30,7 @@ __all__ = [
     "PROBLEM_COLUMNS",
     "REGISTRY_COLUMNS",
     "YEAR_COLUMNS",
+    "WEB_ADDRESS",
     "ValidationContext",
     "has_errors",
     "id_key",
@@ -72,6 +74,8 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _INTEGER = re.compile(r"^\d{1,4}$")
+WEB_ADDRESS = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+"""What a website cell may hold: one http(s) address (other links are never kept as links)."""
 
 
 @dataclass(frozen=True)
@@ -179,7 +183,7 @@ def _year(cells: pd.Series) -> pd.Series:
 
 
 def _web_url(cells: pd.Series) -> pd.Series:
-    return (cells == "") | cells.str.match(r"^https?://[^\s/$.?#][^\s]*$", case=False)
+    return (cells == "") | cells.str.match(WEB_ADDRESS.pattern, case=False)
 
 
 def _check(rule: Callable[[pd.Series], pd.Series], key: str) -> pa.Check:
@@ -223,6 +227,7 @@ def _column_problems(raw: pd.DataFrame, context: ValidationContext, lang: str) -
         cases = errors.failure_cases
     problems = []
     taxonomy = context.taxonomy
+    said: dict[tuple[str, str], str] = {}
     for case in cases.itertuples(index=False):
         key = str(case.check)
         if case.index is None or pd.isna(case.index):
@@ -239,8 +244,10 @@ def _column_problems(raw: pd.DataFrame, context: ValidationContext, lang: str) -
             continue
         column = case.column
         value = raw.at[case.index, column]
-        if key.startswith(("code:", "codes:", "programmes")):
-            message = _code_message(key, value, taxonomy, context, lang)
+        if key.startswith(("code:", "codes:", "programmes")):  # once per distinct value: files repeat them
+            if (key, value) not in said:
+                said[(key, value)] = _code_message(key, value, taxonomy, context, lang)
+            message = said[(key, value)]
         elif key == "v.too_long":
             message = t(key, lang, count=len(value), limit=TEXT_LIMITS[column])
         elif key == "v.year":
@@ -258,11 +265,27 @@ def _code_message(key: str, value: str, taxonomy: Taxonomy, context: ValidationC
     else:
         vocabulary = key.split(":", 1)[1]
         choices, labels, message_key = taxonomy.codes(vocabulary), taxonomy.labels(vocabulary, lang), "v.unknown_code"
+    if key == "code:country":
+        return _country_message(value, taxonomy, lang)
     parts = [value] if key.startswith("code:") else [part.strip() for part in value.split(";")]
     bad = [part for part in parts if part and part not in choices] or [value]
     suggestion = _suggest(bad[0], choices, labels)
     hint = t("v.did_you_mean", lang, suggestion=suggestion) if suggestion else ""
     return t(message_key, lang, bad="; ".join(bad), expected=", ".join(choices), hint=hint)
+
+
+def _country_message(value: str, taxonomy: Taxonomy, lang: str) -> str:
+    """A value that is no country: what is expected, and the nearest real codes (of a code: letters swapped or
+    slipped; of a name: the countries whose names in any interface language are spelt most alike)."""
+    if len(value.strip()) == 2:
+        codes = nearest_codes(value, first=taxonomy.listed("country"))
+    else:
+        names = taxonomy.country_lookup()
+        close = difflib.get_close_matches(fold_name(value), list(names), n=10, cutoff=0.75)
+        codes = list(dict.fromkeys(names[name] for name in close))[:5]
+    labels = taxonomy.labels("country", lang)
+    hint = t("v.nearest_countries", lang, codes=", ".join(f"{code} ({labels[code]})" for code in codes)) if codes else ""
+    return t("v.unknown_country", lang, bad=value, hint=hint)
 
 
 # --- rules across columns -----------------------------------------------------------------------
@@ -301,7 +324,7 @@ def _row_problems(raw: pd.DataFrame, context: ValidationContext, lang: str) -> p
 
     region = raw["region_code"]
     well_formed = region.str.match(_NUTS3)
-    other_country = well_formed & (raw["country"] != "") & (region.str[:2] != raw["country"])
+    other_country = well_formed & (raw["country"] != "") & (region.str[:2] != raw["country"].replace(NUTS_PREFIXES))
     add(other_country, "region_code", "error",
         lambda row: t("v.region_country", lang, value=row["region_code"], country=row["country"]))
     covered = {known[:2] for known in context.region_codes} if context.region_codes is not None else set()

@@ -2,7 +2,9 @@
 
 Every code, its label in each interface language, its colour and its definition live in that file;
 the schema, the filters, the legends and the charts all read them from here, so adding a row to the
-file is all it takes to add a code.
+file is all it takes to add a code. Countries are the exception: every ISO 3166-1 code is one, named in each
+language by CLDR (``ecosystem.countries``); the file's country rows only list the project's countries first, in
+their order, with aliases, and leave the labels empty.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ecosystem.countries import COUNTRY_CODES, country_names, name_lookup
 from ecosystem.i18n import LANGUAGES  # the interface languages: each has a label column here
 
 __all__ = [
@@ -75,6 +78,18 @@ class Taxonomy:
         definitions = rows[column].where(rows[column] != "", rows["definition_en"])
         return dict(zip(rows["code"], definitions, strict=True))
 
+    def country_lookup(self) -> dict[str, str]:
+        """A country's name in any interface language, or an alias of the file, folded (``fold_name``) → code."""
+        rows = self._rows("country")
+        extra = tuple((alias, code) for code, aliases in zip(rows["code"], rows["aliases"], strict=True)
+                      for alias in aliases.split("|") if alias)
+        return name_lookup(extra)
+
+    def listed(self, vocabulary: str) -> list[str]:
+        """The codes the file lists, in its order: for countries the project's (every other code follows them)."""
+        rows = self._rows(vocabulary)
+        return rows.loc[rows["listed"], "code"].tolist()
+
     def aliases(self, vocabulary: str) -> dict[str, str]:
         """Every label and alias (case-folded) → code, for reading what people type instead of codes."""
         lookup: dict[str, str] = {}
@@ -106,7 +121,27 @@ def load_taxonomy(path: Path) -> Taxonomy:
     if not duplicated.empty:
         first = duplicated.iloc[0]
         raise TaxonomyError(f"{path.name}: code {first['code']!r} appears twice in {first['vocabulary']}.")
-    empty = table[(table["code"] == "") | (table["label_en"] == "")]
+    countries = table["vocabulary"] == "country"
+    empty = table[(table["code"] == "") | ((table["label_en"] == "") & ~countries)]
     if not empty.empty:
         raise TaxonomyError(f"{path.name}: row {empty.index[0] + 2} has no code or no English label.")
-    return Taxonomy(table.reset_index(drop=True))
+    return Taxonomy(_with_every_country(table.assign(listed=True), path.name).reset_index(drop=True))
+
+
+def _with_every_country(table: pd.DataFrame, file_name: str) -> pd.DataFrame:
+    """The table with every ISO 3166-1 country after the listed ones, each labelled with CLDR's names."""
+    listed = table[table["vocabulary"] == "country"]
+    unknown = sorted(set(listed["code"]) - set(COUNTRY_CODES))
+    if unknown:
+        raise TaxonomyError(f"{file_name}: {', '.join(unknown)} is not an ISO 3166-1 alpha-2 country code.")
+    labels = [f"label_{lang}" for lang in LANGUAGES]
+    labelled = listed.loc[(listed[labels] != "").any(axis=1), "code"].tolist()
+    if labelled:
+        raise TaxonomyError(f"{file_name}: country {labelled[0]} has labels; leave them empty: country names come from "
+                            "CLDR (Babel), in every language.")
+    others = pd.DataFrame({"vocabulary": "country", "code": [code for code in COUNTRY_CODES if code not in set(listed["code"])],
+                           "listed": False})
+    countries = pd.concat([listed, others], ignore_index=True).fillna("")
+    for lang in LANGUAGES:
+        countries[f"label_{lang}"] = countries["code"].map(country_names(lang))
+    return pd.concat([table[table["vocabulary"] != "country"], countries], ignore_index=True)
