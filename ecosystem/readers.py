@@ -50,7 +50,9 @@ from ecosystem.schema import (
 )
 from ecosystem.taxonomy import Taxonomy
 
-__all__ = ["ReadLimits", "ReadResult", "read_partner_file", "template_csv_bytes", "template_xlsx_bytes"]
+__all__ = [
+    "SET_ASIDE_COLUMNS", "ReadLimits", "ReadResult", "read_partner_file", "template_csv_bytes", "template_xlsx_bytes",
+]
 
 Problem = tuple[int, str, str, str, str]
 Note = tuple[str, str]  # (value as the file stored it, message key of the conversion)
@@ -85,6 +87,9 @@ _EMPTY_LIKE = frozenset({"n/a", "#n/a", "na", "-", "–", "—", "null", "none",
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _EXAMPLE_ID = "example-remove-me"
+SET_ASIDE_COLUMNS: tuple[str, str] = ("set_aside_row", "set_aside_problems")
+"""The columns a file of rows set aside by an import starts with (their row in the file, their problems); ignored
+when the file is read again, so it can be fixed and uploaded as it is."""
 # what separates several web addresses or handles in one cell: spaces, line breaks, ";", and "," before a space or
 # another address (a comma inside an address stays)
 _LINK_SEPARATORS = re.compile(r"[\s;]+|,(?=[\s,;]|https?://|www\.|@)")
@@ -113,6 +118,8 @@ class ReadResult:
     sheet: str | None
     rows: int
     problems: pd.DataFrame
+    headers: dict[str, str] = field(default_factory=dict)
+    """column of ``raw`` → its header as the file wrote it (``Name`` for ``name``), for writing rows back"""
 
 
 @dataclass
@@ -156,7 +163,7 @@ def read_partner_file(data: bytes, file_name: str, taxonomy: Taxonomy, *, lang: 
     """A partner's CSV, XLSX or GeoJSON file as the raw registry table, with reading errors and change warnings."""
     detected = _Detected()
     try:
-        raw, notes, header_warnings = _frame(_read_cells(data, file_name, lang, limits, sheet, detected), lang)
+        raw, notes, header_warnings, headers = _frame(_read_cells(data, file_name, lang, limits, sheet, detected), lang)
     except _ReadError as error:
         return ReadResult(pd.DataFrame(), detected.format, detected.encoding, detected.encoding_confidence,
                           detected.delimiter, detected.sheet, 0, pd.DataFrame(error.problems, columns=PROBLEM_COLUMNS))
@@ -164,7 +171,7 @@ def read_partner_file(data: bytes, file_name: str, taxonomy: Taxonomy, *, lang: 
     raw, link_warnings = _one_web_address(raw, lang)
     problems = sorted(header_warnings + cell_warnings + link_warnings, key=lambda problem: problem[0])
     return ReadResult(raw, detected.format, detected.encoding, detected.encoding_confidence, detected.delimiter,
-                      detected.sheet, len(raw), pd.DataFrame(problems, columns=PROBLEM_COLUMNS))
+                      detected.sheet, len(raw), pd.DataFrame(problems, columns=PROBLEM_COLUMNS), headers)
 
 
 # --- recognising the file -----------------------------------------------------------------------
@@ -561,9 +568,14 @@ def _column_name(header: str) -> str:
     return _REGISTRY_BY_FOLD.get(cleaned.casefold(), cleaned)
 
 
-def _frame(cells: _Cells, lang: str) -> tuple[pd.DataFrame, dict[tuple[int, str], Note], list[Problem]]:
-    """The raw table with normalised column names, notes keyed by (index, column), and header warnings."""
+def _frame(cells: _Cells, lang: str) -> tuple[pd.DataFrame, dict[tuple[int, str], Note], list[Problem], dict[str, str]]:
+    """The raw table with normalised column names, notes keyed by (index, column), header warnings, and each
+    column's header as written. The columns of a set-aside file (``SET_ASIDE_COLUMNS``) are left out, with a warning."""
     names = [_column_name(header) for header in cells.header]
+    set_aside = {position for position, name in enumerate(names) if name in SET_ASIDE_COLUMNS}
+    ignored = [(cells.header_row, names[position], names[position], "warning",
+                t("r.set_aside_column", lang, column=names[position])) for position in sorted(set_aside)]
+    names = ["" if position in set_aside else name for position, name in enumerate(names)]
     header_warnings = [(cells.header_row, name, header, "warning",
                         t("r.changed", lang, old=header, new=name, why=t("r.why.header", lang)))
                        for header, name in zip(cells.header, names, strict=True) if name and name != header.replace("\ufeff", "")]
@@ -573,7 +585,8 @@ def _frame(cells: _Cells, lang: str) -> tuple[pd.DataFrame, dict[tuple[int, str]
         table = pd.DataFrame(cells.rows, index=pd.Index(cells.numbers) - spreadsheet_row(0))
         table = table.reindex(columns=range(len(names))).fillna("")  # also when every row ends before the header
     errors = [(cells.header_row, "", "", "error", t("r.unnamed_column", lang, letter=get_column_letter(position + 1)))
-              for position, name in enumerate(names) if not name and (table[position].str.strip() != "").any()]
+              for position, name in enumerate(names)
+              if not name and position not in set_aside and (table[position].str.strip() != "").any()]
     for name, count in Counter(name for name in names if name).items():
         if count > 1:
             letters = ", ".join(get_column_letter(position + 1) for position, other in enumerate(names) if other == name)
@@ -584,7 +597,8 @@ def _frame(cells: _Cells, lang: str) -> tuple[pd.DataFrame, dict[tuple[int, str]
     raw = table[kept].set_axis([names[position] for position in kept], axis=1)
     notes = {(number - spreadsheet_row(0), names[position]): note
              for (number, position), note in cells.notes.items() if names[position]}
-    return raw, notes, header_warnings
+    headers = {names[position]: cells.header[position].replace("\ufeff", "").strip() for position in kept}
+    return raw, notes, header_warnings + ignored, headers
 
 
 def _normalise(raw: pd.DataFrame, notes: dict[tuple[int, str], Note], taxonomy: Taxonomy,

@@ -21,7 +21,7 @@ from ecosystem.auth import Account
 from ecosystem.checks import blocking_first, problem_lines
 from ecosystem.config import upload_limits
 from ecosystem.i18n import t
-from ecosystem.imports import ImportPlan, commit_plan, plan_import
+from ecosystem.imports import ImportPlan, commit_plan, plan_import, set_aside_file
 from ecosystem.initialise import initialise, say_on_stderr, seed
 from ecosystem.readers import ReadLimits, read_partner_file
 from ecosystem.registry import RegistryError, typed_registry
@@ -116,11 +116,24 @@ def _import(args: argparse.Namespace) -> int:
     account = Account(username=f"cli:{getpass.getuser()}", role="partner", partner=args.partner)
     plan = plan_import(path.read_bytes(), path.name, store=store, account=account, context=inputs.context,
                        mode="replace" if args.replace else "upsert", lang=args.lang, sheet=args.sheet,
-                       limits=_limits())
+                       limits=_limits(), skip_invalid=args.skip_invalid)
     _print_problems(plan.problems, as_json=False)
-    if has_errors(plan.problems):
+    if not plan.blocking.empty:
         print("not imported: fix the errors above and try again")
+        if plan.invalid_rows:
+            print(f"or import the {plan.valid_rows} valid row(s) and set aside the {len(plan.invalid_rows)} with errors, "
+                  "into a file to fix: --skip-invalid")
         return 1
+    if plan.set_aside:
+        rows = ", ".join(str(row) for row in plan.set_aside[:20]) + (" …" if len(plan.set_aside) > 20 else "")
+        if args.dry_run:
+            print(f"would set aside {len(plan.set_aside)} row(s) with errors (rows {rows})")
+        else:
+            fix = set_aside_file(plan)
+            where = path.with_name(fix.name)
+            where.write_bytes(fix.data)
+            print(f"set aside {len(plan.set_aside)} row(s) with errors (rows {rows}); they and their problems are in "
+                  f"{where}: fix them there and import that file")
     if plan.changes.empty:
         print("nothing to import: the file changes nothing in the registry")
         return 0
@@ -128,7 +141,8 @@ def _import(args: argparse.Namespace) -> int:
     if args.dry_run:
         return 0
     version = commit_plan(plan, store, account, inputs.derivation)
-    print(f"imported as version {version}")
+    aside = f" ({len(plan.set_aside)} row(s) set aside, recorded in its history)" if plan.set_aside else ""
+    print(f"imported as version {version}{aside}")
     return 0
 
 
@@ -136,8 +150,10 @@ def _history(args: argparse.Namespace) -> int:
     versions = _store(_inputs()).versions()
     for row in versions.itertuples(index=False):
         restores = f" (restores v{int(row.restores)})" if pd.notna(row.restores) and row.restores else ""
+        set_aside = json.loads(row.summary).get("set_aside")
+        aside = f"  ({set_aside} row(s) of the file set aside)" if set_aside else ""
         print(f"v{row.version:<5} {row.created_at[:19]}  {row.account:<20} {row.action:<8}{restores} "
-              f"+{row.added} ~{row.changed} -{row.removed}  {row.file_name}")
+              f"+{row.added} ~{row.changed} -{row.removed}  {row.file_name}{aside}")
     return 0
 
 
@@ -199,6 +215,9 @@ def add_registry_commands(subparsers: argparse._SubParsersAction) -> None:
     import_.add_argument("--partner", required=True, help="the partner whose rows the file holds")
     import_.add_argument("--replace", action="store_true", help="also remove this partner's rows absent from the file")
     import_.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
+    import_.add_argument("--skip-invalid", action="store_true",
+                         help="import the valid rows and set aside those with errors, written with their problems to "
+                              "FILE's folder as <name>-set-aside.csv (or .xlsx) to fix; the version records them")
     for command in (validate, import_):
         command.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the messages")
         command.add_argument("--sheet", default=None, help="XLSX sheet to read (default: the registry-like one)")

@@ -24,7 +24,7 @@ from ecosystem.schema import COORDINATE_COLUMNS, NUMERIC_COLUMNS, REGISTRY_COLUM
 
 __all__ = [
     "FORMULA_PREFIXES", "neutralise_formulas", "registry_csv_bytes", "registry_geojson_bytes", "registry_xlsx_bytes",
-    "table_csv_bytes",
+    "table_csv_bytes", "table_xlsx_bytes",
 ]
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -97,10 +97,23 @@ def _xlsx_value(sheet: object, column: str, value: object) -> object:
     return "'" + value if value.startswith("'") and _APOSTROPHE_NEEDED.match(value) else value
 
 
-def table_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """Any table (e.g. a problems list) as a UTF-8 CSV with a BOM for Excel, formula-like text neutralised."""
+def table_csv_bytes(frame: pd.DataFrame, *, encoding: str = "utf-8-sig", delimiter: str = ",") -> bytes:
+    """Any table (e.g. a problems list) as a CSV, by default UTF-8 with a BOM for Excel, formula-like text
+    neutralised (UnicodeEncodeError when ``encoding`` cannot write a letter of it)."""
     out = frame.copy()
     for column in out.columns:
         if out[column].dtype == object:
             out[column] = neutralise_formulas(out[column])
-    return out.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+    return out.to_csv(index=False, lineterminator="\n", sep=delimiter).encode(encoding)
+
+
+def table_xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "registry") -> bytes:
+    """Any table of text as an XLSX workbook: every cell text, formula-like text with the quote prefix."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(sheet_name)
+    sheet.append([str(column) for column in frame.columns])
+    for record in frame.itertuples(index=False):
+        sheet.append([_xlsx_value(sheet, "", "" if _missing(value) else str(value)) for value in record])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

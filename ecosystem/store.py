@@ -557,9 +557,10 @@ def _change_set(old: pd.DataFrame, new: pd.DataFrame) -> _ChangeSet:
     )
 
 
-def _summary(changes: _ChangeSet, restores: int | None) -> str:
-    """The JSON summary of a version: counts and (the first SUMMARY_ID_LIMIT) ids per kind of change."""
-    summary: dict[str, object] = {}
+def _summary(changes: _ChangeSet, restores: int | None, details: Mapping[str, object] | None = None) -> str:
+    """The JSON summary of a version: counts and (the first SUMMARY_ID_LIMIT) ids per kind of change, and the
+    ``details`` its writer records (e.g. the rows an import set aside)."""
+    summary: dict[str, object] = dict(details or {})
     for kind in _CHANGES:
         ids = getattr(changes, kind)
         summary[kind] = len(ids)
@@ -767,13 +768,15 @@ class RegistryStore:
         return diff_contents(side(old), side(new))
 
     def commit(self, frame: pd.DataFrame, *, base_version: int, account: str, file_name: str,
-               action: str = "import", derived: DerivedParts | None = None) -> int:
+               action: str = "import", derived: DerivedParts | None = None,
+               details: Mapping[str, object] | None = None) -> int:
         """Save ``frame`` (the full new registry) as a new version made from ``base_version``, with what was
-        derived from it (``derived``, computed from ``canonical_registry(frame)``); its number."""
+        derived from it (``derived``, computed from ``canonical_registry(frame)``) and ``details`` in its summary
+        (JSON; e.g. ``set_aside``: the rows of the file an import left out); its number."""
         table = canonical_registry(frame)
         with self._transaction(write=True) as conn:
             return self._save(conn, table, base_version=base_version, account=account, file_name=file_name,
-                              action=action, derived=derived)
+                              action=action, derived=derived, details=details)
 
     def seed_if_empty(self, frame: pd.DataFrame, account: str = "system", file_name: str = "initiatives.csv",
                       derived: DerivedParts | None = None) -> int | None:
@@ -832,7 +835,8 @@ class RegistryStore:
             return True
 
     def _save(self, conn: Connection, table: pd.DataFrame, *, base_version: int, account: str, file_name: str,
-              action: str, restores: int | None = None, derived: DerivedParts | None = None) -> int:
+              action: str, restores: int | None = None, derived: DerivedParts | None = None,
+              details: Mapping[str, object] | None = None) -> int:
         """Inside a write transaction: check the base, claim the next version, close and open changed rows."""
         current = _current_version(conn)
         if base_version != current:
@@ -853,7 +857,7 @@ class RegistryStore:
             conn.execute(insert(_versions).values(
                 version=version, created_at=datetime.now(UTC).isoformat(timespec="seconds"),
                 account=account, file_name=file_name, action=action, base_version=base_version,
-                rows=len(table), columns=_HEADER, summary=_summary(changes, restores),
+                rows=len(table), columns=_HEADER, summary=_summary(changes, restores, details),
                 checksum=_checksum([lines[row_id] for row_id in table["id"]]),
             ))
         except exc.IntegrityError as error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 
 import pandas as pd
@@ -11,8 +12,8 @@ from ecosystem.schema import join_labels
 from ecosystem.taxonomy import Taxonomy
 
 __all__ = [
-    "TABLE_COLUMNS", "diff_table", "names_by_id", "problems_table", "regions_table", "registry_table", "taxonomy_table",
-    "versions_table",
+    "TABLE_COLUMNS", "diff_table", "names_by_id", "problems_table", "regions_table", "registry_table", "set_aside_of",
+    "taxonomy_table", "versions_table",
 ]
 
 TABLE_COLUMNS = [
@@ -71,10 +72,18 @@ def versions_table(versions: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The store's version list for people: newest first, the columns that say who, when and what."""
     columns = {"version": "history.version", "created_at": "history.when", "account": "history.who",
                "action": "history.action", "file_name": "history.file", "rows": "history.rows",
-               "added": "history.added", "changed": "history.changed", "removed": "history.removed"}
-    table = versions[list(columns)].copy()
+               "added": "history.added", "changed": "history.changed", "removed": "history.removed",
+               "set_aside": "history.set_aside"}
+    table = versions.assign(set_aside=[set_aside_of(summary)[0] for summary in versions["summary"]])[list(columns)]
     table["created_at"] = table["created_at"].str.slice(0, 19).str.replace("T", " ")
     return table.rename(columns={column: t(key, lang) for column, key in columns.items()})
+
+
+def set_aside_of(summary: str) -> tuple[int, list[dict[str, object]]]:
+    """How many rows of its file a version's import set aside, and (the first of) their rows and ids, from the
+    version's summary (JSON)."""
+    details = json.loads(summary) if summary else {}
+    return int(details.get("set_aside", 0)), list(details.get("set_aside_rows", []))
 
 
 def regions_table(regions: pd.DataFrame, codes: list[str], lang: str) -> pd.DataFrame:

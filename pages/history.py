@@ -7,7 +7,7 @@ from ecosystem.derived import Derivation
 from ecosystem.i18n import t
 from ecosystem.registry_io import registry_csv_bytes
 from ecosystem.store import NothingToCommit, RegistryStore, StaleVersionError
-from ecosystem.tables import diff_table, names_by_id, versions_table
+from ecosystem.tables import diff_table, names_by_id, set_aside_of, versions_table
 from ecosystem.ui.cache import registry_store_or_stop
 from ecosystem.ui.navigation import leave_legacy_pages_mode
 from ecosystem.ui.sign_in import signed_in_account
@@ -51,6 +51,10 @@ def render(view: View) -> None:
     if st.session_state.get("_history_newest") != numbers[0]:  # a new version arrived: show it
         st.session_state["history_version"] = st.session_state["_history_newest"] = numbers[0]
     chosen = st.selectbox(t("history.pick", lang), numbers, key="history_version")
+    count, rows = set_aside_of(versions.loc[versions["version"] == chosen, "summary"].iloc[0])
+    if count:
+        listed = ", ".join(f"{row['row']} ({row['id']})" if row.get("id") else str(row["row"]) for row in rows)
+        st.info(t("history.set_aside_rows", lang, count=count, rows=plain(listed) + (" …" if count > len(rows) else "")))
     content, previous = store.read(chosen), store.read(chosen - 1)
     names = names_by_id(previous, content)
     st.dataframe(diff_table(store.diff(chosen - 1, chosen), names, lang), hide_index=True, width="stretch")

@@ -8,10 +8,9 @@ from ecosystem.auth import Account
 from ecosystem.config import upload_limits
 from ecosystem.derived import Derivation
 from ecosystem.i18n import t
-from ecosystem.imports import ImportPlan, commit_plan, plan_import
+from ecosystem.imports import ImportPlan, commit_plan, plan_import, set_aside_file
 from ecosystem.readers import ReadLimits, template_csv_bytes, template_xlsx_bytes
 from ecosystem.registry_io import table_csv_bytes
-from ecosystem.schema import has_errors
 from ecosystem.store import RegistryStore, StaleVersionError
 from ecosystem.tables import diff_table, names_by_id, problems_table
 from ecosystem.ui.cache import registry_store_or_stop
@@ -26,9 +25,15 @@ def confirm(plan: ImportPlan, store: RegistryStore, account: Account, derivation
     on the run that follows). When the registry changed since that plan was made, nothing is saved: the next run
     shows the new preview."""
     try:
-        st.session_state["_upload_saved"] = commit_plan(plan, store, account, derivation)
+        st.session_state["_upload_saved"] = (commit_plan(plan, store, account, derivation), len(plan.set_aside))
     except StaleVersionError as stale:
         st.session_state["_upload_stale"] = (stale.base_version, stale.current_version)
+
+
+def _set_rows_aside(digest: str | None) -> None:
+    """The partner's choice: import the valid rows of the file ``digest`` names and set the others aside (None:
+    import nothing until every row is fixed)."""
+    st.session_state["_upload_skip_invalid"] = digest
 
 
 def render(view: View) -> None:
@@ -61,16 +66,20 @@ def render(view: View) -> None:
 
     store = registry_store_or_stop(lang)
     data = upload.getvalue()
-    plan_key = (hashlib.sha256(data).hexdigest(), upload.name, mode, store.key, store.current_version(),
-                account.username, lang)
+    digest = hashlib.sha256(data).hexdigest()
+    skip_invalid = st.session_state.get("_upload_skip_invalid") == digest  # asked for this very file
+    plan_key = (digest, upload.name, mode, store.key, store.current_version(), account.username, lang, skip_invalid)
     if st.session_state.get("upload_plan_key") != plan_key:
         st.session_state["upload_plan"] = plan_import(
             data, upload.name, store=store, account=account, context=view.context, mode=mode, lang=lang,
-            limits=ReadLimits(max_bytes=limit_mb * 1_000_000, max_rows=max_rows))
+            limits=ReadLimits(max_bytes=limit_mb * 1_000_000, max_rows=max_rows), skip_invalid=skip_invalid)
         st.session_state["upload_plan_key"] = plan_key
     plan = st.session_state["upload_plan"]
     if "_upload_saved" in st.session_state:
-        st.success(t("upload.saved", lang, version=st.session_state.pop("_upload_saved")))
+        version, set_aside = st.session_state.pop("_upload_saved")
+        st.success(t("upload.saved", lang, version=version))
+        if set_aside:
+            st.info(t("upload.saved_set_aside", lang, count=set_aside))
         st.balloons()
     if "_upload_stale" in st.session_state:  # nothing was saved; what is shown below is the new preview
         base, current = st.session_state.pop("_upload_stale")
@@ -98,9 +107,20 @@ def render(view: View) -> None:
         st.dataframe(shown, hide_index=True, width="stretch")
         st.download_button(t("upload.download_problems", lang), table_csv_bytes(shown),
                            file_name=f"problems-{upload.name.rsplit('.', 1)[0]}.csv", mime="text/csv")
-    if has_errors(problems):
+    if not plan.blocking.empty:
         st.info(t("upload.blocked", lang))
+        if plan.invalid_rows:  # the other rows could be imported on their own: offer it, with the counts
+            st.button(t("upload.skip_invalid", lang, count=len(plan.invalid_rows), valid=plan.valid_rows),
+                      key="upload_skip_invalid", on_click=_set_rows_aside, args=(digest,))
         st.stop()
+    if plan.set_aside:
+        st.warning(t("upload.set_aside", lang, count=len(plan.set_aside)))
+        fix = set_aside_file(plan)
+        columns = st.columns(2)
+        columns[0].download_button(t("upload.download_set_aside", lang, count=len(plan.set_aside)), fix.data,
+                                   file_name=fix.name, mime=fix.mime, key="upload_set_aside_file")
+        columns[1].button(t("upload.check_every_row", lang), key="upload_keep_every_row", on_click=_set_rows_aside,
+                          args=(None,))
 
     st.subheader(t("upload.step_preview", lang))
     if plan.changes.empty:
