@@ -6,9 +6,14 @@ with a validity interval ``[valid_from, valid_to)`` of versions: a commit writes
 changes or removes, any version is rebuilt by parsing its lines, and the checksum of a version is the sha256
 of those lines under the header. History is never rewritten: a rollback is a new version.
 
-SQLite is the default (WAL journal, ``BEGIN IMMEDIATE`` for writers); the SQL is SQLAlchemy Core without
-dialect features, so another database (``postgresql://…``) is chosen by URL alone. Every commit is one
-transaction that checks the base version and claims the next version number before it writes a row.
+SQLite is the default (WAL journal, ``BEGIN IMMEDIATE`` for writers); the SQL is SQLAlchemy Core, so another
+database (``postgresql://…``) is chosen by URL alone. Every commit is one transaction that checks the base version
+and claims the next version number before it writes a row. PostgreSQL gets two things more, so that several app
+servers can share one database: a writer takes the store's advisory lock for its transaction (what ``BEGIN
+IMMEDIATE`` is on SQLite: writers, creating the tables included, take turns, waiting at most the busy timeout), and
+a commit announces its version on the ``COMMIT_CHANNEL`` (``NOTIFY``, sent when it commits), which
+``listen_for_commits`` hears. Pooled connections are checked before use, so a restarted server is simply reached
+again.
 
 A store remembers what it opened: the random store id written into the database when it was created, the
 newest version it read and, for a SQLite file, the file's device and inode. Every transaction checks them
@@ -79,6 +84,8 @@ from ecosystem.config import state_dir
 from ecosystem.schema import REGISTRY_COLUMNS
 
 __all__ = [
+    "COMMIT_CHANNEL",
+    "CommitListener",
     "DIFF_COLUMNS",
     "DerivedParts",
     "LastRead",
@@ -93,6 +100,7 @@ __all__ = [
     "StoreReadOnlyError",
     "StoreReplacedError",
     "StoreUnavailableError",
+    "TABLES",
     "UnknownVersionError",
     "VERSION_COLUMNS",
     "canonical_registry",
@@ -103,6 +111,9 @@ __all__ = [
 ]
 
 BUSY_TIMEOUT_SECONDS = 10.0
+CONNECT_TIMEOUT_SECONDS = 5  # a database server that does not answer (PostgreSQL): said after this long
+COMMIT_CHANNEL = "registry_commits"  # PostgreSQL: every commit NOTIFYs its version here
+_WRITE_LOCK = 0x5265_6769_7374_7279  # PostgreSQL: the advisory lock a writer holds for its transaction ("Registry")
 SUMMARY_ID_LIMIT = 1000  # ids kept per kind of change in a version's summary; diff() always has them all
 VERSION_COLUMNS = [
     "version", "created_at", "account", "file_name", "action", "base_version", "rows",
@@ -153,6 +164,8 @@ _meta = Table(
     Column("name", String(40), primary_key=True),
     Column("value", Text, nullable=False),
 )
+TABLES = (_meta, _versions, _rows, _derived)
+"""The store's tables, in the order a copy of the store writes them (``ecosystem.store_copy``)."""
 _HEAD = select(select(_meta.c.value).where(_meta.c.name == _STORE_ID).scalar_subquery(),
                select(func.coalesce(func.max(_versions.c.version), 0)).scalar_subquery())
 
@@ -406,6 +419,8 @@ def open_store(url: str | None = None, *, create: bool = True) -> RegistryStore:
     except exc.ArgumentError as error:
         raise StoreError("The registry database address is not a URL such as sqlite:///path/registry.sqlite "
                          "or postgresql://user@host/database.") from error
+    if parsed.drivername == "postgresql":  # psycopg 3, whatever SQLAlchemy's default driver (2.0: psycopg2)
+        parsed = parsed.set(drivername="postgresql+psycopg")
     read_only = _read_only_requested(parsed)
     path = _sqlite_path(parsed) if parsed.get_backend_name() == "sqlite" else None
     if path is None:
@@ -444,8 +459,12 @@ def _open(url: URL, file: _SqliteFile | None, *, read_only: bool, create: bool) 
     """A prepared store on ``url`` (its tables created when ``create``); a SQLite ``file`` is opened as its access
     says."""
     sqlite = url.get_backend_name() == "sqlite"
+    postgres = url.get_backend_name() == "postgresql"
+    connect_args: dict[str, object] = {"timeout": BUSY_TIMEOUT_SECONDS} if sqlite else {}
+    if postgres and "connect_timeout" not in url.query:
+        connect_args["connect_timeout"] = CONNECT_TIMEOUT_SECONDS
     try:
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS} if sqlite else {})
+        engine = create_engine(url, connect_args=connect_args, pool_pre_ping=not sqlite)
     except (exc.NoSuchModuleError, ImportError) as error:
         raise StoreError(f"The registry database {url.render_as_string(hide_password=True)} cannot be used: "
                          f"unknown kind of database or its driver is not installed ({error}).") from error
@@ -501,9 +520,62 @@ def _database_errors(engine: Engine) -> Iterator[None]:
     except exc.DBAPIError as error:
         reason = str(error.orig).strip()
         where = engine.url.render_as_string(hide_password=True)
-        if "locked" in reason or "busy" in reason:
+        if "locked" in reason or "busy" in reason or getattr(error.orig, "sqlstate", None) == _LOCK_NOT_AVAILABLE:
             raise StoreBusyError("The registry database is busy with another change; try again in a moment.") from error
         raise StoreUnavailableError(f"The registry database cannot be reached or read ({where}): {reason}") from error
+
+
+_LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for a lock not had within lock_timeout
+
+
+def _claim_write_lock(conn: Connection) -> None:
+    """PostgreSQL, first in a write transaction: wait (at most the busy timeout) for the store's advisory lock,
+    held until the transaction ends — writers take turns, as SQLite's ``BEGIN IMMEDIATE`` makes them."""
+    conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+    conn.execute(select(func.pg_advisory_xact_lock(_WRITE_LOCK)))
+
+
+def _announce(conn: Connection, version: int) -> None:
+    """PostgreSQL, inside a commit: tell every listener the new version when the transaction commits."""
+    conn.execute(select(func.pg_notify(COMMIT_CHANNEL, str(version))))
+
+
+class CommitListener:
+    """A PostgreSQL connection listening on ``COMMIT_CHANNEL``: ``wait`` returns when a commit was announced."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        try:
+            raw = engine.raw_connection()
+            connection = raw.driver_connection
+            raw.detach()  # its own connection, never pooled: closed when the listening ends
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise self._unavailable(error) from error
+        assert connection is not None
+        self._connection = connection
+        try:
+            self._connection.autocommit = True
+            self._connection.execute(f"LISTEN {COMMIT_CHANNEL}")
+        except engine.dialect.loaded_dbapi.Error as error:
+            self.close()
+            raise self._unavailable(error) from error
+
+    def _unavailable(self, error: Exception) -> StoreUnavailableError:
+        where = self._engine.url.render_as_string(hide_password=True)
+        return StoreUnavailableError(f"The registry database cannot be reached or read ({where}): {error}")
+
+    def wait(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for an announced commit (True), else False; StoreUnavailableError when the
+        connection is lost (the server stopped)."""
+        try:
+            return any(True for _ in self._connection.notifies(timeout=timeout, stop_after=1))
+        except self._engine.dialect.loaded_dbapi.Error as error:  # the connection is gone
+            self.close()
+            raise self._unavailable(error) from error
+
+    def close(self) -> None:
+        """Stop listening: the connection is closed (a broken one too)."""
+        self._connection.close()
 
 
 def _current_version(conn: Connection) -> int:
@@ -626,16 +698,21 @@ class RegistryStore:
         self._engine.dispose()
 
     @contextmanager
-    def _transaction(self, *, write: bool, check: bool = True) -> Iterator[Connection]:
+    def _transaction(self, *, write: bool, check: bool = True, snapshot: bool = False) -> Iterator[Connection]:
         """One transaction, checked to be on the database the store opened (unless ``check`` is off, while it is
-        being opened); a writer holds the write lock from its first statement (SQLite)."""
+        being opened); a writer holds the write lock from its first statement. ``snapshot``: every statement sees
+        the database as at the first (SQLite's readers always do; PostgreSQL: REPEATABLE READ)."""
         if write and self.read_only:
             raise StoreReadOnlyError(self.location)
         if check:
             self._check_file()
         with _database_errors(self._engine), self._engine.connect() as conn:
             conn.execution_options(**{_WRITE: write})
+            if snapshot and self.postgres:
+                conn.execution_options(isolation_level="REPEATABLE READ")
             with conn.begin():
+                if write and self.postgres:
+                    _claim_write_lock(conn)
                 if check:
                     self._check_database(conn)
                 yield conn
@@ -673,10 +750,21 @@ class RegistryStore:
             self._last_read = LastRead(version, datetime.now(UTC))
 
     @contextmanager
-    def transaction(self, *, write: bool) -> Iterator[Connection]:
-        """One transaction for tables kept beside the registry (the sign-in lockouts of ``ecosystem.lockout``)."""
-        with self._transaction(write=write) as conn:
+    def transaction(self, *, write: bool, snapshot: bool = False) -> Iterator[Connection]:
+        """One transaction for tables kept beside the registry (the sign-in lockouts of ``ecosystem.lockout``), or
+        for reading the store's ``TABLES`` as one consistent ``snapshot`` (``ecosystem.store_copy``)."""
+        with self._transaction(write=write, snapshot=snapshot) as conn:
             yield conn
+
+    @property
+    def postgres(self) -> bool:
+        """Whether the database is PostgreSQL (advisory write lock, commits announced)."""
+        return self._engine.dialect.name == "postgresql"
+
+    def listen_for_commits(self) -> CommitListener | None:
+        """A listener for the versions this database announces as they are committed (PostgreSQL through psycopg);
+        None where commits are not heard (SQLite: ask ``current_version`` instead)."""
+        return CommitListener(self._engine) if self.postgres and self._engine.dialect.driver == "psycopg" else None
 
     def prepare(self) -> None:
         """Create the tables and the store id when missing (when writable, and opened to create; otherwise a
@@ -803,6 +891,27 @@ class RegistryStore:
             return self._save(conn, table, base_version=current if base_version is None else base_version,
                               account=account, file_name="", action="rollback", restores=version, derived=derived)
 
+    def recomputed_checksums(self) -> dict[int, str]:
+        """Every version's checksum computed afresh from the stored lines, in one pass over them: what ``checksum``
+        recorded for each version, unless the stored rows were damaged or copied wrongly."""
+        with self._transaction(write=False, snapshot=True) as conn:
+            current = _current_version(conn)
+            records = conn.execute(select(_rows.c.id, _rows.c.valid_from, _rows.c.valid_to, _rows.c.line)).all()
+        opened: dict[int, list[tuple[str, str]]] = {}
+        closed: dict[int, list[str]] = {}
+        for row_id, start, end, line in records:
+            opened.setdefault(start, []).append((row_id, line))
+            if end is not None:
+                closed.setdefault(end, []).append(row_id)
+        lines: dict[str, str] = {}
+        checksums = {}
+        for version in range(1, current + 1):
+            for row_id in closed.get(version, []):
+                lines.pop(row_id, None)
+            lines.update(opened.get(version, []))
+            checksums[version] = _checksum([lines[row_id] for row_id in sorted(lines)])
+        return checksums
+
     def derived_source(self, version: int) -> str | None:
         """What the parts kept beside ``version`` were derived from; None when it has none."""
         with self._transaction(write=False) as conn:
@@ -862,6 +971,8 @@ class RegistryStore:
             ))
         except exc.IntegrityError as error:
             raise StaleVersionError(base_version, version) from error
+        if self.postgres:
+            _announce(conn, version)
         closing = changes.changed + changes.removed
         if closing:
             conn.execute(

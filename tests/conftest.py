@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import sqlalchemy
 
 from ecosystem.assets import assets_installed, install_assets
 from ecosystem.initialise import InitReport, ensure_initialised
@@ -138,3 +140,51 @@ def browsers() -> Iterator[None]:
         install_assets()
     yield
     close_browsers()
+
+
+POSTGRES_URL_VARIABLE = "ECOSYSTEM_TEST_POSTGRES_URL"  # a server the tests may make databases on (.ci/run starts one)
+DATABASE_KINDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    """The URL of the test run's PostgreSQL server (``ECOSYSTEM_TEST_POSTGRES_URL``, as a superuser): skipped when
+    none is given — failed under ``CI=true``, where ``.ci/run`` starts one (``tests/pg_cluster.py``)."""
+    url = os.environ.get(POSTGRES_URL_VARIABLE, "").strip()
+    if not url:
+        skip_or_fail(f"no PostgreSQL server for the tests: set {POSTGRES_URL_VARIABLE} "
+                     "(`python tests/pg_cluster.py start FOLDER` starts one and prints its URL)")
+    return url
+
+
+def new_postgres_database(server_url: str, template: str = "template0") -> str:
+    """A new database on the server of ``server_url`` (``CREATE DATABASE``): empty, or a copy of the database
+    named ``template`` (which nothing may have open); its URL."""
+    name = f"test_{uuid.uuid4().hex[:16]}"
+    server = sqlalchemy.make_url(server_url).set(database="postgres")
+    engine = sqlalchemy.create_engine(server, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f"CREATE DATABASE {name} TEMPLATE {template} ENCODING 'UTF8'")
+    engine.dispose()
+    return server.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres_database(url: str) -> None:
+    """Drop a database made by ``new_postgres_database``, ending whatever connections are left on it."""
+    parsed = sqlalchemy.make_url(url)
+    engine = sqlalchemy.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {parsed.database} WITH (FORCE)")
+    engine.dispose()
+
+
+@pytest.fixture(params=DATABASE_KINDS)
+def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database, once of each kind: a SQLite file in tmp_path, and a new database on the
+    test run's PostgreSQL server (dropped afterwards)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'registry.sqlite'}"
+        return
+    url = new_postgres_database(request.getfixturevalue("postgres_server"))
+    yield url
+    drop_postgres_database(url)

@@ -7,7 +7,6 @@ import io
 import threading
 import tomllib
 from collections.abc import Iterator
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -83,9 +82,9 @@ def clock() -> Clock:
 
 
 @pytest.fixture()
-def attempts(tmp_path: Path) -> Iterator[StoreAttemptLog]:
-    """The lockout kept in a registry database of its own (SQLite in the test's folder)."""
-    with open_store(f"sqlite:///{tmp_path / 'registry.sqlite'}") as store:
+def attempts(empty_database: str) -> Iterator[StoreAttemptLog]:
+    """The lockout kept in a registry database of its own, once of each kind (SQLite, PostgreSQL)."""
+    with open_store(empty_database) as store:
         yield StoreAttemptLog(store)
 
 
@@ -238,13 +237,13 @@ def test_client_is_locked_across_usernames(authenticator: Authenticator) -> None
     assert authenticator.login("ona", PASSWORDS["ona"], client="session-2").username == "ona"
 
 
-def test_concurrent_guesses_are_bounded_by_max_failures(accounts: dict[str, Account], tmp_path: Path,
+def test_concurrent_guesses_are_bounded_by_max_failures(accounts: dict[str, Account], empty_database: str,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    # 20 threads queue for SQLite's write lock: on a very slow machine the last may wait longer than the store's
+    # 20 threads queue for the store's write lock: on a very slow machine the last may wait longer than the store's
     # busy timeout, so this store waits as long as it takes (a safety net only)
     monkeypatch.setattr(store_module, "BUSY_TIMEOUT_SECONDS", 600.0)
     hasher = CountingHasher()
-    store = open_store(f"sqlite:///{tmp_path / 'guesses.sqlite'}")
+    store = open_store(empty_database)
     authenticator = Authenticator(accounts, attempts=StoreAttemptLog(store), max_failures=5, hasher=hasher)
     hasher.verified.clear()
     start = threading.Barrier(20)

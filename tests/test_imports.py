@@ -41,8 +41,9 @@ def registry() -> pd.DataFrame:
 
 
 @pytest.fixture()
-def store(tmp_path: Path, registry: pd.DataFrame) -> Iterator[RegistryStore]:
-    with open_store(f"sqlite:///{tmp_path / 'registry.sqlite'}") as opened:
+def store(empty_database: str, registry: pd.DataFrame) -> Iterator[RegistryStore]:
+    """The registry seeded into an empty database, once of each kind (SQLite, PostgreSQL)."""
+    with open_store(empty_database) as opened:
         assert opened.seed_if_empty(registry) == 1
         yield opened
 
@@ -219,14 +220,15 @@ EXPORTS: dict[str, tuple[str, Callable[[pd.DataFrame], bytes]]] = {
 
 
 @pytest.fixture()
-def awkward_store(tmp_path: Path, registry: pd.DataFrame) -> Iterator[RegistryStore]:
-    """A registry whose cells a spreadsheet would run as formulas, with Baltic and Polish letters."""
+def awkward_store(empty_database: str, registry: pd.DataFrame) -> Iterator[RegistryStore]:
+    """A registry whose cells a spreadsheet would run as formulas, with Baltic and Polish letters, in an empty
+    database of each kind."""
     for position, name in enumerate(FORMULA_NAMES):
         registry.loc[position, "name"] = name
     registry.loc[4, "name"] = BALTIC_NAME
     registry.loc[5, "municipality"] = "-Vilnius"
     registry.loc[6, "description"] = "=HYPERLINK(\"http://evil.example\") and a line break\nhere"
-    with open_store(f"sqlite:///{tmp_path / 'awkward.sqlite'}") as opened:
+    with open_store(empty_database) as opened:
         opened.seed_if_empty(registry)
         yield opened
 

@@ -37,8 +37,9 @@ class Clock:
 
 
 @pytest.fixture()
-def url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'registry.sqlite'}"
+def url(empty_database: str) -> str:
+    """An empty registry database, once of each kind (SQLite, PostgreSQL)."""
+    return empty_database
 
 
 @pytest.fixture()

@@ -38,10 +38,12 @@ class Setup:
 
 
 @pytest.fixture()
-def setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Setup]:
+def setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, empty_database: str) -> Iterator[Setup]:
+    """The seed files, a good and a bad partner file, and an empty registry database of each kind (SQLite,
+    PostgreSQL) as the configured one."""
     data = copy_seed_data(tmp_path / "data")
     (tmp_path / "no-reference").mkdir()
-    url = f"sqlite:///{tmp_path / 'registry.sqlite'}"
+    url = empty_database
     monkeypatch.setenv("ECOSYSTEM_DATA_DIR", str(data))
     monkeypatch.setenv("ECOSYSTEM_DATABASE_URL", url)
     monkeypatch.setenv("ECOSYSTEM_REFERENCE_DIR", str(tmp_path / "no-reference"))

@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 import sqlalchemy
 
-from conftest import make_raw
+from conftest import drop_postgres_database, make_raw, new_postgres_database
 from ecosystem import store as store_module
 from ecosystem.schema import REGISTRY_COLUMNS
 from ecosystem.store import (
@@ -42,7 +42,6 @@ from ecosystem.store import (
 from store_fault_worker import PHASES, changed_registry
 
 REPO = Path(__file__).resolve().parent.parent
-POSTGRES_URL = os.environ.get("ECOSYSTEM_TEST_POSTGRES_URL")  # e.g. postgresql://user@localhost/registry_test
 WORKER = Path(__file__).resolve().parent / "store_fault_worker.py"
 AWKWARD = ['q"uote', "a,b", "two\nlines", "windows\r\nline", "lone\rreturn", " padded ", "NA", "null", "#",
            "Tauragė, Šiauliai – Łódź", "\t", '"', "", "=1+2"]
@@ -64,18 +63,6 @@ def synthetic_registry(rows: int) -> pd.DataFrame:
 def sample() -> pd.DataFrame:
     return make_raw([{"id": "a", "name": "Alpha"}, {"id": "b", "name": "Beta", "municipality": "Kaunas"},
                      {"id": "c", "name": "Gamma", "website": "https://example.org"}])
-
-
-@pytest.fixture(params=["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"])
-def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """The URL of an empty database: SQLite in tmp_path, and PostgreSQL when ECOSYSTEM_TEST_POSTGRES_URL is set."""
-    if request.param == "sqlite" or POSTGRES_URL is None:
-        return sqlite_url(tmp_path / "registry.sqlite")
-    engine = sqlalchemy.create_engine(POSTGRES_URL)
-    with engine.begin() as conn:
-        conn.exec_driver_sql("DROP TABLE IF EXISTS registry_rows, registry_versions")
-    engine.dispose()
-    return POSTGRES_URL
 
 
 @pytest.fixture()
@@ -379,10 +366,10 @@ STATE_AFTER_KILL = {"before-write": "old", "version-claimed": "old", "rows-close
 SPILLED_PHASES = {"rows-closed", "before-commit"}
 
 
-def start_worker(path: Path, phase: str) -> subprocess.Popen[str]:
+def start_worker(url: str, phase: str) -> subprocess.Popen[str]:
     """The fault worker committing to a store and pausing at ``phase``; it builds its change in the background."""
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
-    return subprocess.Popen([sys.executable, str(WORKER), sqlite_url(path), phase], stdin=subprocess.PIPE,
+    return subprocess.Popen([sys.executable, str(WORKER), url, phase], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO, env=environment)
 
 
@@ -398,11 +385,13 @@ def wait_for_phase(worker: subprocess.Popen[str], phase: str) -> None:
     assert said == f"at {phase}\n", (said, worker.stderr.read())
 
 
-def state_after(path: Path, old: str, new: str) -> str:
+def state_after(url: str, old: str, new: str) -> str:
     """Check a store after its writer died: sound, and wholly the old or wholly the new version."""
-    with sqlite3.connect(path) as raw:
-        assert raw.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    with open_store(sqlite_url(path)) as after:
+    path = store_module._sqlite_path(sqlalchemy.make_url(url)) if url.startswith("sqlite") else None
+    if path is not None:
+        with sqlite3.connect(path) as raw:
+            assert raw.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    with open_store(url) as after:
         content = registry_checksum(after.read())
         history = after.versions()
         assert content in (old, new)
@@ -417,26 +406,44 @@ def state_after(path: Path, old: str, new: str) -> str:
         return "new"
 
 
-def test_a_killed_commit_leaves_the_old_or_the_new_version(tmp_path):
-    """SIGKILL a writer paused at each phase of a commit: the store is sound and holds the old or the new version."""
-    template = tmp_path / "template.sqlite"
-    with open_store(sqlite_url(template)) as setup:
+@pytest.fixture()
+def seeded_copies(empty_database: str, tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    """A store seeded with 20,000 rows, and one copy of it per phase of a commit (SQLite: the file copied;
+    PostgreSQL: a database made from it as template): (the seeded store's URL, phase → the copy's URL)."""
+    with open_store(empty_database) as setup:
         setup.seed_if_empty(synthetic_registry(20_000))
+    if empty_database.startswith("sqlite"):
+        template = tmp_path / "registry.sqlite"
+        assert not Path(f"{template}-wal").exists()
+        paths = {phase: tmp_path / f"kill-{phase}.sqlite" for phase in PHASES}
+        for path in paths.values():
+            shutil.copy(template, path)
+        yield empty_database, {phase: sqlite_url(path) for phase, path in paths.items()}
+        return
+    template = sqlalchemy.make_url(empty_database).database
+    assert template is not None
+    copies = {phase: new_postgres_database(empty_database, template=template) for phase in PHASES}
+    yield empty_database, copies
+    for url in copies.values():
+        drop_postgres_database(url)
+
+
+def test_a_killed_commit_leaves_the_old_or_the_new_version(seeded_copies):
+    """SIGKILL a writer paused at each phase of a commit: the store is sound and holds the old or the new version."""
+    seeded, copies = seeded_copies
+    with open_store(seeded) as setup:
         old = setup.checksum()
         new = registry_checksum(changed_registry(setup.read()))
-    assert not Path(f"{template}-wal").exists()
-    paths = {phase: tmp_path / f"kill-{phase}.sqlite" for phase in PHASES}
-    for path in paths.values():
-        shutil.copy(template, path)
-    workers = {phase: start_worker(path, phase) for phase, path in paths.items()}
+    workers = {phase: start_worker(url, phase) for phase, url in copies.items()}
     try:
         for phase, worker in workers.items():
             wait_for_phase(worker, phase)
-            if phase in SPILLED_PHASES:
-                assert Path(f"{paths[phase]}-wal").stat().st_size > 0, f"nothing uncommitted in the WAL at {phase}"
+            path = store_module._sqlite_path(sqlalchemy.make_url(copies[phase])) if seeded.startswith("sqlite") else None
+            if path is not None and phase in SPILLED_PHASES:
+                assert Path(f"{path}-wal").stat().st_size > 0, f"nothing uncommitted in the WAL at {phase}"
             worker.kill()
             worker.communicate(timeout=SAFETY_NET_SECONDS)
-            assert state_after(paths[phase], old, new) == STATE_AFTER_KILL[phase], phase
+            assert state_after(copies[phase], old, new) == STATE_AFTER_KILL[phase], phase
     finally:
         for worker in workers.values():
             worker.kill()

@@ -32,8 +32,6 @@ from ecosystem.store import (
     open_store,
 )
 
-POSTGRES_URL = os.environ.get("ECOSYSTEM_TEST_POSTGRES_URL")  # e.g. postgresql://user@localhost/registry_test
-
 
 def sample(*ids: str) -> pd.DataFrame:
     return make_raw([{"id": row_id, "name": f"Row {row_id}"} for row_id in ids])
@@ -138,23 +136,11 @@ def test_an_older_copy_of_the_same_registry_counts_as_replaced(opened, path, tmp
     assert opened.current_version() == 1
 
 
-@pytest.fixture(params=["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"])
-def database(request: pytest.FixtureRequest, path: Path) -> str:
-    """An empty database: SQLite, and PostgreSQL when ECOSYSTEM_TEST_POSTGRES_URL is set."""
-    if request.param == "sqlite" or POSTGRES_URL is None:
-        return f"sqlite:///{path}"
-    engine = sqlalchemy.create_engine(POSTGRES_URL)
-    with engine.begin() as conn:
-        conn.exec_driver_sql("DROP TABLE IF EXISTS registry_rows, registry_versions, registry_meta")
-    engine.dispose()
-    return POSTGRES_URL
-
-
-def test_another_store_id_in_the_same_database_is_detected(database):
+def test_another_store_id_in_the_same_database_is_detected(empty_database):
     """What the file check cannot see, and what a server database has instead: the store id."""
-    with open_store(database) as store:
+    with open_store(empty_database) as store:
         store.seed_if_empty(sample("a"))
-        engine = sqlalchemy.create_engine(database)
+        engine = sqlalchemy.create_engine(empty_database)
         with engine.begin() as conn:
             conn.exec_driver_sql("UPDATE registry_meta SET value = 'another-registry' WHERE name = 'store_id'")
         engine.dispose()
