@@ -12,7 +12,7 @@ from pathlib import Path
 import streamlit as st
 
 from ecosystem.i18n import t
-from ecosystem.ui import cache, notices, sidebar
+from ecosystem.ui import cache, live, notices, sidebar
 from ecosystem.ui.html_lang import declare_language
 from ecosystem.ui.navigation import leave_legacy_pages_mode
 from ecosystem.view import View
@@ -29,6 +29,7 @@ def run() -> None:
     lang = sidebar.language()
     declare_language(lang)
     served = cache.served()
+    live.follow(served)
     notices.say_store_state(served, lang)
     view = sidebar.filtered_view(served, lang)
     st.navigation(navigation(view)).run()

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -49,6 +49,7 @@ from ecosystem.store import (
     StoreGoneError,
     StoreNotInitialisedError,
     StoreReplacedError,
+    StoreUnavailableError,
     database_url,
     open_store,
 )
@@ -300,6 +301,9 @@ class Served:
     store_key: str | None = None
     """the opened database (None when nothing was read from one): a page tells a replaced one by its key"""
     store_location: str = ""
+    store_version: int | None = None
+    """the version the database said is current in this run (None when it could not be read): what a server
+    following the database compares with the version it learns of (``ecosystem.ui.live``)"""
 
     @property
     def key(self) -> tuple:
@@ -357,14 +361,15 @@ def load_served(loaders: Loaders = Loaders()) -> Served:
             alerts.append(_notice("warning", "store.read_only", path=store.location))
         store_key = store.key
         version = store.current_version()
-    except StoreGoneError as gone:
+    except StoreUnavailableError as gone:  # deleted, or not answering: the last version read, while it is at hand
         return _served_from_last_read(inputs, loaders, store, gone, alerts)
     except StoreError as error:
         return _served_from_file(inputs, loaders, error, tuple(alerts))
     if not version:
-        return _served_before_init(inputs, loaders, store.location, tuple(alerts))
+        served = _served_before_init(inputs, loaders, store.location, tuple(alerts))
+        return replace(served, store_version=0)
     registry = loaders.registry(store, version, inputs)
-    return Served(inputs, registry, inputs.notices, tuple(alerts), None, store_key, store.location)
+    return Served(inputs, registry, inputs.notices, tuple(alerts), None, store_key, store.location, version)
 
 
 def _registry_error(problem: RegistryError, version: int) -> Notice:
@@ -390,17 +395,26 @@ def _served_from_file(inputs: Inputs, loaders: Loaders, error: StoreError, alert
     return Served(inputs, loaders.file_registry(inputs.seed_path, inputs), notices, alerts)
 
 
-def _served_from_last_read(inputs: Inputs, loaders: Loaders, store: RegistryStore, gone: StoreGoneError,
+def _served_from_last_read(inputs: Inputs, loaders: Loaders, store: RegistryStore, gone: StoreUnavailableError,
                            alerts: list[Notice]) -> Served:
-    """The database file is gone: the last version read from it, said on every page to be that (else the data
-    folder's file, read-only)."""
+    """The database file is gone, or the database does not answer: the last version read from it, said on every
+    page to be that (else the data folder's file, read-only). Nothing can be written meanwhile; the next read that
+    works serves the database again."""
+    last_read = store.last_read
     try:
-        registry = loaders.registry(store, gone.last_read.version, inputs)
+        if not last_read.version:
+            raise gone
+        registry = loaders.registry(store, last_read.version, inputs)  # the pages' loader still holds it
     except StoreError:  # that version is no longer at hand (or nothing was read): the data folder's file
         said = _notice("error", "app.store_unavailable", reason=str(gone))
         return Served(inputs, loaders.file_registry(inputs.seed_path, inputs), inputs.notices, (*alerts, said))
-    said = _notice("error", "app.store_gone", path=gone.path, version=gone.last_read.version,
-                   time=f"{gone.last_read.at:%Y-%m-%d %H:%M} UTC")
+    when = f"{last_read.at:%Y-%m-%d %H:%M} UTC"
+    if isinstance(gone, StoreGoneError):
+        said = _notice("error", "app.store_gone", path=gone.path, version=last_read.version, time=when)
+    else:
+        _log.warning("The registry database does not answer; serving version %s as last read: %s", last_read.version,
+                     gone)
+        said = _notice("error", "app.store_unreachable", path=store.location, version=last_read.version, time=when)
     return Served(inputs, registry, inputs.notices, (*alerts, said))
 
 

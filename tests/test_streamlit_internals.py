@@ -5,11 +5,14 @@ minor versions tested, so that an upgrade is a decision and what it breaks fails
   in a browser by tests/browser/test_present.py);
 - the router leaves Streamlit's legacy pages/ mode (tests/test_pages.py);
 - maps.DataElement renders branca macros without compiling their output again (tests/test_text_is_data.py);
-- the browser tests reach into streamlit-folium's map frame (tests/browser/test_app_map.py).
+- the browser tests reach into streamlit-folium's map frame (tests/browser/test_app_map.py);
+- a commit made elsewhere reruns this server's open sessions as they last ran (ecosystem.ui.live; in a real server
+  by tests/test_replicas.py).
 """
 
 from __future__ import annotations
 
+import inspect
 import re
 from importlib.metadata import version
 from pathlib import Path
@@ -17,6 +20,8 @@ from pathlib import Path
 import pytest
 import streamlit
 from packaging.requirements import Requirement
+from streamlit.runtime import Runtime
+from streamlit.runtime.app_session import AppSession
 
 from ecosystem.config import PROJECT_DIR
 from ecosystem.ui import presentation
@@ -48,3 +53,12 @@ def test_presentation_css_names_elements_this_streamlit_renders():
     assert not missing, (f"Streamlit {streamlit.__version__} no longer renders data-testid {', '.join(missing)}: "
                          "presentation mode would show the sidebar or small type; update _PRESENTATION_CSS in "
                          "ecosystem/ui/presentation.py (and tests/browser/test_present.py)")
+
+
+def test_open_sessions_can_be_rerun_as_they_last_ran():
+    """``ecosystem.ui.live`` finds a session by its id, and asks it on its event loop to run again with its last
+    client state (what Streamlit does on "run on save")."""
+    assert callable(getattr(Runtime, "get_app_session", None))
+    assert callable(getattr(AppSession, "_call_soon_on_event_loop", None))
+    assert "client_state" in inspect.signature(AppSession.request_rerun).parameters
+    assert "self._client_state = " in inspect.getsource(AppSession), "AppSession no longer keeps its last client state"

@@ -34,7 +34,7 @@ from ecosystem.filters import FilterState, apply_filters
 from ecosystem.i18n import t
 from ecosystem.regions import RegionsError
 from ecosystem.registry import Registry, RegistryError
-from ecosystem.store import RegistryStore, StoreError, StoreGoneError, database_url
+from ecosystem.store import RegistryStore, StoreError, StoreGoneError, StoreUnavailableError, database_url
 from ecosystem.taxonomy import Taxonomy, load_taxonomy
 from ecosystem.ui.text import plain
 from ecosystem.view import (
@@ -306,9 +306,14 @@ def chart(view: View, chart_id: str) -> go.Figure:
 def registry_store_or_stop(lang: str) -> RegistryStore:
     """The configured store for pages that write or list versions; a clear error and a stop when unreachable."""
     try:
-        return reopened_if_replaced(store(database_url()))
-    except StoreGoneError:
-        st.stop()  # the alert above every page says that the file is gone and what to do
+        opened = store(database_url())
+    except StoreError as error:
+        st.error(t("app.store_unavailable", lang, reason=plain(str(error))))
+        st.stop()
+    try:
+        return reopened_if_replaced(opened)
+    except (StoreGoneError, StoreUnavailableError):
+        st.stop()  # the alert above every page says that the database is gone or does not answer, and what is shown
     except StoreError as error:
         st.error(t("app.store_unavailable", lang, reason=plain(str(error))))
         st.stop()
