@@ -22,6 +22,7 @@ _COMMAND_MODULES: dict[str, tuple[str, str]] = {
     "unlock": ("ecosystem.lockout", "add_lockout_commands"),
     "export-figures": ("ecosystem.export_commands", "add_export_commands"),
     "i18n": ("ecosystem.catalogue_checks", "add_i18n_commands"),
+    **{name: ("ecosystem.store_commands", "add_store_commands") for name in ("migrate", "backup", "restore")},
     **{name: ("ecosystem.registry_commands", "add_registry_commands") for name in _REGISTRY},
 }
 
