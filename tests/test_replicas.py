@@ -142,8 +142,18 @@ def test_servers_started_together_on_an_empty_database_serve_and_follow_a_commit
         latencies = [run.finished_at - committed for run in seen]
         for run in seen:
             a_clean_page(run)
-        record_property("commit_to_page_seconds", latencies)
-        print(f"\n{empty_database.split(':')[0]}: commit → page of each server {', '.join(f'{s:.2f}' for s in latencies)} s")
+
+        with open_store(empty_database) as elsewhere:  # a rollback, as another server's History page makes it
+            assert elsewhere.rollback(1, account="admin", base_version=2) == 3
+            rolled_back = time.monotonic()
+        condition, check = initiatives_are(SEED_INITIATIVES)
+        with ThreadPoolExecutor(len(sessions)) as watchers:
+            seen = list(watchers.map(lambda session: session.run_where(condition, check), sessions))
+        rollback_latencies = [run.finished_at - rolled_back for run in seen]
+        record_property("commit_to_page_seconds", {"cli": latencies, "rollback": rollback_latencies})
+        print(f"\n{empty_database.split(':')[0]}: command-line import returned → page of each server "
+              f"{', '.join(f'{s:.2f}' for s in latencies)} s; rollback committed → page of each server "
+              f"{', '.join(f'{s:.2f}' for s in rollback_latencies)} s")
     finally:
         for session in sessions:
             session.close()

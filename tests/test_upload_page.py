@@ -11,7 +11,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from apptests import open_dashboard
-from conftest import make_raw
+from conftest import initialise_store, make_raw
 from ecosystem.auth import hash_password
 from ecosystem.store import RegistryStore, open_store
 from ecosystem.view import load_inputs
@@ -28,7 +28,10 @@ def accounts() -> dict:
 
 
 @pytest.fixture()
-def data_dir(app_data_dir: Path) -> Path:
+def data_dir(app_data_dir: Path, empty_database: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The app's data folder, its registry in an empty database of each kind (SQLite, PostgreSQL), initialised."""
+    monkeypatch.setenv("ECOSYSTEM_DATABASE_URL", empty_database)
+    initialise_store()
     return app_data_dir
 
 
