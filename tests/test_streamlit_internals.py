@@ -56,9 +56,11 @@ def test_presentation_css_names_elements_this_streamlit_renders():
 
 
 def test_open_sessions_can_be_rerun_as_they_last_ran():
-    """``ecosystem.ui.live`` finds a session by its id, and asks it on its event loop to run again with its last
-    client state (what Streamlit does on "run on save")."""
+    """``ecosystem.ui.live`` finds a session by its id, and on its event loop, once no run is under way, asks it to
+    run again with its last client state (what Streamlit does on "run on save")."""
     assert callable(getattr(Runtime, "get_app_session", None))
     assert callable(getattr(AppSession, "_call_soon_on_event_loop", None))
     assert "client_state" in inspect.signature(AppSession.request_rerun).parameters
-    assert "self._client_state = " in inspect.getsource(AppSession), "AppSession no longer keeps its last client state"
+    source = inspect.getsource(AppSession)
+    for kept in ("self._client_state = ", "self._scriptrunner = None", "self._event_loop = "):  # last run's state, idle
+        assert kept in source, f"AppSession no longer sets {kept.strip(' =')}"

@@ -6,8 +6,9 @@ Each server process follows its database with one ``VersionWatch`` (``ecosystem.
 PostgreSQL, a version read every second otherwise), started by the first page run, and remembers which registry
 version each session last showed (``Served.store_version``; None while the database could not be read). When the
 watch reports a state a session does not show, that session is run again as it last ran — the same page, query
-string and widgets — which is what Streamlit itself does on "run on save". Its caches are keyed by the version, so
-the first of those runs reads the new version once for all.
+string and widgets — which is what Streamlit itself does on "run on save"; a session in the middle of a run (a
+visitor's click) is left to finish it first, and run again only if that run still showed the old version. Its
+caches are keyed by the version, so the first of those runs reads the new version once for all.
 
 Reaching the sessions goes beyond Streamlit's public API (the runtime's sessions, a session's last client state
 and its event loop; ``tests/test_streamlit_internals.py`` names them). Under AppTest, whose runtime is a stand-in,
@@ -16,6 +17,7 @@ nothing is followed: every run reads the current version anyway.
 
 from __future__ import annotations
 
+import functools
 import threading
 
 from streamlit.runtime import Runtime
@@ -28,6 +30,7 @@ from ecosystem.view import Served
 
 __all__ = ["follow"]
 
+_RETRY_SECONDS = 0.25  # how soon a session whose run was under way is looked at again
 _lock = threading.Lock()
 _watches: dict[str, VersionWatch] = {}
 _shown: dict[str, tuple[str, int | None]] = {}  # session id → (database URL, the version its last run showed)
@@ -68,9 +71,21 @@ def _rerun_stale_sessions(url: str, state: RegistryState) -> None:
             with _lock:
                 _shown.pop(session_id, None)
             continue
-        _rerun(session)
+        session._call_soon_on_event_loop(functools.partial(_rerun_when_idle, runtime, session, url))
 
 
-def _rerun(session: AppSession) -> None:
-    """Ask ``session`` to run again with its last client state (page, query string, widgets), on its event loop."""
-    session._call_soon_on_event_loop(lambda: session.request_rerun(session._client_state))
+def _rerun_when_idle(runtime: Runtime, session: AppSession, url: str) -> None:
+    """On the session's event loop: run it again with its last client state (page, query string, widgets) if it
+    still shows another version than the database's. A run under way — a visitor's click, whose client state the
+    session keeps only when the run ends — is not cut short: it is looked at again once it has ended."""
+    watch = _watches.get(url)
+    with _lock:
+        shown = _shown.get(session.id)
+    if watch is None or watch.state is None or shown is None or shown[1] == watch.state.version:
+        return  # nothing (left) to show: the run under way read the new version itself
+    if runtime.get_app_session(session.id) is None:
+        return  # closed meanwhile
+    if session._scriptrunner is not None:
+        session._event_loop.call_later(_RETRY_SECONDS, _rerun_when_idle, runtime, session, url)
+        return
+    session.request_rerun(session._client_state)
