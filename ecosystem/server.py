@@ -91,7 +91,9 @@ class _Published:
 _published = _Published(_MAX_PUBLISHED_BYTES)
 
 
-@functools.lru_cache(maxsize=64)  # a bytes object keeps its own hash: a page republishing the same table costs nothing
+# a bytes object keeps its own hash, so a page republishing the same table costs nothing; few entries, as each keeps
+# its bytes alive (a point table is 8 MB at a million rows)
+@functools.lru_cache(maxsize=8)
 def content_name(data: bytes) -> str:
     """The name bytes are published under: a hash of them (the same bytes always get the same address)."""
     return hashlib.blake2b(data, digest_size=16).hexdigest()
