@@ -64,7 +64,7 @@ def local_assets() -> Path:
     return assets_dir()
 
 
-def _free_port() -> int:
+def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
@@ -106,7 +106,7 @@ def streamlit_server(tmp_path: Path) -> Iterator[StreamlitServer]:
 
     def start(script_path: Path, env: dict[str, str] | None = None, args: list[str] | None = None) -> str:
         script = Path(script_path).resolve()
-        port = _free_port()
+        port = free_port()
         command = [
             sys.executable, "-m", "streamlit", "run", str(script),
             "--server.headless", "true",

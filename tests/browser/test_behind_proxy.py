@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import urllib.request
@@ -16,8 +15,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from conftest import copy_seed_data
 from ecosystem.auth import hash_password
 from ecosystem.config import PROJECT_DIR
+from tests.browser.conftest import free_port
 
 if TYPE_CHECKING:
     from playwright.sync_api import Frame
@@ -35,12 +36,6 @@ PARTNER_CSV = (
     "lv-cesis-proxy-club,Cēsu kopienas klubs,initiative,LV,Cēsu novads,57.3119,25.2749,settlement,social_support,"
     "older_people,,active,Partner LT,partner survey\n"
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _nginx_config(folder: Path, port: int, upstreams: list[str]) -> Path:
@@ -84,7 +79,7 @@ def nginx(tmp_path: Path):
     def start(upstreams: list[str]) -> str:
         folder = tmp_path / "nginx"
         folder.mkdir()
-        port = _free_port()
+        port = free_port()
         config = _nginx_config(folder, port, upstreams)
         process = subprocess.Popen([NGINX, "-p", str(folder), "-c", str(config), "-g", "daemon off;"],
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
@@ -115,10 +110,7 @@ def drawn_after(frame: Frame, count: int) -> int:
 def test_a_session_through_nginx_in_front_of_two_servers(
     local_assets: Path, streamlit_server: StreamlitServer, nginx, browser_page: RecordedPage, tmp_path: Path
 ) -> None:
-    data = tmp_path / "data"
-    data.mkdir()
-    for name in ("initiatives.csv", "programmes.csv", "taxonomy.csv"):
-        shutil.copy(PROJECT_DIR / "data" / name, data / name)
+    data = copy_seed_data(tmp_path / "data")
     secrets = tmp_path / "secrets.toml"
     secrets.write_text(f'[accounts.ona]\npassword_hash = "{hash_password(PASSWORD)}"\nrole = "partner"\n'
                        f'partner = "Partner LT"\n', encoding="utf-8")
