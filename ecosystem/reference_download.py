@@ -1,8 +1,9 @@
-"""Download the official GISCO NUTS boundaries, keep the Baltic Sea countries and store them atomically.
+"""Download the reference data into the reference folder, atomically: the official GISCO NUTS boundaries (the
+Baltic Sea countries) and Eurostat's population per NUTS-3 region by broad age group (``ecosystem.population``).
 
-Nothing is written until every requested file has arrived complete and parsed as a GeoJSON
-FeatureCollection; each file then replaces its predecessor with ``os.replace``, so a failed or
-truncated download leaves the previous copy in the reference folder as it was.
+Nothing is written until every requested file has arrived complete and parsed (a GeoJSON FeatureCollection,
+Eurostat SDMX-CSV with the age groups needed); each file then replaces its predecessor with ``os.replace``, so a
+failed or truncated download leaves the previous copy in the reference folder as it was.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ecosystem.config import reference_dir
+from ecosystem.population import EUROSTAT_POPULATION_URL, POPULATION_FILE_NAME, PopulationError, population_from_sdmx_csv
 
 __all__ = [
     "BALTIC_SEA_COUNTRIES",
@@ -29,6 +31,7 @@ __all__ = [
     "TextProgressBar",
     "add_reference_commands",
     "cli_download",
+    "download_population",
     "download_reference",
     "gisco_file_name",
     "reference_file_name",
@@ -101,6 +104,34 @@ def download_reference(
     return [target for target, _ in subsets]
 
 
+def download_population(dest: Path, *, url: str = EUROSTAT_POPULATION_URL, progress: ProgressCallback | None = None,
+                        timeout: float = 60) -> Path:
+    """Fetch Eurostat's population by NUTS-3 region and broad age group, keep what the app uses and write it into
+    ``dest`` (``population_nuts3_by_age.csv``)."""
+    dest = Path(dest)
+    target = dest / POPULATION_FILE_NAME
+    try:
+        raw = _fetch(url, f"{POPULATION_FILE_NAME} (Eurostat)", progress, timeout)
+        try:
+            table = population_from_sdmx_csv(raw.decode("utf-8-sig"))
+        except (UnicodeDecodeError, PopulationError) as problem:
+            raise _DownloadProblem(f"the answer {problem}") from problem
+    except _DownloadProblem as problem:
+        raise ReferenceDownloadError(
+            f"Could not download {url}: {problem}. Check the internet connection (or proxy), then try again. "
+            f"Without it the gap list has no population; any copy already in {dest} was left unchanged."
+        ) from problem
+    try:
+        dest.mkdir(parents=True, exist_ok=True)
+        _replace_atomically(target, lambda stream: table.to_csv(stream, index=False, lineterminator="\n"))
+    except OSError as exc:
+        raise ReferenceDownloadError(
+            f"Downloaded the population table but could not save it in {dest}: {exc.strerror or exc}. "
+            "Choose a writable folder with --dest or ECOSYSTEM_REFERENCE_DIR."
+        ) from exc
+    return target
+
+
 def _fetch(url: str, label: str, progress: ProgressCallback | None, timeout: float) -> bytes:
     """Stream ``url`` into memory, reporting progress, and insist on the announced length."""
     chunks: list[bytes] = []
@@ -161,11 +192,16 @@ def _keep_countries(collection: dict[str, Any], countries: Sequence[str]) -> dic
 
 
 def _write_atomically(target: Path, collection: dict[str, Any]) -> None:
-    """Write ``collection`` to a temporary file beside ``target``, then move it into place."""
+    """Write ``collection`` as JSON to a temporary file beside ``target``, then move it into place."""
+    _replace_atomically(target, lambda stream: json.dump(collection, stream, ensure_ascii=False, separators=(",", ":")))
+
+
+def _replace_atomically(target: Path, write: Callable[[TextIO], object]) -> None:
+    """``write`` into a temporary file beside ``target``, then move it into place."""
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(collection, stream, ensure_ascii=False, separators=(",", ":"))
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            write(stream)
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, target)
@@ -210,31 +246,42 @@ class TextProgressBar:
 
 
 def cli_download(args: argparse.Namespace) -> int:
-    """Run ``reference download``: progress on stderr, saved paths on stdout; return the exit code."""
+    """Run ``reference download``: the boundaries, then the population (one failing does not keep the other);
+    progress on stderr, saved paths on stdout; exit 1 when either failed."""
     dest = args.dest or reference_dir()
     bar = TextProgressBar(sys.stderr)
-    try:
-        paths = download_reference(dest, base_url=args.base_url, year=args.year, progress=bar)
-    except ReferenceDownloadError as exc:
+    downloads: list[Callable[[], list[Path]]] = [
+        lambda: download_reference(dest, base_url=args.base_url, year=args.year, progress=bar),
+        lambda: [download_population(dest, url=args.population_url, progress=bar)],
+    ]
+    failed = False
+    for download in downloads:
+        try:
+            paths = download()
+        except ReferenceDownloadError as exc:
+            bar.finish()
+            print(f"error: {exc}", file=sys.stderr)
+            failed = True
+            continue
         bar.finish()
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    bar.finish()
-    for path in paths:
-        print(f"saved {path}")
-    return 0
+        for path in paths:
+            print(f"saved {path}")
+    return 1 if failed else 0
 
 
 def add_reference_commands(subparsers: argparse._SubParsersAction) -> None:
     """Register ``reference download`` on an argparse subparsers object; the handler is ``args.handler``."""
-    reference = subparsers.add_parser("reference", help="NUTS boundary files (reference data)")
+    reference = subparsers.add_parser("reference", help="NUTS boundaries and population (reference data)")
     commands = reference.add_subparsers(dest="reference_command", metavar="COMMAND", required=True)
     download = commands.add_parser(
         "download",
-        help="download the GISCO NUTS boundaries for the Baltic Sea countries",
-        description="Download the official GISCO NUTS boundaries (levels 0 and 3) and keep the Baltic Sea countries.",
+        help="download the GISCO NUTS boundaries and Eurostat's population by NUTS-3 region",
+        description="Download the official GISCO NUTS boundaries (levels 0 and 3) of the Baltic Sea countries and "
+                    "Eurostat's population on 1 January by NUTS-3 region and broad age group (demo_r_pjanaggr3).",
     )
     download.add_argument("--dest", type=Path, default=None, help="folder to save into (default: the reference folder)")
     download.add_argument("--base-url", default=GISCO_BASE_URL, help="GISCO GeoJSON folder URL (default: %(default)s)")
     download.add_argument("--year", type=int, default=2024, help="NUTS edition (default: %(default)s)")
+    download.add_argument("--population-url", default=EUROSTAT_POPULATION_URL,
+                          help="Eurostat SDMX-CSV query of demo_r_pjanaggr3 (default: %(default)s)")
     download.set_defaults(handler=cli_download)

@@ -32,6 +32,7 @@ from ecosystem.checks import validation_context
 from ecosystem.derived import Derivation, Derived, derivation_source
 from ecosystem.filters import FilterOptions, FilterState, apply_filters, describe_filters, filter_options
 from ecosystem.i18n import catalogue_path, t
+from ecosystem.population import PopulationError, find_population_file, load_population
 from ecosystem.regions import RegionsError, find_regions_file, load_regions, region_names
 from ecosystem.registry import (
     PROGRAMME_COLUMNS,
@@ -57,7 +58,8 @@ from ecosystem.taxonomy import Taxonomy, load_taxonomy
 
 __all__ = [
     "Inputs", "Loaders", "Message", "Notice", "Served", "View", "empty_registry", "load_inputs", "load_served",
-    "load_view", "modified_time", "open_served_store", "read_file_registry", "read_programmes", "read_regions",
+    "load_view", "modified_time", "open_served_store", "read_file_registry", "read_population", "read_programmes",
+    "read_regions",
     "read_registry_version", "reopened_if_replaced", "seed_file_problems",
 ]
 
@@ -119,8 +121,12 @@ class Inputs:
     regions_problem: str | None
     """why the boundary file at ``regions_path`` cannot be used"""
     key: tuple
-    """the programmes, taxonomy and boundary files with their modification times: what is built from these
-    inputs is cached under this key"""
+    """the programmes, taxonomy, boundary and population files with their modification times: what is built from
+    these inputs is cached under this key"""
+    population: pd.DataFrame | None = None
+    """residents per NUTS-3 region and broad age group (``ecosystem.population``), when downloaded and usable"""
+    population_problem: str | None = None
+    """why the downloaded population table cannot be used"""
 
     @property
     def seed_path(self) -> Path:
@@ -166,6 +172,14 @@ def read_regions(path: Path) -> gpd.GeoDataFrame | RegionsError:
     try:
         return load_regions(path)
     except RegionsError as error:
+        return error
+
+
+def read_population(path: Path) -> pd.DataFrame | PopulationError:
+    """The downloaded population table, or why it cannot be used."""
+    try:
+        return load_population(path)
+    except PopulationError as error:
         return error
 
 
@@ -260,6 +274,7 @@ class Loaders:
     taxonomy: Callable[[Path], Taxonomy] = load_taxonomy
     programmes: Callable[[Path], pd.DataFrame | RegistryError] = read_programmes
     regions: Callable[[Path], gpd.GeoDataFrame | RegionsError] = read_regions
+    population: Callable[[Path], pd.DataFrame | PopulationError] = read_population
     store: Callable[[str], RegistryStore] = open_served_store
     registry: Callable[[RegistryStore, int, Inputs], Registry] = read_registry_version
     seed_problems: Callable[[Path, Inputs], RegistryError | None] = seed_file_problems
@@ -267,22 +282,28 @@ class Loaders:
 
 
 def load_inputs(loaders: Loaders = Loaders()) -> Inputs:
-    """The data folder's taxonomy and programmes and the region boundaries, each read by ``loaders``."""
+    """The data folder's taxonomy and programmes, the region boundaries and the population, each read by
+    ``loaders``."""
     folder = config.data_dir()
     taxonomy_path, programmes_path = folder / "taxonomy.csv", folder / "programmes.csv"
     regions_path = find_regions_file()
+    population_path = find_population_file()
     programmes = loaders.programmes(programmes_path)
     regions = loaders.regions(regions_path) if regions_path is not None else None
+    population = loaders.population(population_path) if population_path is not None else None
     programmes_problem = programmes if isinstance(programmes, RegistryError) else None
     regions_problem = str(regions) if isinstance(regions, RegionsError) else None
     usable_regions = None if isinstance(regions, RegionsError) else regions
     key = (str(programmes_path), modified_time(programmes_path), modified_time(taxonomy_path), str(regions_path),
-           modified_time(regions_path) if usable_regions is not None else 0.0)
+           modified_time(regions_path) if usable_regions is not None else 0.0, str(population_path),
+           modified_time(population_path))
     return Inputs(
         data_dir=folder, taxonomy=loaders.taxonomy(taxonomy_path),
         programmes=pd.DataFrame(columns=PROGRAMME_COLUMNS) if programmes_problem is not None else programmes,
         programmes_problem=programmes_problem, regions=usable_regions, regions_path=regions_path,
         regions_problem=regions_problem, key=key,
+        population=None if isinstance(population, PopulationError) else population,
+        population_problem=str(population) if isinstance(population, PopulationError) else None,
     )
 
 
@@ -333,7 +354,8 @@ class Served:
     def view_of(self, state: FilterState, lang: str, filtered: pd.DataFrame) -> View:
         """The view of ``state`` in ``lang`` whose rows ``filtered`` were already selected by ``state``."""
         return View(self.inputs.taxonomy, self.registry, self.inputs.regions, self.region_names, state, filtered,
-                    lang, self.notices, self.problems, (self.key, state, lang), self.inputs.derivation.source)
+                    lang, self.notices, self.problems, (self.key, state, lang), self.inputs.derivation.source,
+                    self.inputs.population, self.inputs.population_problem)
 
 
 def load_served(loaders: Loaders = Loaders()) -> Served:
@@ -437,6 +459,10 @@ class View:
     which what is computed from it is shared (``ecosystem.ui.cache``); empty for a view built by hand"""
     derivation_source: str = ""
     """the digest of the files the registry's regions and warnings are derived from here (``Derivation.source``)"""
+    population: pd.DataFrame | None = None
+    """residents per NUTS-3 region and broad age group, when downloaded (``ecosystem.population``)"""
+    population_problem: str | None = None
+    """why the downloaded population table cannot be used"""
 
     @cached_property
     def programme_names(self) -> dict[str, str]:

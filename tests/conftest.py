@@ -23,6 +23,7 @@ REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "data"
 SHARED = REPO.parent / "shared"
 NUTS_2024_L3 = SHARED / "reference" / "nuts" / "nuts2024_20m_levl3_baltic.geojson"
+POPULATION = SHARED / "reference" / "population"
 PROGRAMME_IDS = frozenset({"sempre", "sempre_accelerators", "socifaction", "local_y_mpact"})
 
 
@@ -44,6 +45,24 @@ def seed_raw() -> pd.DataFrame:
 @pytest.fixture()
 def context(taxonomy: Taxonomy) -> ValidationContext:
     return ValidationContext(taxonomy=taxonomy, programme_ids=PROGRAMME_IDS)
+
+
+@pytest.fixture(scope="session")
+def eurostat_population_csv() -> str:
+    """Eurostat's answer to the app's query of demo_r_pjanaggr3 as SDMX-CSV, rebuilt from the copy of that table in
+    ../shared/reference/population (years 2016–2025, the Baltic Sea countries; skipped when the copy is absent)."""
+    totals = POPULATION / "population_nuts3_baltic_2016_2025.csv"
+    by_age = POPULATION / "population_by_age_nuts3_baltic_2016_2025.csv"
+    if not totals.is_file() or not by_age.is_file():
+        pytest.skip("the population copy in ../shared/reference/population is absent")
+    rows = pd.concat([pd.read_csv(totals, keep_default_na=False).assign(age="TOTAL"),
+                      pd.read_csv(by_age, keep_default_na=False)], ignore_index=True)
+    answer = pd.DataFrame({
+        "DATAFLOW": "ESTAT:DEMO_R_PJANAGGR3(1.0)", "LAST UPDATE": "25/03/26 23:00:00", "freq": "A", "unit": "NR",
+        "sex": "T", "age": rows["age"], "geo": rows["NUTS_ID"], "TIME_PERIOD": rows["year"],
+        "OBS_VALUE": rows["population"], "OBS_FLAG": rows["flag"],
+    })
+    return answer.to_csv(index=False)
 
 
 SEED_FILES = ("initiatives.csv", "programmes.csv", "taxonomy.csv")

@@ -13,10 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from ecosystem.population import POPULATION_FILE_NAME, load_population
 from ecosystem.reference_download import (
     BALTIC_SEA_COUNTRIES,
     ReferenceDownloadError,
     add_reference_commands,
+    download_population,
     download_reference,
     gisco_file_name,
     reference_file_name,
@@ -44,6 +46,11 @@ class FakeGisco:
     url: str
     replies: dict[str, Reply] = field(default_factory=dict)
     test_over: threading.Event = field(default_factory=threading.Event)
+
+    def publish(self, path: str, reply: Reply) -> str:
+        """Answer ``path`` (``/…``) with ``reply``; return its URL."""
+        self.replies[path] = reply
+        return f"{self.url}{path.lstrip('/')}"
 
     def serve(self, folder: str, level_0: Reply | None = None, level_3: Reply | None = None) -> str:
         """Publish the two GISCO files under ``/folder/``; return that base URL."""
@@ -203,27 +210,65 @@ def parse(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def test_population_download_keeps_what_the_app_uses(gisco: FakeGisco, tmp_path: Path,
+                                                     eurostat_population_csv: str) -> None:
+    url = gisco.publish("/eurostat/demo_r_pjanaggr3", Reply(eurostat_population_csv.encode("utf-8")))
+    calls: list[tuple[str, int, int | None]] = []
+    written = download_population(tmp_path / "new", url=url, progress=lambda *call: calls.append(call))
+
+    assert written == tmp_path / "new" / POPULATION_FILE_NAME
+    assert sorted(path.name for path in (tmp_path / "new").iterdir()) == [POPULATION_FILE_NAME]
+    table = load_population(written)
+    assert set(table["age"]) == {"TOTAL", "Y_LT15", "Y15-64", "Y_GE65"} and table["year"].min() == 2021
+    assert table["nuts_id"].str.len().eq(5).all()
+    assert calls[-1][1] == calls[-1][2] == len(eurostat_population_csv.encode("utf-8"))
+
+
+@pytest.mark.parametrize(("reply", "said"), [
+    (Reply(b"", status=500), "HTTP 500"),
+    (Reply(b"<html>maintenance</html>"), "is not Eurostat SDMX-CSV"),
+    (Reply(b"geo,age,TIME_PERIOD,OBS_VALUE\nLT011,TOTAL,2024,1\n" * 3, declared_length=500), "stopped after"),
+])
+def test_a_failed_population_download_leaves_the_previous_table(gisco: FakeGisco, cache: Path, reply: Reply,
+                                                                said: str) -> None:
+    (cache / POPULATION_FILE_NAME).write_text("previous table\n", encoding="utf-8")
+    before = snapshot(cache)
+    url = gisco.publish("/eurostat/broken", reply)
+    with pytest.raises(ReferenceDownloadError, match=said) as caught:
+        download_population(cache, url=url)
+    assert f"Could not download {url}" in str(caught.value) and "left unchanged" in str(caught.value)
+    assert snapshot(cache) == before
+
+
 def test_cli_download_draws_a_progress_bar_and_prints_saved_paths(
-    gisco: FakeGisco, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    gisco: FakeGisco, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    eurostat_population_csv: str,
 ) -> None:
     monkeypatch.setenv("ECOSYSTEM_REFERENCE_DIR", str(tmp_path / "configured"))
-    args = parse(["reference", "download", "--base-url", gisco.serve("ok", Reply(LEVEL_0), Reply(LEVEL_3))])
+    population = gisco.publish("/eurostat/population", Reply(eurostat_population_csv.encode("utf-8")))
+    args = parse(["reference", "download", "--base-url", gisco.serve("ok", Reply(LEVEL_0), Reply(LEVEL_3)),
+                  "--population-url", population])
     assert args.handler(args) == 0
     out, err = capsys.readouterr()
     assert "NUTS_RG_20M_2024_4326_LEVL_3.geojson [" + "#" * 30 + "] 100%" in err
+    assert f"{POPULATION_FILE_NAME} (Eurostat) [" + "#" * 30 + "] 100%" in err
     assert str(tmp_path / "configured" / "nuts2024_20m_levl3_baltic.geojson") in out
+    assert str(tmp_path / "configured" / POPULATION_FILE_NAME) in out
 
 
 def test_cli_download_failure_exits_1_with_a_message_not_a_traceback(
-    gisco: FakeGisco, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    gisco: FakeGisco, tmp_path: Path, capsys: pytest.CaptureFixture[str], eurostat_population_csv: str
 ) -> None:
-    args = parse(["reference", "download", "--dest", str(tmp_path), "--base-url", gisco.serve("none"), "--year", "2021"])
+    population = gisco.publish("/eurostat/population", Reply(eurostat_population_csv.encode("utf-8")))
+    args = parse(["reference", "download", "--dest", str(tmp_path), "--base-url", gisco.serve("none"), "--year", "2021",
+                  "--population-url", population])
     assert args.year == 2021
     assert args.handler(args) == 1
-    _, err = capsys.readouterr()
+    out, err = capsys.readouterr()
     assert "error: Could not download" in err and "NUTS_RG_20M_2021_4326_LEVL_0.geojson" in err
     assert "Traceback" not in err
-    assert list(tmp_path.iterdir()) == []
+    assert [path.name for path in tmp_path.iterdir()] == [POPULATION_FILE_NAME]  # the population came all the same
+    assert out.strip() == f"saved {tmp_path / POPULATION_FILE_NAME}"
 
 
 def test_reference_without_subcommand_is_a_usage_error() -> None:

@@ -32,6 +32,7 @@ from ecosystem.charts import coverage_figure
 from ecosystem.coverage import Headline, gap_regions, headline, region_counts, regions_in_scope, unserved_targets
 from ecosystem.filters import FilterState, apply_filters
 from ecosystem.i18n import t
+from ecosystem.population import PopulationError
 from ecosystem.regions import RegionsError
 from ecosystem.registry import Registry, RegistryError
 from ecosystem.store import RegistryStore, StoreError, StoreGoneError, StoreUnavailableError, database_url
@@ -46,6 +47,7 @@ from ecosystem.view import (
     modified_time,
     open_served_store,
     read_file_registry,
+    read_population,
     read_programmes,
     read_regions,
     read_registry_version,
@@ -141,6 +143,16 @@ def regions(path: Path) -> gpd.GeoDataFrame | RegionsError:
     return _regions(str(path), modified_time(path))
 
 
+@st.cache_resource(show_spinner=False)
+def _population(path: str, mtime: float) -> pd.DataFrame | PopulationError:
+    return read_population(Path(path))
+
+
+def population(path: Path) -> pd.DataFrame | PopulationError:
+    """The downloaded population table (or why it cannot be used), read once per modification."""
+    return _population(str(path), modified_time(path))
+
+
 @_kept()
 def store(url: str) -> RegistryStore:
     """One store (one connection pool) per database URL and server process, opened as a page view opens it:
@@ -181,8 +193,8 @@ def file_registry(path: Path, inputs: Inputs) -> Registry:
     return _file_registry(str(path), modified_time(path), inputs.key, inputs)
 
 
-LOADERS = Loaders(taxonomy=taxonomy, programmes=programmes, regions=regions, store=store, registry=registry,
-                  seed_problems=seed_problems, file_registry=file_registry)
+LOADERS = Loaders(taxonomy=taxonomy, programmes=programmes, regions=regions, population=population, store=store,
+                  registry=registry, seed_problems=seed_problems, file_registry=file_registry)
 """``ecosystem.view``'s loaders, cached as above."""
 
 
