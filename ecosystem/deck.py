@@ -30,6 +30,7 @@ from pptx.table import Table
 from pptx.text.text import TextFrame
 from pptx.util import Emu, Inches, Pt
 
+from ecosystem.attributions import EUROGEOGRAPHICS
 from ecosystem.charts import BLUES, CHARTS, FONT_FAMILY, NO_PROGRAMME_COLOUR, OKABE_ITO
 from ecosystem.coverage import (
     NO_PROGRAMME,
@@ -44,7 +45,6 @@ from ecosystem.coverage import (
     unserved_targets,
 )
 from ecosystem.i18n import format_number, language_tag, t
-from ecosystem.maps import EUROGEOGRAPHICS
 from ecosystem.schema import split_codes
 from ecosystem.stamp import Stamp, qr_png
 from ecosystem.taxonomy import Taxonomy
@@ -480,9 +480,8 @@ def _sources_slide(deck: Deck, context: _Context, frame: pd.DataFrame) -> None:
     programmes = [code for code in context.programme_names if code in named]
     programmes += sorted(named - set(programmes))
     initiatives = count_by(frame, "programme", categories=programmes)
-    tiles = [line for line in context.stamp.attributions if line != EUROGEOGRAPHICS]
-    reference = [f"{context.text('export.boundaries')}: {GISCO_CREDIT}"]
-    reference += [f"{context.text('map.layer_tiles')}: {line}" for line in tiles]
+    reference = [f"{context.text('export.boundaries')}: {GISCO_CREDIT}" if line == EUROGEOGRAPHICS else line
+                 for line in context.stamp.attributions]  # what the deck draws, and only that
     notes = [context.text("export.notes.sources", rows=context.number(len(frame)),
                           articles=context.number(len(citations)), programmes=context.number(len(programmes)))]
     notes += [f"{source}: {context.text('about.rows_citing', count=int(count))}"

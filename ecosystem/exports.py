@@ -25,10 +25,11 @@ import pandas as pd
 from PIL import Image
 
 from ecosystem.assets import inline_assets_html
+from ecosystem.attributions import attributions
 from ecosystem.charts import chart_spec
 from ecosystem.coverage import region_counts, regions_in_scope
 from ecosystem.deck import build_deck
-from ecosystem.maps import OSM_ATTRIBUTION, add_stamp, build_map, map_layers, page_of, view_bounds
+from ecosystem.maps import add_stamp, build_map, map_layers, page_of, view_bounds
 from ecosystem.pictures import (
     DEFAULT_SLIDE,
     ChartFormat,
@@ -111,13 +112,11 @@ def _regions_in_scope(view: View) -> list[str]:
 def view_stamp(view: View, kind: str, page: str, title: str | None = None, *, options: ExportOptions = ExportOptions(),
                map_drawn: bool = False) -> Stamp:
     """The stamp of one export; boundaries and tiles are credited only when the picture draws them."""
-    tile_attribution = None
-    if map_drawn and options.tiles:
-        tile_attribution = OSM_ATTRIBUTION if options.tiles == "osm" else options.tiles.split("/")[2]
+    credits = attributions(view.lang, boundaries=map_drawn and _map_regions(view, options) is not None,
+                           tiles=options.tiles if map_drawn else None)
     return make_stamp(kind, view.state, view.taxonomy, view.lang, version=view.registry.version,
                       version_date=view.registry.updated, base_url=options.base_url, page=page,
-                      boundaries_drawn=map_drawn and _map_regions(view, options) is not None,
-                      tile_attribution=tile_attribution, programme_names=view.programme_names,
+                      attributions=credits, programme_names=view.programme_names,
                       region_names=view.region_names, title=title or None)
 
 
@@ -194,12 +193,14 @@ def map_file(view: View, fmt: str = "png", size: SlideSize = DEFAULT_SLIDE, titl
 
 @_one_at_a_time
 def deck_file(view: View, title: str | None = None, *, options: ExportOptions = ExportOptions()) -> ExportFile:
-    """The briefing deck (PPTX) of the view: title, map, coverage charts, gaps, sources, with speaker notes."""
-    stamp = view_stamp(view, "deck", "overview", title, options=options, map_drawn=True)
+    """The briefing deck (PPTX) of the view: title, map, coverage charts, gaps, sources, with speaker notes; it
+    credits what its map picture draws (no tiles: pictures are drawn without them), nothing when there is none."""
     try:
         map_png = map_file(view, "png", DEFAULT_SLIDE, options=options).data
     except PictureError:
         map_png = None  # the deck says on its title slide that the map could not be drawn
+    stamp = view_stamp(view, "deck", "overview", title, options=replace(options, tiles=None),
+                       map_drawn=map_png is not None)
     data = build_deck(frame=view.filtered, taxonomy=view.taxonomy, lang=view.lang, stamp=stamp,
                       programme_names=view.programme_names, region_names=view.region_names,
                       region_codes_in_scope=_regions_in_scope(view), map_png=map_png, heatmap_png=None)

@@ -31,6 +31,7 @@ from branca.element import Element, Figure, MacroElement
 from folium.elements import JSCSSMixin
 from jinja2 import Template
 
+from ecosystem.attributions import EUROGEOGRAPHICS, OSM_ATTRIBUTION
 from ecosystem.i18n import t
 from ecosystem.map_style import (
     CLUSTERS,
@@ -51,7 +52,6 @@ from ecosystem.taxonomy import Taxonomy
 
 __all__ = [
     "BALTIC_BOUNDS",
-    "EUROGEOGRAPHICS",
     "ECO_SCRIPT",
     "KDBUSH_JS",
     "SUPERCLUSTER_JS",
@@ -76,8 +76,6 @@ __all__ = [
 ]
 
 BALTIC_BOUNDS: list[list[float]] = [[53.3, 9.0], [66.2, 30.5]]
-EUROGEOGRAPHICS = "© EuroGeographics for the administrative boundaries"
-OSM_ATTRIBUTION = "© OpenStreetMap contributors"
 _SCALE = 1e5  # coordinates travel as integers of 1e-5 degree (about 1 m)
 
 

@@ -11,7 +11,7 @@ import datetime
 import io
 import re
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -21,7 +21,6 @@ import segno
 from ecosystem.charts import CHARTS, plotly_text
 from ecosystem.filters import FilterState, describe_filters
 from ecosystem.i18n import t
-from ecosystem.maps import EUROGEOGRAPHICS
 from ecosystem.taxonomy import Taxonomy
 
 __all__ = ["Stamp", "export_file_name", "make_stamp", "qr_png", "stamp_figure", "toImageButtonOptions"]
@@ -70,22 +69,21 @@ def make_stamp(
     version_date: str,
     base_url: str,
     page: str,
-    boundaries_drawn: bool,
-    tile_attribution: str | None,
+    attributions: Sequence[str],
     programme_names: Mapping[str, str],
     region_names: Mapping[str, str],
     title: str | None = None,
 ) -> Stamp:
-    """The stamp of view ``kind`` under ``state``; ``title`` replaces the default title of the kind."""
+    """The stamp of view ``kind`` under ``state``, crediting ``attributions`` (``ecosystem.attributions``: those of
+    what the export draws); ``title`` replaces the default title of the kind."""
     if title is None and kind not in _TITLE_KEYS:
         raise ValueError(f"No default title for view kind {kind!r}; expected one of {', '.join(_TITLE_KEYS)}.")
-    attributions = ((EUROGEOGRAPHICS,) if boundaries_drawn else ()) + ((tile_attribution,) if tile_attribution else ())
     path = "/".join(part for part in (base_url.rstrip("/"), page.strip("/")) if part)
     return Stamp(
         title=t(_TITLE_KEYS[kind], lang) if title is None else title,
         subtitle=describe_filters(state, taxonomy, lang, programme_names, region_names),
         source=t("app.source_footnote", lang, version=version, date=version_date),
-        attributions=attributions,
+        attributions=tuple(attributions),
         permalink=f"{path}?{state.query_string(lang=lang)}",
         lang=lang,
         version=version,

@@ -19,11 +19,11 @@ from pptx.enum.chart import XL_CHART_TYPE
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pptx.util import Inches
 
+from ecosystem.attributions import EUROGEOGRAPHICS, OSM_ATTRIBUTION, attributions
 from ecosystem.coverage import counts_by_area_and_service, service_target_matrix, timeline_counts
 from ecosystem.deck import GISCO_CREDIT, build_deck
 from ecosystem.filters import FilterState, apply_filters
 from ecosystem.i18n import t
-from ecosystem.maps import EUROGEOGRAPHICS
 from ecosystem.stamp import make_stamp
 from tests.conftest import make_frame
 
@@ -41,16 +41,17 @@ def _png(width: int, height: int) -> bytes:
     return buffer.getvalue()
 
 
-def _stamp(taxonomy, lang="en", state=STATE, programme_names=None, region_names=REGION_NAMES, title=None):
+def _stamp(taxonomy, lang="en", state=STATE, programme_names=None, region_names=REGION_NAMES, title=None,
+           credits=(EUROGEOGRAPHICS, OSM_ATTRIBUTION)):
     return make_stamp("deck", state, taxonomy, lang, version="42", version_date="2026-11-26",
-                      base_url="https://map.example.org", page="coverage", boundaries_drawn=True,
-                      tile_attribution="© OpenStreetMap contributors", programme_names=programme_names or {},
-                      region_names=region_names, title=title)
+                      base_url="https://map.example.org", page="coverage", attributions=credits,
+                      programme_names=programme_names or {}, region_names=region_names, title=title)
 
 
 def _build(frame, taxonomy, lang="en", *, programme_names=None, region_names=REGION_NAMES,
-           scope=tuple(REGION_NAMES), map_png=None, heatmap_png=None, title=None, state=STATE):
-    stamp = _stamp(taxonomy, lang, state, programme_names, region_names, title)
+           scope=tuple(REGION_NAMES), map_png=None, heatmap_png=None, title=None, state=STATE,
+           credits=(EUROGEOGRAPHICS, OSM_ATTRIBUTION)):
+    stamp = _stamp(taxonomy, lang, state, programme_names, region_names, title, credits)
     data = build_deck(frame=frame, taxonomy=taxonomy, lang=lang, stamp=stamp, programme_names=programme_names or {},
                       region_names=region_names, region_codes_in_scope=list(scope), map_png=map_png,
                       heatmap_png=heatmap_png, exported=EXPORTED)
@@ -296,7 +297,14 @@ def test_sources_slide_cites_articles_programmes_and_boundaries(seed_deck, seed_
     assert all(programme_names[code] in texts for code in named)
     assert f"Region boundaries: {GISCO_CREDIT}" in texts
     assert GISCO_CREDIT == "Eurostat GISCO NUTS 2024 — © EuroGeographics for the administrative boundaries"
-    assert "Base map: © OpenStreetMap contributors" in texts
+    assert OSM_ATTRIBUTION in texts
+
+
+def test_a_deck_credits_only_what_it_draws(small_frame, taxonomy):
+    data, _ = _build(small_frame, taxonomy, credits=attributions("en", population=True))
+    texts = [text for slide in _open(data).slides for text in _texts(slide) + [_notes(slide)]]
+    assert not any("EuroGeographics" in text or "GISCO" in text or "OpenStreetMap" in text for text in texts)
+    assert "Population: Eurostat (demo_r_pjanaggr3)" in _texts(_by_title(_open(data), t("about.sources", "en")))
 
 
 def test_markup_in_names_stays_literal_text(small_frame, taxonomy):

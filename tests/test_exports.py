@@ -137,3 +137,12 @@ def test_qr_on_the_static_map(view):
     with_qr = Image.open(io.BytesIO(map_file(view, "png", use_browser=False, qr=True).data)).convert("L")
     corner = (plain.width - 170, 0, plain.width, 170)
     assert list(plain.crop(corner).get_flattened_data()) != list(with_qr.crop(corner).get_flattened_data())
+
+
+def test_the_deck_credits_what_its_pictures_draw(view, browsers):
+    """The deck's map picture is drawn without tiles, with the NUTS boundaries when there are any."""
+    deck = Presentation(io.BytesIO(deck_file(view, options=ExportOptions(base_url="http://dash.example",
+                                                                         tiles="osm")).data))
+    texts = " ".join(shape.text_frame.text for slide in deck.slides for shape in slide.shapes if shape.has_text_frame)
+    assert "OpenStreetMap" not in texts
+    assert ("EuroGeographics" in texts) == (view.regions is not None)

@@ -9,10 +9,10 @@ from shapely.geometry import Point, shape
 
 from conftest import NUTS_2024_L3, make_frame
 from ecosystem.assets import WEB_DIR
+from ecosystem.attributions import EUROGEOGRAPHICS
 from ecosystem.coverage import region_counts
 from ecosystem.maps import (
     BALTIC_BOUNDS,
-    EUROGEOGRAPHICS,
     build_map,
     inline_map_data,
     map_layers,

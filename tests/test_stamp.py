@@ -9,16 +9,16 @@ import re
 import pytest
 from PIL import Image
 
+from ecosystem.attributions import EUROGEOGRAPHICS, NATURAL_EARTH, OSM_ATTRIBUTION, attributions
 from ecosystem.charts import area_service_bars, service_target_heatmap
 from ecosystem.coverage import counts_by_area_and_service, service_target_matrix
 from ecosystem.filters import FilterState
 from ecosystem.i18n import t
-from ecosystem.maps import EUROGEOGRAPHICS
 from ecosystem.stamp import export_file_name, make_stamp, qr_png, stamp_figure, toImageButtonOptions
 from tests.conftest import make_frame
 
 STATE = FilterState(countries=("LT", "LV"), services=("transport_mobility",), targets=("older_people",))
-OSM = "© OpenStreetMap contributors"
+OSM = OSM_ATTRIBUTION
 MARKUP = "<b>x</b> & <script>"
 ESCAPED_MARKUP = "&lt;b&gt;x&lt;/b&gt; &amp; &lt;script&gt;"
 EXPECTED = {
@@ -31,10 +31,11 @@ EXPECTED = {
 }
 
 
-def _stamp(taxonomy, kind="coverage-heatmap", lang="en", state=STATE, *, boundaries=True, tiles=OSM, title=None):
+def _stamp(taxonomy, kind="coverage-heatmap", lang="en", state=STATE, *, boundaries=True, tiles="osm", title=None):
     return make_stamp(kind, state, taxonomy, lang, version="42", version_date="2026-11-26",
-                      base_url="https://map.example.org/", page="/coverage", boundaries_drawn=boundaries,
-                      tile_attribution=tiles, programme_names={}, region_names={}, title=title)
+                      base_url="https://map.example.org/", page="/coverage",
+                      attributions=attributions(lang, boundaries=boundaries, tiles=tiles), programme_names={},
+                      region_names={}, title=title)
 
 
 @pytest.mark.parametrize("lang", ["en", "lt", "lv"])
@@ -64,14 +65,24 @@ def test_no_filters_still_says_so(taxonomy):
     assert stamp.permalink == "https://map.example.org/coverage?lang=lt"
 
 
-@pytest.mark.parametrize(("boundaries", "tiles", "expected"), [
-    (True, OSM, (EUROGEOGRAPHICS, OSM)),
-    (True, None, (EUROGEOGRAPHICS,)),
-    (False, OSM, (OSM,)),
-    (False, "", ()),
+@pytest.mark.parametrize(("drawn", "expected"), [
+    ({"boundaries": True, "tiles": "osm"}, (EUROGEOGRAPHICS, OSM)),
+    ({"boundaries": True}, (EUROGEOGRAPHICS,)),
+    ({"tiles": "osm"}, (OSM,)),
+    ({"tiles": "https://{s}.tiles.example.org:8443/{z}/{x}/{y}.png"}, ("{s}.tiles.example.org",)),
+    ({"outlines": True}, (NATURAL_EARTH,)),
+    ({"population": True, "boundaries": True}, (EUROGEOGRAPHICS, "Population: Eurostat (demo_r_pjanaggr3)")),
+    ({"tiles": ""}, ()),
+    ({}, ()),
 ])
-def test_attributions_only_for_what_is_drawn(taxonomy, boundaries, tiles, expected):
-    assert _stamp(taxonomy, boundaries=boundaries, tiles=tiles).attributions == expected
+def test_attributions_only_for_what_is_drawn(taxonomy, drawn, expected):
+    assert attributions("en", **drawn) == expected
+    assert _stamp(taxonomy, boundaries=drawn.get("boundaries", False), tiles=drawn.get("tiles")).attributions == \
+        attributions("en", boundaries=drawn.get("boundaries", False), tiles=drawn.get("tiles"))
+
+
+def test_the_population_credit_is_in_the_language():
+    assert attributions("de", population=True) == ("Bevölkerung: Eurostat (demo_r_pjanaggr3)",)
 
 
 @pytest.mark.parametrize(("kind", "countries", "date", "version", "ext", "expected"), [

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ecosystem.attributions import EUROGEOGRAPHICS
 from ecosystem.map_style import (
     LEGEND_SWATCH,
     REGIONS,
@@ -22,7 +23,7 @@ from ecosystem.map_style import (
     legend_entries,
     organisation_points,
 )
-from ecosystem.maps import BALTIC_BOUNDS, EUROGEOGRAPHICS
+from ecosystem.maps import BALTIC_BOUNDS
 from ecosystem.pictures.base import (
     DEFAULT_SLIDE,
     PictureError,
