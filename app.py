@@ -3,10 +3,13 @@ and assets, ``ecosystem.server``). Run with ``streamlit run app.py``.
 
 Before it serves anyone, the server makes sure the registry store is ready (``python -m ecosystem init``'s work:
 seeded, validated, placed in its regions), printing its progress, so no visitor waits for it; a store that cannot
-be set up is said in the log and on every page, and the pages still show the data folder's file."""
+be set up is said in the log and on every page, and the pages still show the data folder's file. Then, while it
+already serves, it reads the current registry version and readies a first page's view and map data
+(``cache.warm_up``), which a first visitor would otherwise wait for."""
 
 import asyncio
 import sys
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -14,16 +17,25 @@ import streamlit as st
 
 from ecosystem import server
 from ecosystem.initialise import ensure_initialised
+from ecosystem.ui import cache
 
 
 def _log(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
+def _warm_up() -> None:
+    try:
+        _log(cache.warm_up())
+    except Exception as error:  # noqa: BLE001 - the first page view meets the same problem and says it there
+        _log(f"Not readied before the first visit: {error}")
+
+
 @asynccontextmanager
 async def _start_up(_app: st.App) -> AsyncIterator[None]:
     report = await asyncio.to_thread(ensure_initialised, _log)
     _log(report.summary())
+    threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
     yield
 
 

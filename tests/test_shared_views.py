@@ -81,3 +81,20 @@ def test_what_depends_on_the_registry_alone_is_built_once_for_every_filter_and_l
     for query in ({}, {"country": "LT"}, {"country": "LT", "lang": "lv"}):
         assert not open_dashboard("overview", query).run().exception
     assert [rows(view) for view in views] == [39, 39, 39] and len(built) == 1
+
+
+def test_a_first_visit_after_warm_up_reads_and_builds_nothing(app_data_dir: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               views: list[View]) -> None:
+    import ecosystem.maps  # noqa: PLC0415 - patched below
+
+    assert "ready to serve" in cache.warm_up()
+
+    def not_again(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("built again after the warm-up")
+
+    monkeypatch.setattr("ecosystem.view.read_registry_version", not_again)
+    monkeypatch.setattr(cache, "region_counts", not_again)
+    monkeypatch.setattr(ecosystem.maps, "PointTable", not_again)
+    at = open_dashboard("map").run()
+    assert not at.exception
+    assert views[0].state == FilterState() and views[0].lang == "en"

@@ -78,7 +78,7 @@ _TRACKER_JS = """
     map.eachLayer(function (layer) { if (layer instanceof L.Path) { state.shapes += 1; } });
     var eco = window.__ecoMap;
     state.points = eco && eco.map === map && eco.drawn > 0 ? eco.visible : 0;
-    state.shapes += state.points;
+    state.shapes += state.points + (eco && eco.outlines ? eco.outlines : 0);
     return state;
   };
 })();
@@ -317,8 +317,9 @@ def render_map_png(html: str, width: int = DEFAULT_SLIDE.width, height: int = DE
        no element has the class ``leaflet-zoom-anim`` or ``leaflet-pan-anim``, and, when the page calls
        ``fitBounds``, a ``moveend`` has followed the map's creation;
     3. at least ``expected_shapes`` shapes are drawn: the points our map script reports drawn for the current view
-       (``window.__ecoMap.visible`` once ``drawn``) plus the vector shapes (``L.Path`` layers that ``map.eachLayer``
-       visits: the region polygons) — see ``map_shape_count``;
+       (``window.__ecoMap.visible`` once ``drawn``) plus the region outlines it reports drawn
+       (``window.__ecoMap.outlines``) and any other vector shapes (``L.Path`` layers that ``map.eachLayer``
+       visits) — see ``map_shape_count``;
     4. ``document.fonts`` has loaded, then two animation frames have passed (the canvas redraws on the next frame).
 
     Shots of the same HTML are byte-identical. The page has ``load_timeout`` seconds to load, then the map has

@@ -31,7 +31,7 @@ import streamlit as st
 from ecosystem.charts import coverage_figure
 from ecosystem.coverage import Headline, gap_regions, headline, region_counts, regions_in_scope, unserved_targets
 from ecosystem.filters import FilterState, apply_filters
-from ecosystem.i18n import t
+from ecosystem.i18n import LANGUAGES, t
 from ecosystem.population import PopulationError
 from ecosystem.regions import RegionsError
 from ecosystem.registry import Registry, RegistryError
@@ -57,7 +57,7 @@ from ecosystem.view import (
 
 __all__ = [
     "LOADERS", "chart", "gap_regions_of", "headline_of", "per_registry", "per_view", "region_counts_of",
-    "registry_store_or_stop", "served", "store", "unserved_targets_of", "view",
+    "registry_store_or_stop", "served", "store", "unserved_targets_of", "view", "warm_up",
 ]
 
 _Function = TypeVar("_Function", bound=Callable[..., Any])
@@ -313,6 +313,22 @@ def chart(view: View, chart_id: str) -> go.Figure:
     """One coverage chart of the view (``charts.CHARTS``), built once per view and chart for every session: shown
     as it is (``st.plotly_chart`` copies it), never changed."""
     return _chart(view.key, chart_id, view) if view.key else _chart_of(view, chart_id)
+
+
+def warm_up() -> str:
+    """Read the current registry version and build what a first visitor's page needs from it — the unfiltered
+    view in the default language, its coverage counts, the map's point table and region outlines — so the first
+    visitor finds them made (a visitor arriving meanwhile waits for the same builds, never repeats them). What
+    was readied, for the server's log."""
+    from ecosystem.maps import point_table, region_outlines  # noqa: PLC0415 - folium is imported with the first map
+
+    served_now = served()
+    first = view(served_now, FilterState(), LANGUAGES[0])  # the language a first visit opens in
+    region_counts_of(first)
+    point_table(served_now.registry.initiatives)
+    if first.regions is not None:
+        region_outlines(first.regions)
+    return f"{len(served_now.registry.initiatives):,} initiatives of version {served_now.store_version} ready to serve"
 
 
 def registry_store_or_stop(lang: str) -> RegistryStore:

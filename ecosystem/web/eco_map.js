@@ -5,11 +5,12 @@
  * files, or data: URIs in a standalone page), is fetched once per address and shared by every layer of the
  * page; a filter change only brings a new selection of rows. No Leaflet object is made per point: one canvas
  * draws the visible points (or, below the clustering zoom, supercluster's groups), and a k-d index of what was
- * drawn answers hover and click. Text from the registry only ever reaches the page through textContent.
+ * drawn answers hover and click. The region outlines are one more canvas beneath the points. Text from the
+ * registry only ever reaches the page through textContent.
  *
- * window.__ecoMap = {drawn, visible, map}: `drawn` grows two animation frames after every layer on the map has
- * drawn its current rows for the current view (benchmarks and picture shots wait for it), `visible` is the
- * number of rows those layers show.
+ * window.__ecoMap = {drawn, visible, map, outlines}: `drawn` grows two animation frames after every layer on the
+ * map has drawn its current rows for the current view (benchmarks and picture shots wait for it), `visible` is
+ * the number of rows those layers show, `outlines` the number of region outlines drawn (once they are).
  */
 (function () {
   "use strict";
@@ -101,15 +102,45 @@
     if (found && hovered && found.layer === hovered.layer && found.item === hovered.item) { return; }
     hovered = found;
     map.getContainer().style.cursor = found ? "pointer" : "";
-    if (!found) { leave(map); return; }
+    if (!found) { leave(map); hoverRegion(event); return; }
+    closeRegionTip(map);
     state.tip = state.tip || L.tooltip({direction: "top", offset: [0, -6], className: "eco-tip"});
     state.tip.setLatLng(found.layer._latLngOf(found.item)).setContent(found.layer._label(found.item));
     map.openTooltip(state.tip);
   }
 
+  // away from the points, the label of the region under the pointer follows it
+  function hoverRegion(event) {
+    var map = event.target, regions = state.regionLayer;
+    var label = regions && regions._map === map ? regions.labelAt(event.latlng) : null;
+    if (label === null) { closeRegionTip(map); return; }
+    state.regionTip = state.regionTip || L.tooltip({direction: "auto", offset: [12, 0], className: "eco-tip"});
+    if (state.regionText !== label) {
+      var text = document.createElement("span");
+      text.textContent = label;
+      state.regionTip.setContent(text);
+      state.regionText = label;
+    }
+    state.regionTip.setLatLng(event.latlng);
+    if (!map.hasLayer(state.regionTip)) { map.openTooltip(state.regionTip); }
+  }
+
+  function closeRegionTip(map) {
+    if (state.regionTip) { map.closeTooltip(state.regionTip); }
+  }
+
   function leave(map) {
     hovered = null;
     if (state.tip) { map.closeTooltip(state.tip); }
+  }
+
+  // one hover label and one click for all point layers (the topmost hit wins) and the regions beneath them
+  function listen(map) {
+    if (map._ecoPointer) { return; }
+    map._ecoPointer = true;
+    map.on("mousemove", hover);
+    map.on("click", click);
+    map.on("mouseout", function () { leave(map); closeRegionTip(map); });
   }
 
   function click(event) {
@@ -136,12 +167,7 @@
       this._kind = decodeBytes(spec.kind);
       this._drawn = false;
       map.on("moveend resize", this._redraw, this);
-      if (!map._ecoPointer) {  // one hover label and one click for all point layers: the topmost hit wins
-        map._ecoPointer = true;
-        map.on("mousemove", hover);
-        map.on("click", click);
-        map.on("mouseout", function () { leave(map); });
-      }
+      listen(map);
       loadTable(spec.table).then(function (table) {
         if (!self._map) { return; }
         self._table = table;
@@ -382,24 +408,133 @@
     return box;
   }
 
-  // Region outlines, drawn once by the base map; the coverage layer colours them for the current filters.
+  // Region outlines: one canvas under the points, drawn from coordinates projected once to web-mercator (no
+  // Leaflet object per region). The base map draws them in the empty-region colour; the coverage layer only
+  // changes their fill colours and hover labels.
+  function parseOutlines(buffer) {
+    var collection = JSON.parse(new TextDecoder().decode(buffer));
+    return collection.features.map(function (feature) {
+      var geometry = feature.geometry || {}, box = [Infinity, Infinity, -Infinity, -Infinity], rings = [];
+      var polygons = geometry.type === "Polygon" ? [geometry.coordinates]
+        : geometry.type === "MultiPolygon" ? geometry.coordinates : [];
+      polygons.forEach(function (polygon) {
+        polygon.forEach(function (ring) {
+          var xy = new Float64Array(ring.length * 2);
+          for (var k = 0; k < ring.length; k++) {
+            var x = xy[2 * k] = mercatorX(ring[k][0]), y = xy[2 * k + 1] = mercatorY(ring[k][1]);
+            if (x < box[0]) { box[0] = x; } if (y < box[1]) { box[1] = y; }
+            if (x > box[2]) { box[2] = x; } if (y > box[3]) { box[3] = y; }
+          }
+          rings.push(xy);
+        });
+      });
+      return {id: feature.properties.id, name: feature.properties.name, rings: rings, box: box};
+    });
+  }
+
+  // even-odd rule over all rings of a region (holes included), in web-mercator units
+  function inside(region, x, y) {
+    var box = region.box, odd = false;
+    if (x < box[0] || x > box[2] || y < box[1] || y > box[3]) { return false; }
+    region.rings.forEach(function (xy) {
+      for (var a = 0, b = xy.length - 2; a < xy.length; b = a, a += 2) {
+        if ((xy[a + 1] > y) !== (xy[b + 1] > y) &&
+            x < (xy[b] - xy[a]) * (y - xy[a + 1]) / (xy[b + 1] - xy[a + 1]) + xy[a]) { odd = !odd; }
+      }
+    });
+    return odd;
+  }
+
+  L.EcoRegions = L.Layer.extend({
+    initialize: function (spec) {
+      this._spec = spec;
+      this._fills = {};
+      this._labels = {};
+    },
+
+    getAttribution: function () { return this._spec.attribution; },
+
+    onAdd: function (map) {
+      var self = this, spec = this._spec;
+      if (!map.getPane("ecoRegions")) { map.createPane("ecoRegions").style.zIndex = 350; }
+      this._canvas = L.DomUtil.create("canvas", "eco-regions", map.getPane("ecoRegions"));
+      this._canvas.style.pointerEvents = "none";
+      map.on("moveend resize", this._redraw, this);
+      listen(map);
+      this.ready = fetchBytes(spec.url).then(function (buffer) {
+        self._regions = parseOutlines(buffer);
+        self._redraw();
+        return self;
+      }).catch(function (error) { fail(map, spec.failed.replace("{reason}", String(error.message || error))); });
+    },
+
+    onRemove: function (map) {
+      map.off("moveend resize", this._redraw, this);
+      L.DomUtil.remove(this._canvas);
+      this._canvas = this._regions = null;
+    },
+
+    // fill colours and hover labels by region id (those not given: the empty colour and the region's name)
+    colour: function (fills, labels) {
+      this._fills = fills;
+      this._labels = labels;
+      this._redraw();
+    },
+
+    _redraw: function () {
+      var map = this._map, regions = this._regions;
+      if (!map || !regions) { return; }
+      var style = this._spec.style, empty = this._spec.empty, fills = this._fills;
+      var size = map.getSize(), ratio = window.devicePixelRatio || 1, canvas = this._canvas;
+      var topLeft = map.containerPointToLayerPoint([0, 0]);
+      L.DomUtil.setPosition(canvas, topLeft);
+      canvas.width = Math.round(size.x * ratio);
+      canvas.height = Math.round(size.y * ratio);
+      canvas.style.width = size.x + "px";
+      canvas.style.height = size.y + "px";
+      var ctx = canvas.getContext("2d");
+      ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+      ctx.clearRect(0, 0, size.x, size.y);
+      var scale = 256 * Math.pow(2, map.getZoom()), origin = map.getPixelOrigin();
+      var ox = origin.x + topLeft.x, oy = origin.y + topLeft.y;
+      var west = ox / scale, north = oy / scale, east = (ox + size.x) / scale, south = (oy + size.y) / scale;
+      ctx.lineWidth = style.weight;
+      ctx.strokeStyle = style.edge;
+      ctx.lineJoin = "round";
+      regions.forEach(function (region) {
+        var box = region.box;
+        if (box[2] < west || box[0] > east || box[3] < north || box[1] > south) { return; }
+        ctx.beginPath();
+        region.rings.forEach(function (xy) {
+          ctx.moveTo(xy[0] * scale - ox, xy[1] * scale - oy);
+          for (var k = 2; k < xy.length; k += 2) { ctx.lineTo(xy[k] * scale - ox, xy[k + 1] * scale - oy); }
+          ctx.closePath();
+        });
+        ctx.globalAlpha = style.opacity;
+        ctx.fillStyle = fills[region.id] || empty;
+        ctx.fill("evenodd");
+        ctx.globalAlpha = 1;
+        ctx.stroke();
+      });
+      state.outlines = regions.length;
+    },
+
+    // the hover label of the region under a map position, or null
+    labelAt: function (latlng) {
+      if (!this._regions) { return null; }
+      var x = mercatorX(latlng.lng), y = mercatorY(latlng.lat);
+      for (var i = 0; i < this._regions.length; i++) {
+        var region = this._regions[i];
+        if (inside(region, x, y)) { return this._labels[region.id] || region.name; }
+      }
+      return null;
+    }
+  });
+
   L.ecoRegions = function (map, spec) {
-    var neutral = {fillColor: spec.empty, fillOpacity: spec.style.opacity, color: spec.style.edge, weight: spec.style.weight};
-    state.regions = fetchBytes(spec.url).then(function (buffer) {
-      var outlines = JSON.parse(new TextDecoder().decode(buffer));
-      var byId = {};
-      var layer = L.geoJSON(outlines, {
-        attribution: spec.attribution,
-        style: function () { return neutral; },
-        onEachFeature: function (feature, shape) {
-          byId[feature.properties.id] = shape;
-          var tip = document.createElement("span");
-          tip.textContent = feature.properties.name;
-          shape.bindTooltip(tip, {sticky: true});
-        }
-      }).addTo(map);
-      return {layer: layer, byId: byId, neutral: neutral};
-    }).catch(function (error) { fail(map, spec.failed.replace("{reason}", String(error.message || error))); });
+    var layer = state.regionLayer = new L.EcoRegions(spec);
+    layer.addTo(map);
+    state.regions = layer.ready;
     return state.regions;
   };
 
@@ -409,25 +544,17 @@
       var spec = this._spec, self = this;
       (state.regions || Promise.resolve(null)).then(function (regions) {
         if (!regions || !self._map) { return; }
-        Object.keys(regions.byId).forEach(function (id) {
-          var shape = regions.byId[id], entry = spec.regions[id];
-          if (!entry) { return; }
-          shape.setStyle({fillColor: entry[0]});
-          var tip = document.createElement("span");
-          tip.textContent = entry[1];
-          shape.setTooltipContent(tip);
+        var fills = {}, labels = {};
+        Object.keys(spec.regions).forEach(function (id) {
+          fills[id] = spec.regions[id][0];
+          labels[id] = spec.regions[id][1];
         });
+        regions.colour(fills, labels);
       });
     },
     onRemove: function () {
       (state.regions || Promise.resolve(null)).then(function (regions) {
-        if (!regions) { return; }
-        regions.layer.setStyle(regions.neutral);
-        regions.layer.eachLayer(function (shape) {
-          var tip = document.createElement("span");
-          tip.textContent = shape.feature.properties.name;
-          shape.setTooltipContent(tip);
-        });
+        if (regions) { regions.colour({}, {}); }
       });
     }
   });

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from ecosystem.config import PROJECT_DIR
+from ecosystem.regions import load_regions
 
 if TYPE_CHECKING:
     from playwright.sync_api import Frame
@@ -112,6 +113,26 @@ def test_map_page_draws_points_names_them_and_a_click_opens_the_card(
     assert frame.evaluate("document.querySelectorAll('canvas.eco-points').length") == 2
     assert frame.evaluate("window.feature_group.length") <= 5  # view, coverage, organisations, initiatives, legend
     assert len([url for url in fetched if "/_eco/data/" in url and url.endswith(".bin")]) == 1
+    if NUTS.exists():  # the region outlines: one canvas, every region, and away from points a hover names one
+        regions = load_regions(NUTS / "nuts2024_20m_levl3_baltic.geojson")
+        assert frame.evaluate("window.__ecoMap.outlines") == len(regions)
+        assert frame.evaluate("document.querySelectorAll('canvas.eco-regions').length") == 1
+        assert frame.evaluate("document.querySelectorAll('path.leaflet-interactive').length") == 0
+        gotland = regions.loc[regions["nuts_id"] == "SE214", "geometry"].iloc[0].representative_point()
+        located_points = seed[seed["latitude"] != ""].astype({"latitude": float, "longitude": float})
+        assert not located_points["latitude"].sub(gotland.y).abs().lt(0.5).mul(  # no point there to hover instead
+            located_points["longitude"].sub(gotland.x).abs().lt(0.5)).any()
+        frame.evaluate(f"window.map.setView([{gotland.y}, {gotland.x}], 8, {{animate: false}}) && null")
+        drawn = drawn_after(frame, drawn, len(chosen))
+        point = frame.evaluate(f"""(() => {{
+            const p = window.map.latLngToContainerPoint([{gotland.y}, {gotland.x}]);
+            const r = window.map.getContainer().getBoundingClientRect();
+            return [r.left + p.x, r.top + p.y];
+        }})()""")
+        page.mouse.move(box["x"] + point[0], box["y"] + point[1])
+        frame.wait_for_function("[...document.querySelectorAll('.eco-tip')].some(tip => tip.textContent.includes("
+                                "'(SE214): 0 initiatives'))", timeout=TIMEOUT_MS)
+
     assert browser_page.blocked_requests == []
     # Streamlit itself probes /map/_stcore/… before it knows its base path: those 404s are not ours
     assert [error for error in browser_page.console_errors if "status of 404" not in error] == []
