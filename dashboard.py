@@ -2,7 +2,7 @@
 
 Every run sets up the page, draws the shared sidebar, builds the one view of this run and runs the chosen
 page with it: each module in ``pages/`` draws its page in ``render(view)``, and a page's URL path is its file's
-name (``/map`` is ``pages/map.py``).
+name (``/map`` is ``pages/map.py``); the dashboard's own address opens ``/overview``, keeping the query string.
 """
 
 from collections.abc import Callable
@@ -41,20 +41,28 @@ def navigation(view: View) -> list[st.Page]:
 
     def page(render: Callable[[], None], name: str, title: str, icon: str) -> st.Page:
         """A page at ``/name``, ``name`` being its file's name in pages/ (Streamlit's legacy mode opens that file)."""
-        return st.Page(render, title=title, icon=icon, url_path=name, default=name == "overview")
+        return st.Page(render, title=title, icon=icon, url_path=name)
 
     map_ = page(partial(map_page.render, view), "map", t("page.map", lang), ":material/map:")
     coverage_ = page(partial(coverage.render, view), "coverage", t("page.coverage", lang), ":material/bar_chart:")
     registry_ = page(partial(registry.render, view), "registry", t("page.registry", lang), ":material/table:")
     home = page(partial(overview.render, view, links=[map_, coverage_, registry_]), "overview",
                 t("page.overview", lang), ":material/home:")
+    # the dashboard's own address opens Overview at its address, as every page has one (Streamlit serves its
+    # default page at the root only, and answers the default page's own path with "Page not found")
+    root = st.Page(partial(_open, home), title=home.title, url_path="", default=True, visibility="hidden")
     return [
-        home, map_, coverage_, registry_,
+        root, home, map_, coverage_, registry_,
         page(partial(present.render, view, home=home), "present", t("page.present", lang), ":material/co_present:"),
         page(partial(upload.render, view), "upload", t("page.upload", lang), ":material/upload_file:"),
         page(partial(history.render, view), "history", t("page.history", lang), ":material/history:"),
         page(partial(about.render, view), "about", t("page.about", lang), ":material/info:"),
     ]
+
+
+def _open(page: st.Page) -> None:
+    """Go to ``page`` with this view's query string (the address bar then shows the page's own address)."""
+    st.switch_page(page, query_params=st.query_params.to_dict())
 
 
 run()

@@ -159,8 +159,10 @@ def _new_slide(deck: Deck, context: _Context, title: str, notes: Iterable[str], 
     _write(heading.text_frame, [title], _title_size(title, 36 if cover else 28), bold=True)
     stamp = context.stamp
     footer = _text_box(slide, _MARGIN, _FOOTER_TOP, _CONTENT_WIDTH, Inches(0.55),
-                       [stamp.credits if credits else stamp.source, stamp.permalink], 9, colour=_GREY)
-    footer.paragraphs[1].runs[0].hyperlink.address = stamp.permalink
+                       [stamp.credits if credits else stamp.source] + ([stamp.permalink] if stamp.permalink else []),
+                       9, colour=_GREY)
+    if stamp.permalink:
+        footer.paragraphs[1].runs[0].hyperlink.address = stamp.permalink
     slide.notes_slide.notes_text_frame.text = "\n".join(notes)
     return slide
 
@@ -257,6 +259,8 @@ def _title_slide(deck: Deck, context: _Context, frame: pd.DataFrame, exported: d
     lines = [context.text("export.exported", date=exported.isoformat()),
              context.text("app.registry_version", version=stamp.version, date=stamp.version_date)]
     _text_box(slide, _MARGIN, Inches(4.55), text_width, Inches(1.0), lines + missing, 14, colour=_GREY)
+    if not stamp.permalink:  # no address known: no link rather than one that opens nothing
+        return
     link = _text_box(slide, _MARGIN, Inches(5.65), text_width, Inches(0.9),
                      [context.text("app.permalink"), stamp.permalink], 12, colour=_GREY)
     link.paragraphs[1].runs[0].hyperlink.address = stamp.permalink

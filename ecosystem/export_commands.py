@@ -17,6 +17,7 @@ from ecosystem.charts import CHARTS
 from ecosystem.checks import problem_lines
 from ecosystem.exports import ExportOptions, chart_file, deck_file, html_file, map_file, write_files
 from ecosystem.i18n import LANGUAGES
+from ecosystem.links import configured_address, site_address
 from ecosystem.pictures import SLIDE_SIZES, PictureError, close_browsers
 from ecosystem.store import StoreError
 from ecosystem.view import load_view
@@ -26,7 +27,27 @@ __all__ = ["add_export_commands"]
 _LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
 
+def _address(given: str | None) -> str:
+    """The dashboard's address for the exports' links: ``--base-url``, else ``ECOSYSTEM_PUBLIC_URL``, else ``""``
+    (ValueError when the one given is not an http(s) address with a host)."""
+    if given is None:
+        return configured_address() or ""
+    address = site_address(given)
+    if address is None:
+        raise ValueError(f"--base-url {given!r} is not a web address: give the address visitors use, with http:// "
+                         "or https:// and the host name (e.g. https://ecosystem.example.org).")
+    return address
+
+
 def _export_figures(args: argparse.Namespace) -> int:
+    try:
+        base_url = _address(args.base_url)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if not base_url:
+        print("note: no address of the dashboard (ECOSYSTEM_PUBLIC_URL or --base-url): the exports carry no link "
+              "and no QR code", file=sys.stderr)
     try:
         view = load_view(args.query, args.lang)
     except (ValueError, OSError, StoreError) as error:  # e.g. a taxonomy that cannot be read
@@ -38,7 +59,7 @@ def _export_figures(args: argparse.Namespace) -> int:
         print("\n".join(problem_lines(view.problems.problems)), file=sys.stderr)
     if any(notice.level == "error" for notice in view.notices):
         return 2
-    options, size = ExportOptions(base_url=args.base_url), SLIDE_SIZES[args.size]
+    options, size = ExportOptions(base_url=base_url), SLIDE_SIZES[args.size]
     files = []
     try:
         for chart in CHARTS:
@@ -62,5 +83,6 @@ def add_export_commands(subparsers: argparse._SubParsersAction) -> None:
     command.add_argument("--out", required=True, help="folder to write into")
     command.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the exports")
     command.add_argument("--size", choices=("16:9", "4:3", "square"), default="16:9")
-    command.add_argument("--base-url", default="http://localhost:8501", help="the dashboard's address, for permalinks")
+    command.add_argument("--base-url", default=None,
+                         help="the dashboard's public address, for the links and QR codes (default: ECOSYSTEM_PUBLIC_URL)")
     command.set_defaults(handler=_export_figures)

@@ -73,8 +73,9 @@ class ExportFile:
 
 @dataclass(frozen=True)
 class ExportOptions:
-    """What an export needs besides the view: the dashboard's address (for permalinks), and the map as shown —
-    its tiles, its extent (None: the view's own, as the Map page frames it) and which layers are on."""
+    """What an export needs besides the view: the dashboard's address (``ecosystem.links.dashboard_address``: the
+    links and QR codes point there; none without it), and the map as shown — its tiles, its extent (None: the
+    view's own, as the Map page frames it) and which layers are on."""
 
     base_url: str = ""
     tiles: str | None = None
@@ -133,7 +134,7 @@ def chart_file(view: View, chart: str, fmt: ChartFormat = "png", size: SlideSize
     figure = spec.build(view.filtered, view.taxonomy, view.lang, stamp.source, view.programme_names, view.region_names)
     stamped = stamp_figure(figure, stamp, size.width, size.height)
     data = render_chart(stamped, fmt, size.width, size.height, size.scale)
-    if qr and fmt == "png":
+    if qr and fmt == "png" and stamp.permalink:
         data = _with_qr(data, stamp.permalink, size.scale, corner="bottom-right")
     return ExportFile(_name(view, spec.kind, fmt), data, _MIME[fmt])
 
@@ -161,7 +162,7 @@ def _stamped_map(view: View, options: ExportOptions, stamp: Stamp, qr: bool = Fa
                         show_organisations=options.show_organisations, cluster=options.cluster,
                         colour_services=view.state.services, bounds=_bounds(view, options))
     m = build_map(layers)
-    code = qr_png(stamp.permalink, 2 * _QR_CSS_PX) if qr else None
+    code = qr_png(stamp.permalink, 2 * _QR_CSS_PX) if qr and stamp.permalink else None
     return add_stamp(m, stamp.title, stamp.subtitle, [stamp.source, stamp.permalink], code)
 
 
@@ -186,7 +187,7 @@ def map_file(view: View, fmt: str = "png", size: SlideSize = DEFAULT_SLIDE, titl
                               bounds=_bounds(view, picture), fmt=fmt, width=size.width, height=size.height,
                               scale=size.scale, title=stamp.title, subtitle=stamp.subtitle,
                               footer_lines=[stamp.source, stamp.permalink])
-    if qr and fmt == "png":
+    if qr and fmt == "png" and stamp.permalink:
         data = _with_qr(data, stamp.permalink, size.scale, corner="top-right")
     return ExportFile(_name(view, "map", fmt), data, _MIME[fmt])
 

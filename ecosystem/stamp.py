@@ -21,6 +21,7 @@ import segno
 from ecosystem.charts import CHARTS, plotly_text
 from ecosystem.filters import FilterState, describe_filters
 from ecosystem.i18n import t
+from ecosystem.links import view_link
 from ecosystem.taxonomy import Taxonomy
 
 __all__ = ["Stamp", "export_file_name", "make_stamp", "qr_png", "stamp_figure", "toImageButtonOptions"]
@@ -49,6 +50,8 @@ class Stamp:
     source: str
     attributions: tuple[str, ...]
     permalink: str
+    """the link that reopens the view (``ecosystem.links.view_link``); ``""`` when the dashboard's address is not
+    known: the export then carries no link and no QR code"""
     lang: str
     version: str
     version_date: str
@@ -78,13 +81,12 @@ def make_stamp(
     what the export draws); ``title`` replaces the default title of the kind."""
     if title is None and kind not in _TITLE_KEYS:
         raise ValueError(f"No default title for view kind {kind!r}; expected one of {', '.join(_TITLE_KEYS)}.")
-    path = "/".join(part for part in (base_url.rstrip("/"), page.strip("/")) if part)
     return Stamp(
         title=t(_TITLE_KEYS[kind], lang) if title is None else title,
         subtitle=describe_filters(state, taxonomy, lang, programme_names, region_names),
         source=t("app.source_footnote", lang, version=version, date=version_date),
         attributions=tuple(attributions),
-        permalink=f"{path}?{state.query_string(lang=lang)}",
+        permalink=view_link(base_url, page, state.query_string(lang=lang)),
         lang=lang,
         version=version,
         version_date=version_date,
@@ -152,7 +154,7 @@ def stamp_figure(fig: go.Figure, stamp: Stamp, width: int, height: int) -> go.Fi
     x_axis = stamped.layout.xaxis
     axis_on_top = x_axis.side == "top" or x_axis.visible is False
     footer = _wrapped(stamp.credits, (width - 120) // 6)
-    permalink = _wrapped(stamp.permalink, (width - 120) // 5, break_words=True)
+    permalink = _wrapped(stamp.permalink, (width - 120) // 5, break_words=True) if stamp.permalink else []
     footer_height = len(footer) * (_FOOTER_SIZE + 5) + len(permalink) * (_PERMALINK_SIZE + 5) + 10
     axis_gap = _NO_AXIS_GAP if axis_on_top else _BOTTOM_AXIS_GAP
 

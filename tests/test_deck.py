@@ -26,6 +26,7 @@ from ecosystem.filters import FilterState, apply_filters
 from ecosystem.i18n import t
 from ecosystem.stamp import make_stamp
 from tests.conftest import make_frame
+from tests.qr import decoded_qr_codes
 
 MARKUP = "<b>x</b> & <script>"
 REGION_NAMES = {"LT011": "Vilniaus miesto savivaldybė", "LT021": "Alytaus apskritis", "LT027": "Tauragės apskritis",
@@ -134,7 +135,25 @@ def test_title_slide_says_filters_date_version_and_link(seed_deck):
     assert "Registry version 42, last updated 2026-11-26" in texts
     assert stamp.permalink == "https://map.example.org/coverage?country=LT%2CLV&lang=en"
     assert stamp.permalink in texts
-    assert any(shape.shape_type == MSO_SHAPE_TYPE.PICTURE for shape in slide.shapes)  # the QR code
+    links = [run.hyperlink.address for shape in slide.shapes if shape.has_text_frame
+             for paragraph in shape.text_frame.paragraphs for run in paragraph.runs if run.hyperlink.address]
+    assert links == [stamp.permalink, stamp.permalink]  # the footer's and the permalink's, clickable
+    assert decoded_qr_codes(slide) == [stamp.permalink]
+
+
+def test_without_an_address_a_deck_carries_no_link_and_no_qr_code(small_frame, taxonomy):
+    stamp = make_stamp("deck", STATE, taxonomy, "en", version="42", version_date="2026-11-26", base_url="", page="overview",
+                       attributions=(), programme_names={}, region_names={})
+    assert stamp.permalink == ""
+    data = build_deck(frame=small_frame, taxonomy=taxonomy, lang="en", stamp=stamp, programme_names={}, region_names={},
+                      region_codes_in_scope=[], map_png=None, heatmap_png=None, exported=EXPORTED)
+    deck = _open(data)
+    assert not any(shape.shape_type == MSO_SHAPE_TYPE.PICTURE for shape in deck.slides[0].shapes)
+    assert t("app.permalink", "en") not in _texts(deck.slides[0])
+    for slide in deck.slides:
+        assert not any("?country=" in text or "lang=en" in text for text in _texts(slide))
+        assert not [run for shape in slide.shapes if shape.has_text_frame for paragraph in shape.text_frame.paragraphs
+                    for run in paragraph.runs if run.hyperlink.address]
 
 
 def test_every_slide_has_a_footer_notes_and_no_placeholder_prompt(seed_deck):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import os
 import re
@@ -23,6 +24,7 @@ from ecosystem.regions import load_regions
 from ecosystem.registry import Registry
 from ecosystem.schema import PROBLEM_COLUMNS
 from ecosystem.view import View
+from qr import decoded_qr_codes, decoded_qr_codes_in_image
 
 HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 OPTIONS = ExportOptions(base_url="http://dash.example")
@@ -110,7 +112,8 @@ def test_deck_contains_the_map_and_native_charts(view, browsers):
 def test_export_figures_command_writes_a_view(tmp_path: Path, browsers):
     data = copy_seed_data(tmp_path / "data")
     env = {**os.environ, "ECOSYSTEM_DATA_DIR": str(data), "PYTHONPATH": str(REPO),
-           "ECOSYSTEM_REFERENCE_DIR": str(NUTS_2024_L3.parent if NUTS_2024_L3.exists() else tmp_path / "none")}
+           "ECOSYSTEM_REFERENCE_DIR": str(NUTS_2024_L3.parent if NUTS_2024_L3.exists() else tmp_path / "none"),
+           "ECOSYSTEM_PUBLIC_URL": "https://ecosystem.example.org/"}
     out = tmp_path / "figures"
     result = subprocess.run([sys.executable, "-m", "ecosystem", "export-figures", "--query",
                              "country=LT&service=transport_mobility", "--out", str(out), "--lang", "lt"],
@@ -120,23 +123,31 @@ def test_export_figures_command_writes_a_view(tmp_path: Path, browsers):
     assert len(names) == 16 and all("_LT_" in name for name in names)
     deck = next(out.glob("deck_*.pptx"))
     assert zipfile.is_zipfile(deck)
+    link = "https://ecosystem.example.org/overview?country=LT&service=transport_mobility&lang=lt"
+    assert decoded_qr_codes(Presentation(deck).slides[0]) == [link]  # the link that restores the view
 
 
 def test_qr_code_of_the_permalink_on_pictures(view, browsers):
-    plain = Image.open(io.BytesIO(chart_file(view, "timeline", "png").data)).convert("L")
-    with_qr = Image.open(io.BytesIO(chart_file(view, "timeline", "png", qr=True).data)).convert("L")
-    corner = (plain.width - 170, plain.height - 170, plain.width, plain.height)
-    dark = lambda image: sum(1 for value in image.crop(corner).get_flattened_data() if value < 60)  # noqa: E731
-    assert dark(with_qr) > dark(plain) + 2000  # the code's dark modules sit in the bottom-right corner
-    html = html_file(view, qr=True).data.decode("utf-8")
-    assert "data:image/png;base64," in html and "alt=\\u0022QR\\u0022" in html.replace('\\"', "\\u0022")
+    link = "http://dash.example/coverage?country=LT%2CLV&lang=lt"
+    assert decoded_qr_codes_in_image(chart_file(view, "timeline", "png", options=OPTIONS).data) == []
+    assert decoded_qr_codes_in_image(chart_file(view, "timeline", "png", qr=True, options=OPTIONS).data) == [link]
+    html = html_file(view, qr=True, options=OPTIONS).data.decode("utf-8")
+    pictures = re.findall(r"data:image/png;base64,([A-Za-z0-9+/=]+)", html)
+    codes = [text for picture in pictures for text in decoded_qr_codes_in_image(base64.b64decode(picture))]
+    assert codes == [link.replace("/coverage", "/map")]
 
 
 def test_qr_on_the_static_map(view):
-    plain = Image.open(io.BytesIO(map_file(view, "png", use_browser=False).data)).convert("L")
-    with_qr = Image.open(io.BytesIO(map_file(view, "png", use_browser=False, qr=True).data)).convert("L")
-    corner = (plain.width - 170, 0, plain.width, 170)
-    assert list(plain.crop(corner).get_flattened_data()) != list(with_qr.crop(corner).get_flattened_data())
+    picture = map_file(view, "png", use_browser=False, qr=True, options=OPTIONS).data
+    assert decoded_qr_codes_in_image(picture) == ["http://dash.example/map?country=LT%2CLV&lang=lt"]
+
+
+def test_without_an_address_exports_carry_no_link(view, browsers):
+    """No link is better than one without a host: it would open nothing from a slide."""
+    assert decoded_qr_codes_in_image(chart_file(view, "timeline", "png", qr=True).data) == []
+    assert decoded_qr_codes_in_image(map_file(view, "png", use_browser=False, qr=True).data) == []
+    html = html_file(view, qr=True).data.decode("utf-8")
+    assert "alt=\\u0022QR\\u0022" not in html.replace('\\"', "\\u0022") and "?country=" not in html
 
 
 def test_the_deck_credits_what_its_pictures_draw(view, browsers):

@@ -9,6 +9,7 @@ import streamlit as st
 from ecosystem.charts import chart_spec
 from ecosystem.exports import ExportFile, ExportOptions, chart_file, deck_file, html_file, map_file, view_stamp
 from ecosystem.i18n import t
+from ecosystem.links import dashboard_address
 from ecosystem.pictures import DEFAULT_SLIDE, SLIDE_SIZES, PictureError, SlideSize
 from ecosystem.stamp import export_file_name, toImageButtonOptions
 from ecosystem.ui.map_widget import map_tiles
@@ -41,10 +42,10 @@ def export_panel(view: View, page: str, charts: list[str], *, include_map: bool,
         qr = st.checkbox(t("export.qr", lang), key=f"export_qr_{page}",
                          disabled=what.endswith((".svg", ".pdf")) or what == "deck")
         if st.button(t("export.prepare", lang), key=f"export_go_{page}", type="primary"):
-            options = _options(bounds=bounds, show_organisations=show_organisations, show_coverage=show_coverage,
-                               cluster=cluster)
             with st.status(t("export.preparing", lang, name=kinds[what]), expanded=False) as status:
                 try:
+                    options = _options(page, bounds=bounds, show_organisations=show_organisations,
+                                       show_coverage=show_coverage, cluster=cluster)
                     st.session_state[f"export_file_{page}"] = _export(view, options, what, SLIDE_SIZES[size],
                                                                       title or None, qr)
                 except (PictureError, OSError, ValueError) as error:
@@ -59,11 +60,11 @@ def export_panel(view: View, page: str, charts: list[str], *, include_map: bool,
                                mime=file.mime, key=f"export_download_{page}")
 
 
-def _options(*, bounds: list[list[float]] | None, show_organisations: bool, show_coverage: bool,
+def _options(page: str, *, bounds: list[list[float]] | None, show_organisations: bool, show_coverage: bool,
              cluster: bool) -> ExportOptions:
-    """The map as this page shows it, and this dashboard's address for the permalink."""
-    url = st.context.url or ""
-    base_url = url.split("?", 1)[0].rsplit("/", 1)[0] if url else ""
+    """The map as this page shows it, and this dashboard's address for the links: the configured public one, else
+    the one this visitor's browser shows ``page`` at (ValueError when the configured one is not an address)."""
+    base_url = dashboard_address(browser_url=st.context.url, page_path=page, headers=dict(st.context.headers))
     return ExportOptions(base_url=base_url, tiles=map_tiles()[0], bounds=bounds,
                          show_organisations=show_organisations, show_coverage=show_coverage, cluster=cluster)
 
