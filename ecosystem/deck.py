@@ -13,6 +13,7 @@ import datetime
 import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING, TypedDict, Unpack, cast
 
 import pandas as pd
@@ -46,6 +47,7 @@ from ecosystem.coverage import (
 )
 from ecosystem.i18n import format_number, language_tag, t
 from ecosystem.schema import split_codes
+from ecosystem.sources import source_name
 from ecosystem.stamp import Stamp, qr_png
 from ecosystem.taxonomy import Taxonomy
 
@@ -79,6 +81,7 @@ class _Context:
     taxonomy: Taxonomy
     programme_names: Mapping[str, str]
     region_names: Mapping[str, str]
+    source_names: Mapping[str, str]
 
     def text(self, key: str, **values: object) -> str:
         """The interface string ``key`` in the deck's language."""
@@ -488,7 +491,7 @@ def _sources_slide(deck: Deck, context: _Context, frame: pd.DataFrame) -> None:
                  for line in context.stamp.attributions]  # what the deck draws, and only that
     notes = [context.text("export.notes.sources", rows=context.number(len(frame)),
                           articles=context.number(len(citations)), programmes=context.number(len(programmes)))]
-    notes += [f"{source}: {context.text('about.rows_citing', count=int(count))}"
+    notes += [f"{source_name(source, context.source_names)}: {context.text('about.rows_citing', count=int(count))}"
               for source, count in citations.items()]
     notes += [f"{context.programme_names.get(code, code)}: {context.text('chart.initiatives')} "
               f"{context.number(int(initiatives[code]))}." for code in programmes]
@@ -502,7 +505,8 @@ def _sources_slide(deck: Deck, context: _Context, frame: pd.DataFrame) -> None:
         _text_box(slide, _MARGIN, table_top, left_width, Inches(0.6), [context.text("export.no_sources")], 12,
                   colour=_GREY)
     else:
-        rows = [[str(source), context.number(int(count))] for source, count in citations.items()]
+        rows = [[source_name(source, context.source_names), context.number(int(count))]
+                for source, count in citations.items()]
         shown = rows[:_ROWS_PER_BLOCK]
         _table(slide, [[context.text("column.source"), context.text("history.rows")]] + shown, _MARGIN, table_top,
                [left_width - Inches(1.0), Inches(1.0)], row_height, 10)
@@ -553,9 +557,11 @@ def build_deck(
     map_png: bytes | None,
     heatmap_png: bytes | None,
     exported: datetime.date | None = None,
+    source_names: Mapping[str, str] = MappingProxyType({}),
 ) -> bytes:
-    """The coverage report of the filtered ``frame`` as a 16:9 PPTX file (bytes)."""
-    context = _Context(lang, stamp, taxonomy, programme_names, region_names)
+    """The coverage report of the filtered ``frame`` as a 16:9 PPTX file (bytes); the sources the rows cite are
+    named by ``source_names`` (title and publisher, ``ecosystem.sources``), else as cited."""
+    context = _Context(lang, stamp, taxonomy, programme_names, region_names, source_names)
     deck = Presentation()
     deck.slide_width, deck.slide_height = _WIDTH, _HEIGHT
     properties = deck.core_properties

@@ -204,7 +204,8 @@ def deck_file(view: View, title: str | None = None, *, options: ExportOptions = 
                        map_drawn=map_png is not None)
     data = build_deck(frame=view.filtered, taxonomy=view.taxonomy, lang=view.lang, stamp=stamp,
                       programme_names=view.programme_names, region_names=view.region_names,
-                      region_codes_in_scope=_regions_in_scope(view), map_png=map_png, heatmap_png=None)
+                      region_codes_in_scope=_regions_in_scope(view), map_png=map_png, heatmap_png=None,
+                      source_names=view.source_names)
     return ExportFile(_name(view, "deck", "pptx"), data, _MIME["pptx"])
 
 

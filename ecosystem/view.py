@@ -44,6 +44,7 @@ from ecosystem.registry import (
     typed_registry,
 )
 from ecosystem.schema import PROBLEM_COLUMNS, REGISTRY_COLUMNS, ValidationContext, has_errors, validate_registry
+from ecosystem.sources import load_source_names
 from ecosystem.store import (
     RegistryStore,
     StoreError,
@@ -127,6 +128,10 @@ class Inputs:
     """residents per NUTS-3 region and broad age group (``ecosystem.population``), when downloaded and usable"""
     population_problem: str | None = None
     """why the downloaded population table cannot be used"""
+    source_names: Mapping[str, str] = field(default_factory=dict)
+    """what rows cite → its title and publisher (``ecosystem.sources``)"""
+    sources_problem: str | None = None
+    """why the data folder's sources file cannot be used (sources are then named as cited)"""
 
     @property
     def seed_path(self) -> Path:
@@ -151,12 +156,20 @@ class Inputs:
 
     @property
     def notices(self) -> tuple[Notice, ...]:
-        """What the pages say about the boundaries: that there are none, or that they cannot be used."""
+        """What the pages say about the boundaries (that there are none, or that they cannot be used) and about a
+        sources file that cannot be used."""
         if self.regions_path is None:
-            return (_notice("info", "app.no_regions"),)
+            return (_notice("info", "app.no_regions"), *self._sources_notice)
         if self.regions_problem is not None:
-            return (_notice("warning", "app.regions_error", file=self.regions_path.name, reason=self.regions_problem),)
-        return ()
+            return (_notice("warning", "app.regions_error", file=self.regions_path.name, reason=self.regions_problem),
+                    *self._sources_notice)
+        return self._sources_notice
+
+    @property
+    def _sources_notice(self) -> tuple[Notice, ...]:
+        """That the sources file cannot be used, when it cannot."""
+        return () if self.sources_problem is None else (_notice("warning", "app.sources_error",
+                                                                reason=self.sources_problem),)
 
 
 def read_programmes(path: Path) -> pd.DataFrame | RegistryError:
@@ -289,6 +302,11 @@ def load_inputs(loaders: Loaders = Loaders()) -> Inputs:
     regions_path = find_regions_file()
     population_path = find_population_file()
     programmes = loaders.programmes(programmes_path)
+    sources_path = folder / "sources.csv"
+    try:
+        source_names, sources_problem = load_source_names(sources_path), None
+    except RegistryError as error:
+        source_names, sources_problem = {}, str(error)
     regions = loaders.regions(regions_path) if regions_path is not None else None
     population = loaders.population(population_path) if population_path is not None else None
     programmes_problem = programmes if isinstance(programmes, RegistryError) else None
@@ -296,7 +314,7 @@ def load_inputs(loaders: Loaders = Loaders()) -> Inputs:
     usable_regions = None if isinstance(regions, RegionsError) else regions
     key = (str(programmes_path), modified_time(programmes_path), modified_time(taxonomy_path), str(regions_path),
            modified_time(regions_path) if usable_regions is not None else 0.0, str(population_path),
-           modified_time(population_path))
+           modified_time(population_path), modified_time(sources_path))
     return Inputs(
         data_dir=folder, taxonomy=loaders.taxonomy(taxonomy_path),
         programmes=pd.DataFrame(columns=PROGRAMME_COLUMNS) if programmes_problem is not None else programmes,
@@ -304,6 +322,7 @@ def load_inputs(loaders: Loaders = Loaders()) -> Inputs:
         regions_problem=regions_problem, key=key,
         population=None if isinstance(population, PopulationError) else population,
         population_problem=str(population) if isinstance(population, PopulationError) else None,
+        source_names=source_names, sources_problem=sources_problem,
     )
 
 
@@ -355,7 +374,7 @@ class Served:
         """The view of ``state`` in ``lang`` whose rows ``filtered`` were already selected by ``state``."""
         return View(self.inputs.taxonomy, self.registry, self.inputs.regions, self.region_names, state, filtered,
                     lang, self.notices, self.problems, (self.key, state, lang), self.inputs.derivation.source,
-                    self.inputs.population, self.inputs.population_problem)
+                    self.inputs.population, self.inputs.population_problem, self.inputs.source_names)
 
 
 def load_served(loaders: Loaders = Loaders()) -> Served:
@@ -463,6 +482,8 @@ class View:
     """residents per NUTS-3 region and broad age group, when downloaded (``ecosystem.population``)"""
     population_problem: str | None = None
     """why the downloaded population table cannot be used"""
+    source_names: Mapping[str, str] = field(default_factory=dict)
+    """what rows cite → its title and publisher (``ecosystem.sources``)"""
 
     @cached_property
     def programme_names(self) -> dict[str, str]:

@@ -4,6 +4,7 @@ import streamlit as st
 
 from ecosystem.i18n import t
 from ecosystem.schema import split_codes
+from ecosystem.sources import source_name
 from ecosystem.tables import taxonomy_table
 from ecosystem.ui.navigation import leave_legacy_pages_mode
 from ecosystem.ui.text import plain
@@ -22,7 +23,7 @@ def render(view: View) -> None:
     st.subheader(t("about.sources", lang))
     citations = split_codes(view.registry.initiatives["source"]).value_counts()
     for source, count in citations.items():
-        st.markdown(f"- {plain(source)} — {t('about.rows_citing', lang, count=count)}")
+        st.markdown(f"- {plain(source_name(source, view.source_names))} — {t('about.rows_citing', lang, count=count)}")
     st.caption(t("about.boundaries", lang))
 
     st.subheader(t("about.programmes", lang))

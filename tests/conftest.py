@@ -65,7 +65,7 @@ def eurostat_population_csv() -> str:
     return answer.to_csv(index=False)
 
 
-SEED_FILES = ("initiatives.csv", "programmes.csv", "taxonomy.csv")
+SEED_FILES = ("initiatives.csv", "programmes.csv", "sources.csv", "taxonomy.csv")
 
 
 @pytest.fixture(autouse=True)

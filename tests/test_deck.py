@@ -24,11 +24,13 @@ from ecosystem.coverage import counts_by_area_and_service, service_target_matrix
 from ecosystem.deck import GISCO_CREDIT, build_deck
 from ecosystem.filters import FilterState, apply_filters
 from ecosystem.i18n import t
+from ecosystem.sources import load_source_names
 from ecosystem.stamp import make_stamp
-from tests.conftest import make_frame
+from tests.conftest import DATA, make_frame
 from tests.qr import decoded_qr_codes
 
 MARKUP = "<b>x</b> & <script>"
+SOURCE_NAMES = load_source_names(DATA / "sources.csv")
 REGION_NAMES = {"LT011": "Vilniaus miesto savivaldybė", "LT021": "Alytaus apskritis", "LT027": "Tauragės apskritis",
                 "LV00B": "Kurzeme", "LV00C": "Vidzeme"}
 STATE = FilterState(countries=("LT", "LV"))
@@ -51,11 +53,11 @@ def _stamp(taxonomy, lang="en", state=STATE, programme_names=None, region_names=
 
 def _build(frame, taxonomy, lang="en", *, programme_names=None, region_names=REGION_NAMES,
            scope=tuple(REGION_NAMES), map_png=None, heatmap_png=None, title=None, state=STATE,
-           credits=(EUROGEOGRAPHICS, OSM_ATTRIBUTION)):
+           credits=(EUROGEOGRAPHICS, OSM_ATTRIBUTION), source_names=None):
     stamp = _stamp(taxonomy, lang, state, programme_names, region_names, title, credits)
     data = build_deck(frame=frame, taxonomy=taxonomy, lang=lang, stamp=stamp, programme_names=programme_names or {},
                       region_names=region_names, region_codes_in_scope=list(scope), map_png=map_png,
-                      heatmap_png=heatmap_png, exported=EXPORTED)
+                      heatmap_png=heatmap_png, exported=EXPORTED, source_names=source_names or SOURCE_NAMES)
     return data, stamp
 
 
@@ -306,12 +308,15 @@ def test_many_regions_show_the_largest_fifteen_and_say_so(taxonomy):
     assert t("export.top_regions", "en", shown=15, total=20) in _texts(slide)
 
 
-def test_sources_slide_cites_articles_programmes_and_boundaries(seed_deck, seed_frame, programme_names):
+def test_sources_slide_names_articles_by_title_and_publisher_and_cites_programmes_and_boundaries(
+        seed_deck, seed_frame, programme_names):
     data, _ = seed_deck
     slide = _by_title(_open(data), t("about.sources", "en"))
     texts = _texts(slide)
     cited = sorted({code for cell in seed_frame["source"] for code in cell.split(";") if code})
-    assert cited and all(source in texts for source in cited)
+    assert cited and all(SOURCE_NAMES[source] in texts for source in cited)
+    assert "Lietuvoje kurti gera — Tauragės rajono vietos veiklos grupė (VVG) (2017-01-11)" in texts
+    assert not any(".txt" in text for text in texts + [_notes(slide)])  # no file names
     named = {code for cell in seed_frame["programmes"] for code in cell.split(";") if code}
     assert all(programme_names[code] in texts for code in named)
     assert f"Region boundaries: {GISCO_CREDIT}" in texts
