@@ -27,8 +27,8 @@ REFERENCE_DIR = SHARED / "bench" / "reference"
 NUTS_DIR = SHARED / "reference" / "nuts"
 
 __all__ = [
-    "REFERENCE_DIR", "REPO", "Server", "export_commit", "free_port", "has_init_command", "our_data_folder", "our_entry_point",
-    "run_init", "start_ours", "start_reference",
+    "READY_LINE", "REFERENCE_DIR", "REPO", "Server", "export_commit", "free_port", "has_init_command", "our_data_folder",
+    "our_entry_point", "readies_first_view", "run_init", "start_ours", "start_reference",
 ]
 
 
@@ -73,6 +73,17 @@ class Server:
                 pass
             time.sleep(0.3)
         raise TimeoutError(f"{self.name} server did not answer /_stcore/health within {timeout:.0f} s")
+
+    def wait_for_log(self, text: str, timeout: float = 600.0) -> float:
+        """Wait until the server's log holds ``text`` (a line it prints when something is done); seconds waited."""
+        started = time.perf_counter()
+        while text not in self.log.read_text(errors="replace"):
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} server exited with {self.process.returncode}:\n{self.log_tail()}")
+            if time.perf_counter() - started > timeout:
+                raise TimeoutError(f"{self.name} server did not log {text!r} within {timeout:.0f} s")
+            time.sleep(0.2)
+        return time.perf_counter() - started
 
     def log_tail(self, lines: int = 30) -> str:
         try:
@@ -211,6 +222,16 @@ def our_environment(folder: Path, rows: int) -> dict[str, str]:
     )
     env.pop("ECOSYSTEM_DATABASE_READ_ONLY", None)
     return env
+
+
+READY_LINE = "ready to serve"
+"""What our server logs once it has readied a first view (``ecosystem.ui.cache.warm_up``, started by app.py)."""
+
+
+def readies_first_view(source: Path) -> bool:
+    """Whether the checkout's server readies a first view after starting (and logs ``READY_LINE`` when done)."""
+    app = source / "app.py"
+    return app.exists() and "warm_up" in app.read_text(encoding="utf-8")
 
 
 def has_init_command(source: Path) -> bool:
