@@ -4,7 +4,8 @@ For each size a synthetic registry (ids ``synthetic-…``, never mixed with real
 default slide size (1600×900 CSS px, scale 2 → 3200×1800 px):
 
 - chart: the coverage heatmap (``charts.service_target_heatmap``) through ``pictures.render_chart``;
-- map: our compact map (``maps.map_layers``, no tiles, assets inlined) through ``pictures.render_map_png``;
+- map: our compact map (``maps.map_layers``, no tiles, assets inlined) through ``pictures.render_map_png``, with
+  every point drawn and grouped (``cluster=True``, as the Map page's switch exports it);
 - fallback: the same map through ``pictures.static_map_picture`` (geopandas + matplotlib, no browser);
 - deck: the whole briefing deck export (``exports.deck_file``: its map picture, native charts, tables, notes).
 
@@ -119,6 +120,7 @@ def main() -> None:
     memory = PeakMemory()
     print(f"synthetic rows ({SYNTHETIC_SOURCE}), 1600×900 CSS px at scale 2; seconds, MB")
     print(f"{'rows':>6} | {'chart cold':>10} {'warm':>5} | {'map cold':>8} {'warm':>5} {'page MB':>7} | "
+          f"{'grouped cold':>12} {'warm':>5} | "
           f"{'fallback cold':>13} {'warm':>5} | {'deck cold':>9} {'warm':>5} | {'peak MB':>7}")
     try:
         for size in args.sizes:
@@ -128,9 +130,13 @@ def main() -> None:
             fig = service_target_heatmap(service_target_matrix(frame, services, targets), taxonomy, "en",
                                          footnote=SYNTHETIC_SOURCE)
             chart = cold_and_warm(lambda fig=fig: render_chart(fig), args.repeat)
-            html = inline_assets_html(build_map(map_layers(frame, taxonomy, "en", {}, tiles=None)).get_root().render())
+            html, grouped_html = (inline_assets_html(build_map(map_layers(frame, taxonomy, "en", {}, tiles=None,
+                                                                          cluster=cluster)).get_root().render())
+                                  for cluster in (False, True))
             shapes = map_shape_count(frame)
             browser_map = cold_and_warm(lambda html=html, shapes=shapes: render_map_png(html, expected_shapes=shapes),
+                                        args.repeat)
+            grouped_map = cold_and_warm(lambda html=grouped_html, shapes=shapes: render_map_png(html, expected_shapes=shapes),
                                         args.repeat)
             fallback = cold_and_warm(lambda frame=frame: static_map_picture(frame, taxonomy, "en"), args.repeat)
             registry = Registry(frame, pd.DataFrame(columns=PROGRAMME_COLUMNS), "bench", "2026-11-26",
@@ -140,7 +146,8 @@ def main() -> None:
             deck = cold_and_warm(lambda view=view: deck_file(view).data, args.repeat)
             peak = memory.take()
             print(f"{size:>6} | {chart[0]:>10.2f} {chart[1]:>5.2f} | {browser_map[0]:>8.2f} {browser_map[1]:>5.2f} "
-                  f"{len(html.encode()) / 1e6:>7.2f} | {fallback[0]:>13.2f} {fallback[1]:>5.2f} | "
+                  f"{len(html.encode()) / 1e6:>7.2f} | {grouped_map[0]:>12.2f} {grouped_map[1]:>5.2f} | "
+                  f"{fallback[0]:>13.2f} {fallback[1]:>5.2f} | "
                   f"{deck[0]:>9.2f} {deck[1]:>5.2f} | {peak / 1e6:>7.0f}",
                   flush=True)
     finally:
