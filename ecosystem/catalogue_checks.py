@@ -56,13 +56,15 @@ SAME_AS_ENGLISH: dict[str, frozenset[str]] = {
     "lt": _ID,
     "lv": _ID,
     "da": _ID | _REGION_AND_STATUS | {"about.definition", "history.version", "column.actor_type", "column.start_year",
-                                "page.upload"},  # "Definition", "Version", "Type", "Start", "Upload"
+                                "page.upload",  # "Definition", "Version", "Type", "Start", "Upload"
+                                "export.map.organisations"},  # "{count} organisation"
     "de": _REGION_AND_STATUS | {"about.definition", "history.version", "column.name", "column.website",
                                 "about.code", "r.codes_code", "r.codes_sheet"},  # "Name", "Website", "Code(s)"
     "et": frozenset({"map.layer_legend"}),  # "Legend"
     "pl": _REGION_AND_STATUS,
     "sv": _ID | _REGION_AND_STATUS | {"about.definition", "history.version", "column.start_year",
-                                "coverage.by_region", "chart.id.region"},  # "Per region"
+                                "coverage.by_region", "chart.id.region",  # "Per region"
+                                "export.map.organisations"},  # "{count} organisation"
 }
 """Per language, the messages whose translation is rightly the English text (German "Region", Danish "Version")."""
 _CALLS = ("t", "text")  # t(key, lang, …) and _Context.text(key, …) in the deck

@@ -271,10 +271,10 @@ def _title_slide(deck: Deck, context: _Context, frame: pd.DataFrame, exported: d
     _picture(slide, qr_png(stamp.permalink, 480), _WIDTH - _MARGIN - side, Inches(4.95), side, side)
 
 
-def _map_slide(deck: Deck, context: _Context, frame: pd.DataFrame, map_png: bytes) -> None:
-    """The map picture, fitted, with the map's attributions in the footer."""
+def _map_slide(deck: Deck, context: _Context, frame: pd.DataFrame, map_png: bytes, title: str) -> None:
+    """The map picture, fitted, under ``title``, with the map's attributions in the footer."""
     notes = [context.text("export.notes.map"), _headline_sentence(context, frame), context.stamp.credits]
-    slide = _new_slide(deck, context, context.text("export.title.map"), notes, credits=True)
+    slide = _new_slide(deck, context, title, notes, credits=True)
     _picture(slide, map_png, _MARGIN, _BODY_TOP, _CONTENT_WIDTH, Inches(6.7) - _BODY_TOP)
 
 
@@ -558,9 +558,11 @@ def build_deck(
     heatmap_png: bytes | None,
     exported: datetime.date | None = None,
     source_names: Mapping[str, str] = MappingProxyType({}),
+    map_title: str | None = None,
 ) -> bytes:
     """The coverage report of the filtered ``frame`` as a 16:9 PPTX file (bytes); the sources the rows cite are
-    named by ``source_names`` (title and publisher, ``ecosystem.sources``), else as cited."""
+    named by ``source_names`` (title and publisher, ``ecosystem.sources``), else as cited; the map slide is titled
+    ``map_title`` (what the picture shows), else generically."""
     context = _Context(lang, stamp, taxonomy, programme_names, region_names, source_names)
     deck = Presentation()
     deck.slide_width, deck.slide_height = _WIDTH, _HEIGHT
@@ -570,7 +572,7 @@ def build_deck(
     properties.author = properties.last_modified_by = t("app.title", lang)
     _title_slide(deck, context, frame, exported or datetime.date.today(), map_png is None)
     if map_png is not None:
-        _map_slide(deck, context, frame, map_png)
+        _map_slide(deck, context, frame, map_png, map_title or context.text("export.title.map"))
     _area_slide(deck, context, frame, "country")
     _area_slide(deck, context, frame, "region")
     _timeline_slide(deck, context, frame)

@@ -29,6 +29,7 @@ from ecosystem.attributions import attributions
 from ecosystem.charts import chart_spec
 from ecosystem.coverage import region_counts, regions_in_scope
 from ecosystem.deck import build_deck
+from ecosystem.i18n import t
 from ecosystem.maps import add_stamp, build_map, map_layers, page_of, view_bounds
 from ecosystem.pictures import (
     DEFAULT_SLIDE,
@@ -45,7 +46,8 @@ from ecosystem.stamp import Stamp, export_file_name, make_stamp, qr_png, stamp_f
 from ecosystem.view import View
 
 __all__ = [
-    "ExportFile", "ExportOptions", "chart_file", "deck_file", "html_file", "map_file", "view_stamp", "write_files",
+    "ExportFile", "ExportOptions", "chart_file", "deck_file", "html_file", "map_file", "map_title", "view_stamp",
+    "write_files",
 ]
 
 _ONE_AT_A_TIME = threading.RLock()  # whole exports, not just browser calls: a deck and a map never interleave
@@ -110,11 +112,28 @@ def _regions_in_scope(view: View) -> list[str]:
     return regions_in_scope(view.regions, view.filtered, view.state.countries, view.state.regions)
 
 
+def map_title(view: View, options: ExportOptions) -> str:
+    """What a map of the view shows, as its title: the points it draws (initiatives, and organisations when
+    that layer is on; rows without coordinates are not drawn) and whether regions are coloured by their
+    initiatives."""
+    located = view.filtered.loc[view.filtered["latitude"].notna() & view.filtered["longitude"].notna(), "actor_type"]
+    initiatives = t("map.initiatives_count", view.lang, count=int((located == "initiative").sum()))
+    points = initiatives
+    if options.show_organisations:
+        organisations = t("export.map.organisations", view.lang, count=int((located != "initiative").sum()))
+        points = t("export.map.both", view.lang, initiatives=initiatives, organisations=organisations)
+    key = "export.title.map_shown_regions" if _map_regions(view, options) is not None else "export.title.map_shown"
+    return t(key, view.lang, points=points)
+
+
 def view_stamp(view: View, kind: str, page: str, title: str | None = None, *, options: ExportOptions = ExportOptions(),
                map_drawn: bool = False) -> Stamp:
-    """The stamp of one export; boundaries and tiles are credited only when the picture draws them."""
+    """The stamp of one export; boundaries and tiles are credited only when the picture draws them. A map's
+    default title says what it shows (``map_title``)."""
     credits = attributions(view.lang, boundaries=map_drawn and _map_regions(view, options) is not None,
                            tiles=options.tiles if map_drawn else None)
+    if kind == "map" and not title:
+        title = map_title(view, options)
     return make_stamp(kind, view.state, view.taxonomy, view.lang, version=view.registry.version,
                       version_date=view.registry.updated, base_url=options.base_url, page=page,
                       attributions=credits, programme_names=view.programme_names,
@@ -205,7 +224,7 @@ def deck_file(view: View, title: str | None = None, *, options: ExportOptions = 
     data = build_deck(frame=view.filtered, taxonomy=view.taxonomy, lang=view.lang, stamp=stamp,
                       programme_names=view.programme_names, region_names=view.region_names,
                       region_codes_in_scope=_regions_in_scope(view), map_png=map_png, heatmap_png=None,
-                      source_names=view.source_names)
+                      source_names=view.source_names, map_title=map_title(view, options))
     return ExportFile(_name(view, "deck", "pptx"), data, _MIME["pptx"])
 
 

@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -17,7 +18,7 @@ from PIL import Image
 from pptx import Presentation
 
 from conftest import NUTS_2024_L3, REPO, copy_seed_data, make_frame
-from ecosystem.exports import ExportOptions, chart_file, deck_file, html_file, map_file
+from ecosystem.exports import ExportOptions, chart_file, deck_file, html_file, map_file, map_title
 from ecosystem.filters import FilterState
 from ecosystem.pictures import SLIDE_SIZES
 from ecosystem.regions import load_regions
@@ -157,3 +158,17 @@ def test_the_deck_credits_what_its_pictures_draw(view, browsers):
     texts = " ".join(shape.text_frame.text for slide in deck.slides for shape in slide.shapes if shape.has_text_frame)
     assert "OpenStreetMap" not in texts
     assert ("EuroGeographics" in texts) == (view.regions is not None)
+
+
+def test_a_map_is_titled_by_what_it_shows(view, browsers):
+    """Two initiatives and one organisation with coordinates are drawn (view: in Lithuanian)."""
+    shown = ("Žemėlapis: 2 iniciatyvos ir 1 organizacija; regionai nuspalvinti pagal iniciatyvų skaičių"
+             if view.regions is not None else "Žemėlapis: 2 iniciatyvos ir 1 organizacija")
+    assert map_title(view, OPTIONS) == shown
+    assert map_title(view, ExportOptions(show_organisations=False, show_coverage=False)) == "Žemėlapis: 2 iniciatyvos"
+    unlocated = replace(view, filtered=view.filtered.assign(latitude=[None, 55.3, 56.5]))
+    assert map_title(unlocated, ExportOptions(show_coverage=False)) == "Žemėlapis: 1 iniciatyva ir 1 organizacija"
+    deck = Presentation(io.BytesIO(deck_file(view, options=OPTIONS).data))
+    assert [slide.shapes.title.text for slide in deck.slides][1] == shown
+    svg = map_file(view, "svg", use_browser=False, options=OPTIONS).data.decode("utf-8")
+    assert "2 iniciatyvos ir 1 organizacija" in svg

@@ -38,7 +38,8 @@ def export_panel(view: View, page: str, charts: list[str], *, include_map: bool,
         what = st.selectbox(t("export.what", lang), list(kinds), format_func=kinds.__getitem__, key=f"export_what_{page}")
         size = st.radio(t("export.size", lang), list(SLIDE_SIZES), horizontal=True, key=f"export_size_{page}")
         title = st.text_input(t("export.title_label", lang), key=f"export_title_{page}", max_chars=160,
-                              placeholder=_default_title(what, view))
+                              placeholder=_default_title(what, view, ExportOptions(
+                                  show_organisations=show_organisations, show_coverage=show_coverage)))
         qr = st.checkbox(t("export.qr", lang), key=f"export_qr_{page}",
                          disabled=what.endswith((".svg", ".pdf")) or what == "deck")
         if st.button(t("export.prepare", lang), key=f"export_go_{page}", type="primary"):
@@ -69,14 +70,15 @@ def _options(page: str, *, bounds: list[list[float]] | None, show_organisations:
                          show_organisations=show_organisations, show_coverage=show_coverage, cluster=cluster)
 
 
-def _default_title(what: str, view: View) -> str:
+def _default_title(what: str, view: View, layers: ExportOptions) -> str:
+    """The title an export of ``what`` gets unless one is typed (a map's says what its ``layers`` draw)."""
     if what == "deck":
         kind = "deck"
     elif what.startswith(("map", "html")):
         kind = "map"
     else:
         kind = chart_spec(what.split(".")[1]).kind
-    return view_stamp(view, kind, "").title
+    return view_stamp(view, kind, "", options=layers).title
 
 
 def _export(view: View, options: ExportOptions, what: str, size: SlideSize, title: str | None, qr: bool) -> ExportFile:
