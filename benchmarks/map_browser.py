@@ -10,7 +10,8 @@ on a temporary data folder of N synthetic initiatives with its own database; the
   on and off again; the reference: its category "education" off and on again), median over all changes;
 - JS heap after GC (CDP ``HeapProfiler.collectGarbage`` then ``Runtime.getHeapUsage``, summed over the page and any
   out-of-process frame), after the open, and after 1 and after 1 + ``--changes`` filter changes (the leak ratio,
-  same filter state both times);
+  same filter state both times); beside it, after the open, the typed arrays' backing stores, which that heap
+  does not count (``backingStorageSize``);
 - bytes per point: what the app server sent after navigation — websocket frames plus HTTP bodies other than
   Streamlit's own frontend, the st_folium component's bundle and the map libraries — divided by the points shown;
 - zoom and pan: ``setView`` two levels in around Stockholm, then ``panBy(300, 200)``, no animation, each until
@@ -288,20 +289,23 @@ def settle_network(page: Any, traffic: Traffic, quiet_s: float = 1.0, limit_s: f
         page.wait_for_timeout(200)
 
 
-def js_heap_bytes(context: Any, page: Any, cdp: Any) -> int:
-    """JS heap in use after two garbage collections: the page's, plus any frame in a process of its own."""
+def js_memory_bytes(context: Any, page: Any, cdp: Any) -> tuple[int, int]:
+    """JS heap in use after two garbage collections, and the array buffers' backing stores (typed arrays: outside
+    that heap), each the page's plus any frame's in a process of its own."""
     sessions = [cdp]
     for frame in page.frames[1:]:
         try:
             sessions.append(context.new_cdp_session(frame))
         except Exception:  # noqa: BLE001 - a frame in the page's process has no session of its own (the usual case)
             continue
-    used = 0
+    used = backing = 0
     for session in sessions:
         session.send("HeapProfiler.collectGarbage")
         session.send("HeapProfiler.collectGarbage")
-        used += int(session.send("Runtime.getHeapUsage")["usedSize"])
-    return used
+        usage = session.send("Runtime.getHeapUsage")
+        used += int(usage["usedSize"])
+        backing += int(usage.get("backingStorageSize", 0))
+    return used, backing
 
 
 # --- the two apps ---------------------------------------------------------------------------------------------------
@@ -429,7 +433,8 @@ def one_run(browser: Browser, app: App, changes: int, timeout: float, leak: bool
         result["browser_cpu_open_s"] = browser_cpu_seconds() - browser_cpu
         visible = drawn["visible"] if drawn["visible"] is not None else app.expected_visible.get(False) or app.rows
         result.update(visible=visible, bytes_open=opened, bytes_per_point=Traffic.served(opened) / max(visible, 1))
-        result["heap_open_mb"] = js_heap_bytes(context, page, cdp) / 2**20
+        heap, buffers = js_memory_bytes(context, page, cdp)
+        result["heap_open_mb"], result["buffers_open_mb"] = heap / 2**20, buffers / 2**20
         rss.append(app.server.rss_bytes())
 
         zoom = map_frame(page).evaluate(ZOOM_PAN_JS, {"lat": STOCKHOLM[0], "lon": STOCKHOLM[1], "timeout": timeout * 1000})
@@ -460,10 +465,10 @@ def one_run(browser: Browser, app: App, changes: int, timeout: float, leak: bool
                 change["expected_visible"] = expected
             result["changes"].append(change)
             if count == 1:
-                result["heap_after_1_change_mb"] = js_heap_bytes(context, page, cdp) / 2**20
+                result["heap_after_1_change_mb"] = js_memory_bytes(context, page, cdp)[0] / 2**20
                 result["objects_after_1_change"] = map_frame(page).evaluate(OBJECTS_JS)
             if count == total and leak:
-                result[f"heap_after_{total}_changes_mb"] = js_heap_bytes(context, page, cdp) / 2**20
+                result[f"heap_after_{total}_changes_mb"] = js_memory_bytes(context, page, cdp)[0] / 2**20
                 result[f"objects_after_{total}_changes"] = map_frame(page).evaluate(OBJECTS_JS)
                 result["heap_leak_ratio"] = result[f"heap_after_{total}_changes_mb"] / result["heap_after_1_change_mb"]
                 result["heap_growth_mb"] = result[f"heap_after_{total}_changes_mb"] - result["heap_after_1_change_mb"]
@@ -713,6 +718,7 @@ TARGETS: dict[str, tuple[str, dict[int, tuple[str, Callable[[float], bool] | Non
     "open_s": ("open → drawn, s", {100_000: ("≤ 2.5", _at_most(2.5)), 1_000_000: ("≤ 8", _at_most(8))}),
     "filter_change_s": ("filter change → redrawn, s", {10_000: ("≤ 0.3", _at_most(0.3)), 100_000: ("≤ 1", _at_most(1))}),
     "heap_open_mb": ("JS heap after GC, MB", {100_000: ("≤ 20", _at_most(20)), 1_000_000: ("≤ 120", _at_most(120))}),
+    "buffers_open_mb": ("typed arrays outside the JS heap, MB", {}),
     "bytes_per_point": ("bytes per point", {100_000: ("≤ 12", _at_most(12))}),
     "zoom_s": ("zoom, s", {100_000: ("≤ 0.2", _at_most(0.2)), 1_000_000: ("≤ 0.5", _at_most(0.5))}),
     "pan_s": ("pan, s", {100_000: ("≤ 0.2", _at_most(0.2)), 1_000_000: ("≤ 0.5", _at_most(0.5))}),
@@ -740,7 +746,8 @@ def summarise(runs: list[dict]) -> dict[str, Any]:
     spent = [change["server_cpu_s"] for run in runs for change in run.get("changes", [])]
     return {
         "open_s": median("open_s"), "filter_change_s": statistics.median(changes) if changes else None,
-        "heap_open_mb": median("heap_open_mb"), "bytes_per_point": median("bytes_per_point"),
+        "heap_open_mb": median("heap_open_mb"), "buffers_open_mb": median("buffers_open_mb"),
+        "bytes_per_point": median("bytes_per_point"),
         "zoom_s": median("zoom_s"), "pan_s": median("pan_s"), "heap_leak_ratio": median("heap_leak_ratio"),
         "heap_growth_mb": median("heap_growth_mb"),
         "server_rss_mb": max((run["server_rss_mb"] for run in runs if run.get("server_rss_mb")), default=None),
