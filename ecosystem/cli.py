@@ -17,6 +17,7 @@ __all__ = ["build_parser", "main"]
 _REGISTRY = ("init", "validate", "import", "history", "diff", "rollback", "export")
 _COMMAND_MODULES: dict[str, tuple[str, str]] = {
     "reference": ("ecosystem.reference_download", "add_reference_commands"),
+    "outlines": ("ecosystem.outlines_build", "add_outlines_commands"),
     "assets": ("ecosystem.assets", "add_assets_commands"),
     "hash-password": ("ecosystem.auth", "add_auth_commands"),
     "unlock": ("ecosystem.lockout", "add_lockout_commands"),

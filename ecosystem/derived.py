@@ -3,9 +3,10 @@ is viewed: the NUTS-3 region of every row (``regions.assign_regions``) and the w
 (``schema.validate_registry`` plus where rows lie, ``ValidationContext.location_problems``).
 
 A ``Derivation`` holds what the results depend on — the validation context, the boundaries and ``source``, a
-digest of the taxonomy, programmes, boundary and English message files and of ``DERIVATION_FORMAT`` — and turns
-a version's raw table into ``Derived``. The store keeps it beside the version as ``DerivedParts`` (one Parquet
-blob per part) under that ``source``: a reader whose files give another digest knows the parts are stale.
+digest of the taxonomy, programmes, boundary (or, without one, country outline) and English message files and of
+``DERIVATION_FORMAT`` — and turns a version's raw table into ``Derived``. The store keeps it beside the version as
+``DerivedParts`` (one Parquet blob per part) under that ``source``: a reader whose files give another digest knows
+the parts are stale.
 """
 
 from __future__ import annotations
@@ -140,12 +141,12 @@ class Derivation:
         if checked is None:
             checked = self.check(raw)
             progress(f"{len(raw)} rows validated ({time.perf_counter() - started:.1f} s)")
-        if self.regions is None:
-            return Derived(self.source, checked.reset_index(drop=True))
-        started = time.perf_counter()
-        placed = assign_regions(raw[list(_LOCATION_COLUMNS)].reset_index(drop=True), self.regions)
-        regions = placed[["id", *REGION_COLUMNS]].astype({"region_code_source": object})
-        progress(f"regions assigned ({time.perf_counter() - started:.1f} s)")
+        regions = None
+        if self.regions is not None:
+            started = time.perf_counter()
+            placed = assign_regions(raw[list(_LOCATION_COLUMNS)].reset_index(drop=True), self.regions)
+            regions = placed[["id", *REGION_COLUMNS]].astype({"region_code_source": object})
+            progress(f"regions assigned ({time.perf_counter() - started:.1f} s)")
         started = time.perf_counter()
         located = self.context.location_problems(raw, "en")
         progress(f"locations checked ({time.perf_counter() - started:.1f} s)")

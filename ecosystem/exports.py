@@ -90,7 +90,7 @@ class ExportOptions:
 
 
 def _map_regions(view: View, options: ExportOptions) -> Any:
-    """The boundaries the map draws: none when the coverage layer is switched off."""
+    """The boundaries the map draws: none (the country outlines) when the coverage layer is switched off."""
     return view.regions if options.show_coverage else None
 
 
@@ -128,9 +128,10 @@ def map_title(view: View, options: ExportOptions) -> str:
 
 def view_stamp(view: View, kind: str, page: str, title: str | None = None, *, options: ExportOptions = ExportOptions(),
                map_drawn: bool = False) -> Stamp:
-    """The stamp of one export; boundaries and tiles are credited only when the picture draws them. A map's
-    default title says what it shows (``map_title``)."""
-    credits = attributions(view.lang, boundaries=map_drawn and _map_regions(view, options) is not None,
+    """The stamp of one export; boundaries (else the country outlines) and tiles are credited only when the picture
+    draws them. A map's default title says what it shows (``map_title``)."""
+    drawn_regions = _map_regions(view, options) if map_drawn else None
+    credits = attributions(view.lang, boundaries=drawn_regions is not None, outlines=map_drawn and drawn_regions is None,
                            tiles=options.tiles if map_drawn else None)
     if kind == "map" and not title:
         title = map_title(view, options)
@@ -197,8 +198,7 @@ def map_file(view: View, fmt: str = "png", size: SlideSize = DEFAULT_SLIDE, titl
     regions, counts = _map_regions(view, picture), _region_counts(view, picture)
     if fmt == "png" and use_browser and browser_available():
         html = inline_assets_html(_stamped_map(view, picture, stamp, qr).get_root().render())
-        expected = map_shape_count(view.filtered, regions=regions, region_counts=counts,
-                                   show_organisations=picture.show_organisations)
+        expected = map_shape_count(view.filtered, regions=regions, show_organisations=picture.show_organisations)
         data = render_map_png(html, size.width, size.height, size.scale, expected_shapes=expected)
         return ExportFile(_name(view, "map", "png"), data, _MIME["png"])
     data = static_map_picture(view.filtered, view.taxonomy, view.lang, regions=regions, region_counts=counts,

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from ecosystem.derived import Progress
+from ecosystem.i18n import t
+from ecosystem.outlines import NATURAL_EARTH_SOURCE
 from ecosystem.registry import RegistryError, read_raw_csv
 from ecosystem.schema import has_errors, validate_registry
 from ecosystem.store import RegistryStore, StoreBusyError, StoreError, canonical_registry, open_store
@@ -119,8 +121,10 @@ def initialise(store: RegistryStore, inputs: Inputs, progress: Progress = say_on
     started = time.perf_counter()
     if inputs.regions_problem is not None:
         progress(f"region boundaries not used ({inputs.regions_problem})")
-    elif inputs.regions is None:
-        progress("no region boundaries found: rows are not placed in regions (python -m ecosystem reference download)")
+    if inputs.regions is None:  # the geography in use, as the About page says it
+        progress(t("about.outlines", "en", source=NATURAL_EARTH_SOURCE))
+    else:
+        progress(f"geography: the NUTS-3 regions of {inputs.regions_path} ({len(inputs.regions)} regions)")
     seeded = seed(store, inputs, progress) is not None
     version = store.current_version()
     derived = False

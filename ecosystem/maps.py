@@ -20,7 +20,7 @@ import json
 import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from html import escape
 from typing import Any
 
@@ -31,8 +31,9 @@ from branca.element import Element, Figure, MacroElement
 from folium.elements import JSCSSMixin
 from jinja2 import Template
 
-from ecosystem.attributions import EUROGEOGRAPHICS, OSM_ATTRIBUTION
-from ecosystem.i18n import t
+from ecosystem.attributions import EUROGEOGRAPHICS, NATURAL_EARTH, OSM_ATTRIBUTION
+from ecosystem.countries import country_names
+from ecosystem.i18n import LANGUAGES, t
 from ecosystem.map_style import (
     CLUSTERS,
     EMPTY_REGION_COLOUR,
@@ -47,6 +48,7 @@ from ecosystem.map_style import (
     legend_entries,
     organisation_points,
 )
+from ecosystem.outlines import country_outlines
 from ecosystem.schema import join_labels
 from ecosystem.taxonomy import Taxonomy
 
@@ -65,6 +67,7 @@ __all__ = [
     "inline_map_data",
     "map_layers",
     "map_legend",
+    "map_outlines",
     "point_layer",
     "point_table",
     "region_layer",
@@ -217,10 +220,10 @@ class MapData:
     label_url: str | None = None
 
 
-def inline_map_data(frame: pd.DataFrame, regions: Any = None) -> MapData:
+def inline_map_data(frame: pd.DataFrame, regions: Any = None, lang: str = "en") -> MapData:
     """Map data carried inside the page, for a page that must work on its own (a file, a picture)."""
     table = point_table(frame)
-    outlines = data_uri(region_outlines(regions), "application/json") if regions is not None else None
+    outlines = data_uri(map_outlines(regions, lang), "application/json")
     return MapData(table, data_uri(table.data, "application/octet-stream"), outlines)
 
 
@@ -317,6 +320,26 @@ def region_outlines(regions: Any) -> bytes:
     return data
 
 
+@lru_cache(maxsize=len(LANGUAGES))
+def _country_outlines(lang: str) -> bytes:
+    """The shipped country outlines as the browser draws them: GeoJSON with each country's code as ``id`` and its
+    name in ``lang``."""
+    names = country_names(lang)
+    features = [{
+        "type": "Feature",
+        "properties": {"id": str(row.country), "name": names.get(row.country, str(row.country))},
+        "geometry": row.geometry.__geo_interface__,
+    } for row in country_outlines().itertuples(index=False)]
+    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False,
+                      separators=(",", ":")).encode("utf-8")
+
+
+def map_outlines(regions: Any, lang: str) -> bytes:
+    """What the base map outlines: the NUTS regions when loaded, else the country outlines that ship with the
+    project (coasts and borders on every machine), named in ``lang``."""
+    return region_outlines(regions) if regions is not None else _country_outlines(lang)
+
+
 class _RegionOutlines(DataElement):
     """The region outlines of the base map, fetched from their address and drawn in the empty-region colour."""
 
@@ -328,10 +351,10 @@ class _RegionOutlines(DataElement):
         """
     )
 
-    def __init__(self, url: str, lang: str) -> None:
+    def __init__(self, url: str, lang: str, credit: str) -> None:
         super().__init__()
         self._name = "EcoRegions"
-        self.spec = safe_json({"url": url, "attribution": EUROGEOGRAPHICS, "style": asdict(REGIONS),
+        self.spec = safe_json({"url": url, "attribution": credit, "style": asdict(REGIONS),
                                "empty": EMPTY_REGION_COLOUR, "failed": t("map.data_failed", lang, reason="{reason}")})
 
 
@@ -490,10 +513,10 @@ class _ZoomControl(DataElement):
 
 
 def base_map(tiles: str | None, lang: str, height: str = "100%", bounds: list[list[float]] | None = None,
-             regions_url: str | None = None) -> folium.Map:
-    """The Baltic Sea view (or ``bounds``): optional XYZ tiles (``osm`` or a URL), the region outlines fetched
-    from ``regions_url``, no animations, fractional zoom. ``map_layers`` keeps it the same across filter changes
-    (its overlays move the view), so the browser keeps it too."""
+             regions_url: str | None = None, regions_credit: str = EUROGEOGRAPHICS) -> folium.Map:
+    """The Baltic Sea view (or ``bounds``): optional XYZ tiles (``osm`` or a URL), the outlines fetched from
+    ``regions_url`` (credited with ``regions_credit``), no animations, fractional zoom. ``map_layers`` keeps it
+    the same across filter changes (its overlays move the view), so the browser keeps it too."""
     m = folium.Map(tiles=None, zoom_snap=0.25, zoom_delta=0.5, height=height, control_scale=False,
                    prefer_canvas=True, world_copy_jump=False, fade_animation=False, zoom_animation=False,
                    zoom_control=False)
@@ -505,7 +528,7 @@ def base_map(tiles: str | None, lang: str, height: str = "100%", bounds: list[li
         folium.TileLayer(tiles, name=t("map.layer_tiles", lang), attr=t("map.tiles_attribution", lang), control=False).add_to(m)
     m.add_child(_EcoScripts())
     if regions_url is not None:
-        m.add_child(_RegionOutlines(regions_url, lang))
+        m.add_child(_RegionOutlines(regions_url, lang, regions_credit))
     m.fit_bounds(bounds or BALTIC_BOUNDS)
     page_of(m).header.add_child(folium.Element(
         f"<style>.leaflet-container{{background:{SEA_COLOUR}!important;font-family:Arial,Helvetica,sans-serif}}"
@@ -581,13 +604,14 @@ def map_layers(frame: pd.DataFrame, taxonomy: Taxonomy, lang: str, programme_nam
                tiles: str | None, regions: Any = None, region_counts: pd.Series | None = None,
                show_organisations: bool = True, cluster: bool = False, colour_services: Iterable[str] = (),
                bounds: list[list[float]] | None = None, data: MapData | None = None) -> MapLayers:
-    """The whole map of a filtered frame: base (with the region outlines when ``regions`` are given), coverage
+    """The whole map of a filtered frame: base (outlining ``regions`` when given, else the countries), coverage
     colours (with ``region_counts``), organisations, initiatives, legend.
 
     ``data`` holds the point table the layers select from (the whole registry's, published by this server, for
     the live map); by default the frame's own, inside the page."""
-    data = data or inline_map_data(frame, regions)
-    base = base_map(tiles, lang, regions_url=data.regions_url if regions is not None else None)
+    data = data or inline_map_data(frame, regions, lang)
+    base = base_map(tiles, lang, regions_url=data.regions_url,
+                    regions_credit=EUROGEOGRAPHICS if regions is not None else NATURAL_EARTH)
     overlays, classes = [_view_group(bounds)], None
     if regions is not None and region_counts is not None:
         choropleth, classes = region_layer(regions, region_counts, lang)

@@ -32,6 +32,7 @@ from ecosystem.checks import validation_context
 from ecosystem.derived import Derivation, Derived, derivation_source
 from ecosystem.filters import FilterOptions, FilterState, apply_filters, describe_filters, filter_options
 from ecosystem.i18n import catalogue_path, t
+from ecosystem.outlines import OUTLINES_FILE
 from ecosystem.population import PopulationError, find_population_file, load_population
 from ecosystem.regions import RegionsError, find_regions_file, load_regions, region_names
 from ecosystem.registry import (
@@ -149,8 +150,8 @@ class Inputs:
     def derivation(self) -> Derivation:
         """How regions and warnings are derived from registry rows with these inputs, and the digest of the files
         they come from (RegistryError when the programmes are unusable)."""
-        regions_path = self.regions_path if self.regions is not None else None
-        source = derivation_source(self.data_dir / "taxonomy.csv", self.data_dir / "programmes.csv", regions_path,
+        geography = self.regions_path if self.regions is not None else OUTLINES_FILE  # where rows are judged to lie
+        source = derivation_source(self.data_dir / "taxonomy.csv", self.data_dir / "programmes.csv", geography,
                                    catalogue_path("en"))
         return Derivation(self.context, self.regions, source)
 

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ecosystem.i18n import t
+from ecosystem.outlines import NATURAL_EARTH_SOURCE
 from ecosystem.schema import split_codes
 from ecosystem.sources import source_name
 from ecosystem.tables import taxonomy_table
@@ -24,7 +25,10 @@ def render(view: View) -> None:
     citations = split_codes(view.registry.initiatives["source"]).value_counts()
     for source, count in citations.items():
         st.markdown(f"- {plain(source_name(source, view.source_names))} — {t('about.rows_citing', lang, count=count)}")
-    st.caption(t("about.boundaries", lang))
+    if view.regions is not None:  # the geography in use: the NUTS regions, else the shipped country outlines
+        st.caption(t("about.boundaries", lang))
+    else:
+        st.caption(t("about.outlines", lang, source=NATURAL_EARTH_SOURCE))
 
     st.subheader(t("about.programmes", lang))
     programmes = view.registry.programmes[["name", "funder", "lead", "start_year", "end_year", "website"]]

@@ -18,6 +18,7 @@ from PIL import Image
 from pptx import Presentation
 
 from conftest import NUTS_2024_L3, REPO, copy_seed_data, make_frame
+from ecosystem.attributions import NATURAL_EARTH
 from ecosystem.exports import ExportOptions, chart_file, deck_file, html_file, map_file, map_title
 from ecosystem.filters import FilterState
 from ecosystem.pictures import SLIDE_SIZES
@@ -78,6 +79,20 @@ def test_html_map_works_offline_and_carries_the_stamp(view, browsers):
     assert "http://dash.example/map?country=LT%2CLV" in html
     if view.regions is not None:
         assert "EuroGeographics for the administrative boundaries" in html
+
+
+def test_without_boundaries_the_exports_draw_and_credit_the_country_outlines(view, browsers):
+    bare = replace(view, regions=None, region_names={})
+    html = html_file(bare, options=OPTIONS).data.decode("utf-8")
+    assert f'"attribution":"{NATURAL_EARTH}"' in html and "EuroGeographics" not in html
+    svg = map_file(bare, "svg", use_browser=False).data.decode("utf-8")
+    assert NATURAL_EARTH in svg and "EuroGeographics" not in svg
+    png = map_file(bare, "png", options=OPTIONS)  # in the browser: waits for the outlines as well as the points
+    assert Image.open(io.BytesIO(png.data)).size == (3200, 1800)
+    deck = Presentation(io.BytesIO(deck_file(bare, options=OPTIONS).data))
+    texts = [paragraph.text for slide in deck.slides for shape in slide.shapes if shape.has_text_frame
+             for paragraph in shape.text_frame.paragraphs]
+    assert NATURAL_EARTH in texts and not any("EuroGeographics" in text or "GISCO" in text for text in texts)
 
 
 def test_chart_picture_is_slide_sized_and_names_say_what_is_inside(view, browsers):

@@ -19,7 +19,9 @@ from apptests import open_dashboard
 from conftest import NUTS_2024_L3, REPO, copy_seed_data
 from ecosystem.cli import main
 from ecosystem.config import state_dir
+from ecosystem.i18n import t
 from ecosystem.initialise import ensure_initialised
+from ecosystem.outlines import NATURAL_EARTH_SOURCE
 from ecosystem.regions import assign_regions, load_regions
 from ecosystem.registry import read_raw_csv, typed_registry
 from ecosystem.schema import REGISTRY_COLUMNS, validate_registry
@@ -74,7 +76,7 @@ def test_init_creates_seeds_and_derives_and_a_second_run_does_nothing(data_dir, 
     said = err.splitlines()
     assert all(line.startswith("init: ") for line in said)
     for step in ("initiatives.csv read: 39 rows", "39 rows validated", "regions assigned", "locations checked",
-                 "seeded version 1 with its derived columns"):
+                 "seeded version 1 with its derived columns", f"geography: the NUTS-3 regions of {boundaries}"):
         assert any(step in line for line in said), step
     with open_store() as store:
         assert store.location == str(database()) and len(store.versions()) == 1
@@ -115,6 +117,19 @@ def test_served_regions_and_warnings_are_those_of_assign_regions_and_the_checks(
     context = load_inputs().context
     warnings = pd.concat([validate_registry(raw, context), context.location_problems(raw, "en")], ignore_index=True)
     pd.testing.assert_frame_equal(served.registry.warnings, warnings, check_dtype=False)
+
+
+def test_init_without_boundaries_says_the_country_outlines_judge_where_rows_lie(data_dir, capsys):
+    seed = pd.read_csv(data_dir / "initiatives.csv", dtype=str, keep_default_na=False)
+    seed.loc[0, ["latitude", "longitude"]] = ["57.0", "19.5"]  # the open sea between Gotland and Latvia
+    seed.to_csv(data_dir / "initiatives.csv", index=False)
+    code, _, err = init(capsys)
+    said = err.splitlines()
+    assert code == 0 and f"init: {t('about.outlines', 'en', source=NATURAL_EARTH_SOURCE)}" in said
+    assert any("locations checked" in line for line in said) and not any("regions assigned" in line for line in said)
+    served = load_served()
+    located = served.registry.warnings[served.registry.warnings["column"] == "latitude"]
+    assert len(located) == 1 and f"outside {seed.loc[0, 'country']} (they fall in: —)" in located["message"].iloc[0]
 
 
 def test_a_page_view_before_init_writes_nothing_and_names_the_command(data_dir):

@@ -162,4 +162,4 @@ def test_shape_count_is_what_the_live_map_draws(seed, taxonomy, regions, counts)
         polygons = 0
         if outlines:
             polygons = len(json.loads(base64.b64decode(json.loads(outlines.group(1))["url"].split(",", 1)[1]))["features"])
-        assert map_shape_count(seed, **options, **region_options) == points + polygons
+        assert map_shape_count(seed, **options, regions=region_options.get("regions")) == points + polygons

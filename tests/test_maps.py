@@ -9,7 +9,7 @@ from shapely.geometry import Point, shape
 
 from conftest import NUTS_2024_L3, make_frame
 from ecosystem.assets import WEB_DIR
-from ecosystem.attributions import EUROGEOGRAPHICS
+from ecosystem.attributions import EUROGEOGRAPHICS, NATURAL_EARTH
 from ecosystem.coverage import region_counts
 from ecosystem.maps import (
     BALTIC_BOUNDS,
@@ -22,6 +22,7 @@ from ecosystem.maps import (
     text_columns,
     view_bounds,
 )
+from ecosystem.outlines import country_outlines
 from ecosystem.regions import load_regions
 
 HOSTILE = '</script><script>alert(1)</script><img src=x onerror=alert(2)>'
@@ -154,8 +155,17 @@ def test_choropleth_draws_islands_empty_regions_and_attribution(frame, taxonomy)
     assert spec["attribution"] == EUROGEOGRAPHICS
 
 
-def test_no_regions_no_eurogeographics_line(frame, taxonomy):
-    assert "EuroGeographics" not in render(frame, taxonomy)
+def test_without_regions_the_base_map_outlines_the_countries(frame, taxonomy):
+    html = build_map(map_layers(frame, taxonomy, "de", {}, tiles=None)).get_root().render()
+    assert "EuroGeographics" not in html
+    spec = json.loads(re.search(r"L\.ecoRegions\([^,]+, (\{.*?\})\);", html).group(1))
+    assert spec["attribution"] == NATURAL_EARTH
+    drawn = {feature["properties"]["id"]: feature for feature in json.loads(fetched(spec["url"]))["features"]}
+    assert set(drawn) == set(country_outlines()["country"])
+    assert drawn["LT"]["properties"]["name"] == "Litauen"  # named in the map's language
+    for code, (longitude, latitude) in {"LT": (22.2897, 55.2522), "RU": (20.51, 54.71), "NO": (10.75, 59.91)}.items():
+        assert shape(drawn[code]["geometry"]).contains(Point(longitude, latitude)), code  # Tauragė, Kaliningrad, Oslo
+    assert "L.EcoCoverage" not in html  # no regions, no choropleth
 
 
 def test_view_bounds_follow_the_geographic_filter(frame):

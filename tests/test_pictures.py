@@ -22,8 +22,10 @@ from shapely.geometry import MultiPolygon, Polygon, box
 
 from conftest import make_frame
 from ecosystem.assets import inline_assets_html
+from ecosystem.attributions import NATURAL_EARTH
 from ecosystem.map_style import CLUSTERS
 from ecosystem.maps import BALTIC_BOUNDS, build_map, map_layers
+from ecosystem.outlines import country_outlines
 from ecosystem.pictures import (
     SLIDE_SIZES,
     ChartRenderer,
@@ -113,10 +115,10 @@ def test_map_variable_and_shape_count(frame, taxonomy, regions):
     assert find_map_variable(html).startswith("map_")
     with pytest.raises(PictureError, match="exactly one folium map; this page has no folium map"):
         find_map_variable("<html><head></head><body></body></html>")
-    counts = pd.Series({"LT011": 3})
-    assert map_shape_count(frame) == 4
-    assert map_shape_count(frame, show_organisations=False) == 3
-    assert map_shape_count(frame, regions=regions, region_counts=counts) == 6
+    countries = len(country_outlines())  # drawn when no regions are
+    assert map_shape_count(frame) == 4 + countries
+    assert map_shape_count(frame, show_organisations=False) == 3 + countries
+    assert map_shape_count(frame, regions=regions) == 6
 
 
 def test_the_map_ready_rule_reads_only_public_leaflet_api():
@@ -215,7 +217,7 @@ def test_map_png_has_the_slide_size_and_markers_where_leaflet_puts_them(browsers
 
 def test_map_png_of_the_same_page_is_byte_identical(browsers, frame, taxonomy, regions):
     html = _page(frame, taxonomy, regions=regions, region_counts=pd.Series({"LT011": 3}))
-    shapes = map_shape_count(frame, regions=regions, region_counts=pd.Series({"LT011": 3}))
+    shapes = map_shape_count(frame, regions=regions)
     first = render_map_png(html, 800, 450, expected_shapes=shapes)
     assert render_map_png(html, 800, 450, expected_shapes=shapes) == first
 
@@ -239,8 +241,8 @@ def test_map_not_ready_in_time_says_what_is_missing(browsers, frame, taxonomy):
     # None of these pages can ever become ready, so their short budgets are never raced; the pages that do load get
     # a budget for loading that only a hung browser would use up.
     html = _page(frame, taxonomy)
-    with pytest.raises(PictureError, match=r"not ready after 1 s: 4 of 40 expected shapes drawn \(4 points\)"):
-        render_map_png(html, 400, 300, 1, expected_shapes=40, timeout=1, load_timeout=LOAD_SAFETY_NET)
+    with pytest.raises(PictureError, match=r"not ready after 1 s: \d+ of 4000 expected shapes drawn \(4 points\)"):
+        render_map_png(html, 400, 300, 1, expected_shapes=4000, timeout=1, load_timeout=LOAD_SAFETY_NET)
     raw = build_map(map_layers(frame, taxonomy, "en", {}, tiles=None)).get_root().render()  # CDN links, not inlined
     with pytest.raises(PictureError, match=r"Leaflet did not load .*blocked requests: https://"):
         render_map_png(raw, 400, 300, 1, timeout=1, load_timeout=LOAD_SAFETY_NET)
@@ -287,6 +289,13 @@ def test_static_map_png_svg_pdf(frame, taxonomy, regions):
     assert pdf.startswith(PDF) and b"/Subtype /Image" not in pdf
     with pytest.raises(ValueError, match="not 'gif'"):
         static_map_picture(frame, taxonomy, "en", fmt="gif")
+
+
+def test_static_map_without_regions_draws_the_country_outlines(frame, taxonomy):
+    ax = static_map_figure(frame, taxonomy, "en", footer_lines=["Source: registry v1"]).axes[0]
+    outlines = [collection for collection in ax.collections if len(collection.get_paths()) == len(country_outlines())]
+    assert len(outlines) == 1 and outlines[0].get_zorder() < min(c.get_zorder() for c in ax.collections if c not in outlines)
+    assert ax.texts[-1].get_text() == f"Source: registry v1\n{NATURAL_EARTH}"  # credited, and EuroGeographics not
 
 
 def test_static_map_follows_the_view_bounds(frame, taxonomy):

@@ -19,6 +19,7 @@ import pandas as pd
 from ecosystem.map_style import (
     located_points,
 )
+from ecosystem.outlines import country_outlines
 from ecosystem.pictures.base import (
     CHROMIUM_ARGS,
     CLOSE_TIMEOUT,
@@ -105,12 +106,12 @@ def find_map_variable(html: str) -> str:
     return names[0]
 
 
-def map_shape_count(frame: pd.DataFrame, *, regions: Any = None, region_counts: pd.Series | None = None,
-                    show_organisations: bool = True) -> int:
-    """The shapes ``maps.map_layers`` draws for these arguments: one per located point, one per region."""
+def map_shape_count(frame: pd.DataFrame, *, regions: Any = None, show_organisations: bool = True) -> int:
+    """The shapes ``maps.map_layers`` draws for these arguments: one per located point, one per outline (a region
+    of ``regions``, else a country of the shipped outlines)."""
     initiatives, organisations = located_points(frame)
     points = len(initiatives) + (len(organisations) if show_organisations else 0)
-    return points + (len(regions) if regions is not None and region_counts is not None else 0)
+    return points + (len(regions) if regions is not None else len(country_outlines()))
 
 
 def _picture_page(html: str, name: str, hide_controls: bool) -> str:

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ecosystem.attributions import EUROGEOGRAPHICS
+from ecosystem.attributions import EUROGEOGRAPHICS, NATURAL_EARTH
 from ecosystem.map_style import (
+    EMPTY_REGION_COLOUR,
     LEGEND_SWATCH,
     REGIONS,
     SEA_COLOUR,
@@ -24,6 +25,7 @@ from ecosystem.map_style import (
     organisation_points,
 )
 from ecosystem.maps import BALTIC_BOUNDS
+from ecosystem.outlines import country_outlines
 from ecosystem.pictures.base import (
     DEFAULT_SLIDE,
     PictureError,
@@ -99,6 +101,16 @@ def _draw_regions(ax: Axes, regions: Any, counts: pd.Series) -> list[tuple[int, 
     ax.add_collection(PathCollection(_region_paths(drawn.geometry), facecolors=fills, edgecolors=REGIONS.edge,
                                      linewidths=REGIONS.weight * _PX, zorder=1), autolim=False)
     return classes
+
+
+def _draw_countries(ax: Axes) -> None:
+    """The shipped country outlines (coasts and borders) as the live map draws them without regions."""
+    from matplotlib.collections import PathCollection  # noqa: PLC0415
+    from matplotlib.colors import to_rgba  # noqa: PLC0415
+
+    drawn = country_outlines().to_crs(_SLIDE_CRS)
+    ax.add_collection(PathCollection(_region_paths(drawn.geometry), facecolors=to_rgba(EMPTY_REGION_COLOUR, REGIONS.opacity),
+                                     edgecolors=REGIONS.edge, linewidths=REGIONS.weight * _PX, zorder=1), autolim=False)
 
 
 def _draw_points(ax: Axes, points: DrawnPoints, zorder: int) -> None:
@@ -185,11 +197,12 @@ def static_map_figure(frame: pd.DataFrame, taxonomy: Taxonomy, lang: str, *, reg
                       footer_lines: Iterable[str] = ()) -> Figure:
     """The map of ``maps.map_layers`` as a matplotlib figure in EPSG:3035, ``width``×``height`` CSS px at ``scale``.
 
-    Same colours as the map page: regions in the choropleth classes, initiatives in the colour of the first of
-    ``legend_services`` they offer (else their first service), organisations in their actor-type colour; the view
-    is ``bounds`` (default ``maps.BALTIC_BOUNDS``) widened to the picture's shape. Everything stays inside the
-    frame: the legend at the lower left (in more columns when one would not fit), ``title`` and ``subtitle`` at the
-    top left, ``footer_lines`` and the boundaries' attribution at the lower right.
+    Same colours as the map page: regions in the choropleth classes (without them, the country outlines),
+    initiatives in the colour of the first of ``legend_services`` they offer (else their first service),
+    organisations in their actor-type colour; the view is ``bounds`` (default ``maps.BALTIC_BOUNDS``) widened to the
+    picture's shape. Everything stays inside the frame: the legend at the lower left (in more columns when one
+    would not fit), ``title`` and ``subtitle`` at the top left, ``footer_lines`` and the outlines' attribution at the
+    lower right.
     """
     check_size(width, height, scale)
     import matplotlib  # noqa: PLC0415 - heavy import kept off the app's start-up
@@ -211,6 +224,9 @@ def static_map_figure(frame: pd.DataFrame, taxonomy: Taxonomy, lang: str, *, reg
         if regions is not None and region_counts is not None:
             classes = _draw_regions(ax, regions, region_counts)
             footer.append(EUROGEOGRAPHICS)
+        else:
+            _draw_countries(ax)
+            footer.append(NATURAL_EARTH)
         if organisations is not None:
             _draw_points(ax, organisations, zorder=3)
         _draw_points(ax, initiatives, zorder=4)

@@ -17,7 +17,7 @@ from streamlit_folium import st_folium
 from ecosystem import config, server
 from ecosystem.assets import Link, assets_installed, data_link, localise_map_assets
 from ecosystem.i18n import t
-from ecosystem.maps import MapData, MapLayers, map_layers, point_table, region_outlines, view_bounds
+from ecosystem.maps import MapData, MapLayers, map_layers, map_outlines, point_table, view_bounds
 from ecosystem.ui import cache
 from ecosystem.view import Message, Notice, View
 
@@ -60,22 +60,22 @@ def _base_path() -> str:
 
 
 def map_data(view: View) -> MapData | None:
-    """Where the live map gets the whole registry's point table and the region outlines: this server's versioned
-    files (published once per registry version, shared by every session; the page then carries only which rows
-    the filters show). None where this process serves no routes (``streamlit run dashboard.py``, AppTest): the
-    map then carries the filtered rows itself."""
+    """Where the live map gets the whole registry's point table and its outlines (``maps.map_outlines``: the NUTS
+    regions, else the countries): this server's versioned files (published once per registry version, shared by
+    every session; the page then carries only which rows the filters show). None where this process serves no
+    routes (``streamlit run dashboard.py``, AppTest): the map then carries the filtered rows itself."""
     if not server.serving():
         return None
     base = _base_path()
     table = point_table(view.registry.initiatives)
-    outlines = base + server.publish(region_outlines(view.regions), "json") if view.regions is not None else None
+    outlines = base + server.publish(map_outlines(view.regions, view.lang), "json")
     return MapData(table, base + server.publish(table.data, "bin", labels=table.names), outlines,
                    base + server.label_url(table.data))
 
 
 def view_map_layers(view: View, tiles: str | None, *, show_organisations: bool, coverage: bool = True,
                     cluster: bool | None = None) -> MapLayers:
-    """The map of the view's filtered rows over the region outlines (when boundaries are loaded), coloured by
+    """The map of the view's filtered rows over the region outlines (the countries' without boundaries), coloured by
     coverage when ``coverage``, nearby points grouped when ``cluster`` (by default above ``CLUSTER_FROM`` rows)."""
     if cluster is None:
         cluster = len(view.filtered) > CLUSTER_FROM
