@@ -28,7 +28,7 @@ NUTS_DIR = SHARED / "reference" / "nuts"
 
 __all__ = [
     "READY_LINE", "REFERENCE_DIR", "REPO", "Server", "export_commit", "free_port", "has_init_command", "our_data_folder",
-    "our_entry_point", "readies_first_view", "run_init", "start_ours", "start_reference",
+    "our_entry_point", "our_environment", "readies_first_view", "run_init", "start_ours", "start_reference",
 ]
 
 
@@ -47,7 +47,8 @@ class Server:
     process: subprocess.Popen
     port: int
     folder: Path
-    """temporary: the server's log (and, for ours, the data folder and database); removed by ``stop``"""
+    """temporary: the server's log ``<name>.log`` (and, for ours, the data folder and database); removed by ``stop``
+    (several servers may share one folder under different names)"""
     started_s: float = 0.0
     """seconds from start until /_stcore/health answered"""
     log_handle: IO[str] | None = field(default=None, repr=False)
@@ -58,7 +59,7 @@ class Server:
 
     @property
     def log(self) -> Path:
-        return self.folder / "server.log"
+        return self.folder / f"{self.name}.log"
 
     def wait_healthy(self, timeout: float = 300.0) -> None:
         started = time.perf_counter()
@@ -158,7 +159,7 @@ def _die_with_parent() -> None:
 
 def _start(name: str, script: Path, cwd: Path, folder: Path, env: dict[str, str]) -> Server:
     port = free_port()
-    log = open(folder / "server.log", "w")  # closed by Server.stop
+    log = open(folder / f"{name}.log", "w")  # closed by Server.stop
     command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
                "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
                "--server.fileWatcherType", "none"]
@@ -209,11 +210,13 @@ def our_data_folder(source: Path, rows: int) -> Path:
     return folder
 
 
-def our_environment(folder: Path, rows: int) -> dict[str, str]:
+def our_environment(folder: Path, rows: int, database_url: str | None = None) -> dict[str, str]:
+    """The environment of our server and commands on ``folder``: its data folder, and its database
+    (``database_url``, else a SQLite file in the folder)."""
     env = dict(os.environ)
     env.update(
         ECOSYSTEM_DATA_DIR=str(folder / "data"),
-        ECOSYSTEM_DATABASE_URL=f"sqlite:///{folder / 'registry.sqlite'}",
+        ECOSYSTEM_DATABASE_URL=database_url or f"sqlite:///{folder / 'registry.sqlite'}",
         ECOSYSTEM_TILES="none",
         ECOSYSTEM_REFERENCE_DIR=str(NUTS_DIR),
         ECOSYSTEM_MAX_ROWS=str(max(rows * 2, 200_000)),
@@ -241,18 +244,21 @@ def has_init_command(source: Path) -> bool:
     return answer.returncode == 0
 
 
-def run_init(source: Path, folder: Path, rows: int, timeout: float) -> float:
-    """``python -m ecosystem init`` on the data folder; its wall time in seconds."""
+def run_init(source: Path, folder: Path, rows: int, timeout: float, database_url: str | None = None) -> float:
+    """``python -m ecosystem init`` on the data folder (and ``database_url``, as ``our_environment``); its wall
+    time in seconds."""
     started = time.perf_counter()
     with open(folder / "init.log", "w") as log:
-        subprocess.run([sys.executable, "-m", "ecosystem", "init"], cwd=source, env=our_environment(folder, rows),
+        subprocess.run([sys.executable, "-m", "ecosystem", "init"], cwd=source,
+                       env=our_environment(folder, rows, database_url),
                        stdout=log, stderr=subprocess.STDOUT, timeout=timeout, check=True, preexec_fn=_die_with_parent)
     return time.perf_counter() - started
 
 
-def start_ours(source: Path, folder: Path, rows: int) -> Server:
-    """Our dashboard on ``folder`` (from ``our_data_folder``), run from the checkout (its .streamlit config)."""
-    return _start("ours", our_entry_point(source), source, folder, our_environment(folder, rows))
+def start_ours(source: Path, folder: Path, rows: int, database_url: str | None = None, name: str = "ours") -> Server:
+    """Our dashboard on ``folder`` (from ``our_data_folder``) and ``database_url`` (as ``our_environment``), run from
+    the checkout (its .streamlit config); its log is ``<name>.log`` in the folder."""
+    return _start(name, our_entry_point(source), source, folder, our_environment(folder, rows, database_url))
 
 
 def start_reference() -> Server:

@@ -1,20 +1,17 @@
 """Two app servers on one registry database behind nginx (Debian's), configured with deploy/nginx/locations.conf as
-the deployment is, and a real browser session through it: the map with its data from this server's routes,
-a filter change, a partner's upload; the websocket never breaks, and the other server shows the new version."""
+the deployment is (tests/nginx_proxy.py), and a real browser session through it: the map with its data from this
+server's routes, a filter change, a partner's upload; the websocket never breaks, and the other server shows the new
+version."""
 
 from __future__ import annotations
 
 import os
-import shutil
-import signal
-import subprocess
-import time
-import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
+import nginx_proxy
 from conftest import copy_seed_data
 from ecosystem.auth import hash_password
 from ecosystem.config import PROJECT_DIR
@@ -27,9 +24,7 @@ if TYPE_CHECKING:
 
 TIMEOUT_MS = 120_000  # a safety net: every wait ends at its event
 PASSWORD = "correct horse battery staple"
-LOCATIONS = PROJECT_DIR / "deploy" / "nginx" / "locations.conf"
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 PARTNER_CSV = (
     "id,name,actor_type,country,municipality,latitude,longitude,location_precision,service_types,target_groups,"
     "programmes,status,partner,source\n"
@@ -38,68 +33,27 @@ PARTNER_CSV = (
 )
 
 
-def _nginx_config(folder: Path, port: int, upstreams: list[str]) -> Path:
-    """An nginx configuration like deploy/nginx/nginx.conf, in front of ``upstreams``, everything under ``folder``."""
-    servers = "\n".join(f"        server {address};" for address in upstreams)
-    config = folder / "nginx.conf"
-    config.write_text(f"""
-pid {folder / "nginx.pid"};
-error_log {folder / "error.log"} info;
-events {{}}
-http {{
-    access_log {folder / "access.log"};
-    client_body_temp_path {folder / "body"};
-    proxy_temp_path {folder / "proxy"};
-    map $http_upgrade $connection_upgrade {{
-        default upgrade;
-        ''      close;
-    }}
-    upstream dashboard {{
-        ip_hash;
-{servers}
-    }}
-    server {{
-        listen 127.0.0.1:{port};
-        include {LOCATIONS};
-    }}
-}}
-""", encoding="utf-8")
-    return config
-
-
 @pytest.fixture()
 def nginx(tmp_path: Path):
     """Factory ``(upstreams) -> base_url`` starting nginx in front of ``upstreams`` (stopped after the test)."""
-    if not Path(NGINX).is_file():
+    reason = nginx_proxy.missing_nginx()
+    if reason is not None:
         if os.environ.get("CI", "").strip().lower() == "true":
-            pytest.fail("CI=true but nginx is missing (apt-get install nginx-light)", pytrace=False)
-        pytest.skip("nginx is missing (apt-get install nginx-light)")
-    started: list[subprocess.Popen[bytes]] = []
+            pytest.fail(f"CI=true but {reason}", pytrace=False)
+        pytest.skip(reason)
+    started: list[nginx_proxy.Proxy] = []
 
     def start(upstreams: list[str]) -> str:
-        folder = tmp_path / "nginx"
-        folder.mkdir()
-        port = free_port()
-        config = _nginx_config(folder, port, upstreams)
-        process = subprocess.Popen([NGINX, "-p", str(folder), "-c", str(config), "-g", "daemon off;"],
-                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
-        started.append(process)
-        deadline = time.monotonic() + 60  # a safety net: the loop ends when nginx answers
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                pytest.fail(f"nginx exited: {process.stdout.read().decode(errors='replace') if process.stdout else ''}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as answer:
-                    if answer.read().strip() == b"ok":
-                        return f"http://127.0.0.1:{port}"
-            except OSError:
-                time.sleep(0.2)
-        pytest.fail("nginx did not answer within 60 s")
+        try:
+            proxy = nginx_proxy.start(tmp_path / "nginx", free_port(), upstreams)
+        except RuntimeError as failure:
+            pytest.fail(str(failure))
+        started.append(proxy)
+        return proxy.base_url
 
     yield start
-    for process in started:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
+    for proxy in started:
+        proxy.stop()
 
 
 def drawn_after(frame: Frame, count: int) -> int:
