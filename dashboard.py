@@ -16,7 +16,7 @@ from ecosystem.ui import cache, live, notices, sidebar
 from ecosystem.ui.html_lang import declare_language
 from ecosystem.ui.navigation import leave_legacy_pages_mode
 from ecosystem.view import View
-from pages import about, coverage, history, overview, present, registry, upload
+from pages import about, coverage, gaps, history, overview, present, registry, upload
 from pages import map as map_page
 
 FAVICON = Path(__file__).parent / "static" / "favicon.png"  # served locally: no icon font from the internet
@@ -43,16 +43,18 @@ def navigation(view: View) -> list[st.Page]:
         """A page at ``/name``, ``name`` being its file's name in pages/ (Streamlit's legacy mode opens that file)."""
         return st.Page(render, title=title, icon=icon, url_path=name)
 
+    gaps_ = page(partial(gaps.render, view), "gaps", t("page.gaps", lang), ":material/location_off:")
     map_ = page(partial(map_page.render, view), "map", t("page.map", lang), ":material/map:")
-    coverage_ = page(partial(coverage.render, view), "coverage", t("page.coverage", lang), ":material/bar_chart:")
+    coverage_ = page(partial(coverage.render, view, gaps=gaps_), "coverage", t("page.coverage", lang),
+                     ":material/bar_chart:")
     registry_ = page(partial(registry.render, view), "registry", t("page.registry", lang), ":material/table:")
-    home = page(partial(overview.render, view, links=[map_, coverage_, registry_]), "overview",
+    home = page(partial(overview.render, view, links=[gaps_, map_, coverage_, registry_]), "overview",
                 t("page.overview", lang), ":material/home:")
     # the dashboard's own address opens Overview at its address, as every page has one (Streamlit serves its
     # default page at the root only, and answers the default page's own path with "Page not found")
     root = st.Page(partial(_open, home), title=home.title, url_path="", default=True, visibility="hidden")
     return [
-        root, home, map_, coverage_, registry_,
+        root, home, gaps_, map_, coverage_, registry_,
         page(partial(present.render, view, home=home), "present", t("page.present", lang), ":material/co_present:"),
         page(partial(upload.render, view), "upload", t("page.upload", lang), ":material/upload_file:"),
         page(partial(history.render, view), "history", t("page.history", lang), ":material/history:"),

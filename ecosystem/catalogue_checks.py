@@ -43,7 +43,7 @@ KEY_FAMILIES: dict[str, tuple[str, ...]] = {
     "filter.": tuple(field.name for field in fields(FilterOptions)),
     "diff.": ("added", "changed", "removed"),
     "severity.": ("error", "warning"),
-    "overview.go_": ("map", "coverage", "registry"),
+    "overview.go_": ("gaps", "map", "coverage", "registry"),
     "chart.area.": ("country", "region"),
     "export.kind.map.": ("png", "svg", "pdf"),
     "upload.mode_": ("upsert", "replace"),

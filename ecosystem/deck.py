@@ -1,7 +1,8 @@
 """The coverage report as a 16:9 PowerPoint deck: native, editable charts and tables, notes that say the figures.
 
 Slides: title; map (when a picture is given); initiatives per country and per region by service type; start
-years by programme; service type × target group; gaps (regions and target groups without an initiative);
+years by programme; service type × target group; gaps (the regions without an initiative, most residents concerned
+first, with the nearest initiative's distance and a map, and the target groups nobody serves);
 sources. Every number comes from ``ecosystem.coverage`` on the given, already filtered frame. Each slide has a
 real title (the layout's title placeholder, placed explicitly for 16:9), a footer with the source line and
 the permalink, and speaker notes in the deck's language.
@@ -38,14 +39,15 @@ from ecosystem.coverage import (
     UNASSIGNED,
     count_by,
     counts_by_area_and_service,
-    gap_regions,
     headline,
     service_target_matrix,
     targets_by_area,
     timeline_counts,
     unserved_targets,
 )
+from ecosystem.gaps import Gaps
 from ecosystem.i18n import format_number, language_tag, t
+from ecosystem.population import AGE_GROUP_KEYS
 from ecosystem.schema import split_codes
 from ecosystem.sources import source_name
 from ecosystem.stamp import Stamp, qr_png
@@ -68,6 +70,7 @@ _TITLE_ONLY_LAYOUT = 5  # "Title Only" in python-pptx's default template
 _MAX_REGION_BARS = 15
 _ROWS_PER_BLOCK = 14
 _MAX_PROGRAMME_ROWS = 8
+_MAX_GAP_ROWS = 14
 _PROGRAMME_PATTERNS = (None, MSO_PATTERN.WIDE_UPWARD_DIAGONAL, MSO_PATTERN.SMALL_GRID,
                        MSO_PATTERN.DIAGONAL_CROSS, MSO_PATTERN.WIDE_DOWNWARD_DIAGONAL, MSO_PATTERN.LARGE_CONFETTI)
 
@@ -437,47 +440,60 @@ def _heatmap_slide(deck: Deck, context: _Context, frame: pd.DataFrame, heatmap_p
               [context.text("chart.gaps_note") + " " + context.text("coverage.intro")], 10, colour=_GREY)
 
 
-def _gaps_slide(deck: Deck, context: _Context, frame: pd.DataFrame,
-                region_codes_in_scope: Sequence[str]) -> None:
-    """Regions in scope and target groups with no initiative under the filters, as tables."""
-    targets = context.taxonomy.codes("target_group")
+def _gaps_slide(deck: Deck, context: _Context, frame: pd.DataFrame, gaps: Gaps | None,
+                gaps_map_png: bytes | None) -> None:
+    """The regions without an initiative, most residents concerned first, with the distance to the nearest
+    initiative (a table of the first ``_MAX_GAP_ROWS``, all of them in the notes), the map with the gaps outlined,
+    and the target groups nobody serves."""
     target_labels = context.taxonomy.labels("target_group", context.lang)
-    gaps = gap_regions(frame, region_codes_in_scope) if region_codes_in_scope else []
-    unserved = [target_labels[code] for code in unserved_targets(frame, targets)]
-    if not region_codes_in_scope:
+    unserved = [target_labels[code] for code in unserved_targets(frame, context.taxonomy.codes("target_group"))]
+    if gaps is None:
         region_sentence = context.text("export.gap_regions_unknown")
-    elif gaps:
+    elif len(gaps.gaps):
         region_sentence = context.text("export.notes.gap_regions",
-                                       regions=", ".join(context.area_name("region", code) for code in gaps))
+                                       regions=", ".join(context.area_name("region", code) for code in gaps.gaps["nuts_id"]))
     else:
         region_sentence = context.text("coverage.gap_regions_none")
+    counted = ""
+    if gaps is not None and gaps.population_year is not None:
+        concerned = ", ".join(context.text(AGE_GROUP_KEYS[age]) for age in gaps.ages)
+        counted = context.text("gaps.counted", concerned=concerned, year=gaps.population_year)
     target_sentence = (context.text("export.notes.unserved", targets=", ".join(unserved)) if unserved
                        else context.text("export.unserved_none"))
-    slide = _new_slide(deck, context, context.text("export.title.gaps"), [region_sentence, target_sentence])
-    left_width, gutter = Inches(7.9), Inches(0.4)
+    notes = [region_sentence, counted, context.text("gaps.distance_note") if gaps is not None and len(gaps.gaps) else "",
+             target_sentence]
+    slide = _new_slide(deck, context, context.text("export.title.gaps"), [note for note in notes if note],
+                       credits=gaps_map_png is not None)
+    left_width, gutter = Inches(6.9), Inches(0.3)
     right_left = _MARGIN + left_width + gutter
     right_width = _WIDTH - _MARGIN - right_left
-    _text_box(slide, _MARGIN, _BODY_TOP, left_width, Inches(0.7), [context.text("coverage.gap_regions")], 14,
+    _text_box(slide, _MARGIN, _BODY_TOP, left_width, Inches(0.45), [context.text("coverage.gap_regions")], 14,
               bold=True)
-    _text_box(slide, right_left, _BODY_TOP, right_width, Inches(0.7), [context.text("export.unserved_targets")], 14,
-              bold=True)
-    table_top, row_height = _BODY_TOP + Inches(0.75), Inches(0.27)
-    if gaps:
-        laid, left_over = _side_by_side([[code, context.region_names.get(code, "")] for code in gaps], 2)
-        groups = len(laid[0]) // 2
-        name_width = Emu(left_width // groups - Inches(0.9))
-        header = [context.text("about.code"), context.text("column.region_code")] * groups
-        _table(slide, [header] + laid, _MARGIN, table_top, [Inches(0.9), name_width] * groups, row_height, 10)
-        if left_over:
-            _text_box(slide, _MARGIN, table_top + row_height * (len(laid) + 1) + Inches(0.1), left_width,
-                      Inches(0.35), [context.text("export.more", count=left_over)], 10, colour=_GREY)
+    table_top, row_height = _BODY_TOP + Inches(0.5), Inches(0.27)
+    if gaps is not None and len(gaps.gaps):
+        shown = gaps.gaps.head(_MAX_GAP_ROWS)
+        countries = context.taxonomy.labels("country", context.lang)
+        rows = [[f"{row.nuts_id} {row.name}", countries.get(row.country, row.country),
+                 "" if pd.isna(row.residents) else context.number(round(row.residents)),
+                 "" if pd.isna(row.nearest_km) else context.number(round(row.nearest_km))]
+                for row in shown.itertuples()]
+        header = [context.text("column.region_code"), context.text("column.country"), context.text("gaps.residents"),
+                  context.text("gaps.nearest_km")]
+        _table(slide, [header] + rows, _MARGIN, table_top, [Inches(2.9), Inches(1.3), Inches(1.35), Inches(1.35)],
+               row_height, 10)
+        below = table_top + row_height * (len(rows) + 1) + Inches(0.1)
+        lines = [context.text("export.more", count=len(gaps.gaps) - len(shown))] if len(gaps.gaps) > len(shown) else []
+        _text_box(slide, _MARGIN, below, left_width, Inches(0.6), lines + ([counted] if counted else []), 10,
+                  colour=_GREY)
     else:
         _text_box(slide, _MARGIN, table_top, left_width, Inches(0.8), [region_sentence], 12, colour=_GREY)
-    if unserved:
-        _table(slide, [[context.text("chart.target_group")]] + [[name] for name in unserved], right_left, table_top,
-               [right_width], row_height, 10)
-    else:
-        _text_box(slide, right_left, table_top, right_width, Inches(0.8), [target_sentence], 12, colour=_GREY)
+    map_height = Inches(3.6)
+    if gaps_map_png is not None:
+        _picture(slide, gaps_map_png, right_left, _BODY_TOP, right_width, map_height)
+    _text_box(slide, right_left, _BODY_TOP + map_height + Inches(0.15), right_width, Inches(0.35),
+              [context.text("export.unserved_targets")], 12, bold=True)
+    _text_box(slide, right_left, _BODY_TOP + map_height + Inches(0.5), right_width, Inches(1.0),
+              [", ".join(unserved) if unserved else target_sentence], 11, colour=_GREY)
 
 
 def _sources_slide(deck: Deck, context: _Context, frame: pd.DataFrame) -> None:
@@ -553,16 +569,18 @@ def build_deck(
     stamp: Stamp,
     programme_names: Mapping[str, str],
     region_names: Mapping[str, str],
-    region_codes_in_scope: Sequence[str],
+    gaps: Gaps | None,
     map_png: bytes | None,
     heatmap_png: bytes | None,
+    gaps_map_png: bytes | None = None,
     exported: datetime.date | None = None,
     source_names: Mapping[str, str] = MappingProxyType({}),
     map_title: str | None = None,
 ) -> bytes:
-    """The coverage report of the filtered ``frame`` as a 16:9 PPTX file (bytes); the sources the rows cite are
-    named by ``source_names`` (title and publisher, ``ecosystem.sources``), else as cited; the map slide is titled
-    ``map_title`` (what the picture shows), else generically."""
+    """The coverage report of the filtered ``frame`` as a 16:9 PPTX file (bytes), with the gap answer ``gaps``
+    (None without boundaries) and its map picture; the sources the rows cite are named by ``source_names`` (title
+    and publisher, ``ecosystem.sources``), else as cited; the map slide is titled ``map_title`` (what the picture
+    shows), else generically."""
     context = _Context(lang, stamp, taxonomy, programme_names, region_names, source_names)
     deck = Presentation()
     deck.slide_width, deck.slide_height = _WIDTH, _HEIGHT
@@ -577,7 +595,7 @@ def build_deck(
     _area_slide(deck, context, frame, "region")
     _timeline_slide(deck, context, frame)
     _heatmap_slide(deck, context, frame, heatmap_png)
-    _gaps_slide(deck, context, frame, list(region_codes_in_scope))
+    _gaps_slide(deck, context, frame, gaps, gaps_map_png)
     _sources_slide(deck, context, frame)
     _declare_language(deck, language_tag(lang))
     buffer = io.BytesIO()

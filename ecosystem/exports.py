@@ -27,8 +27,9 @@ from PIL import Image
 from ecosystem.assets import inline_assets_html
 from ecosystem.attributions import attributions
 from ecosystem.charts import chart_spec
-from ecosystem.coverage import region_counts, regions_in_scope
+from ecosystem.coverage import region_counts
 from ecosystem.deck import build_deck
+from ecosystem.gaps import Gaps, gaps_of_view
 from ecosystem.i18n import t
 from ecosystem.maps import add_stamp, build_map, map_layers, page_of, view_bounds
 from ecosystem.pictures import (
@@ -105,11 +106,17 @@ def _bounds(view: View, options: ExportOptions) -> list[list[float]] | None:
     return options.bounds or view_bounds(view.filtered, view.regions, view.state.countries, view.state.regions)
 
 
-def _regions_in_scope(view: View) -> list[str]:
-    """The regions of the selected countries (or of the countries present), for the gaps list."""
-    if view.regions is None:
-        return []
-    return regions_in_scope(view.regions, view.filtered, view.state.countries, view.state.regions)
+def _gaps_map(view: View, gaps: Gaps | None) -> bytes | None:
+    """The regions in the gap answer's scope by their initiatives, the gaps outlined: a picture drawn without a
+    browser for the deck's gap slide (None without boundaries or regions in scope)."""
+    if gaps is None or view.regions is None or gaps.regions.empty:
+        return None
+    scope = view.regions[view.regions["nuts_id"].isin(gaps.regions["nuts_id"])]
+    counts = gaps.regions.set_index("nuts_id")["initiatives"]
+    return static_map_picture(view.filtered, view.taxonomy, view.lang, regions=scope, region_counts=counts,
+                              show_organisations=False, legend_services=view.state.services,
+                              bounds=view_bounds(view.filtered, scope, (), list(scope["nuts_id"])),
+                              outlined=gaps.gaps["nuts_id"], width=1000, height=800, scale=1.5)
 
 
 def map_title(view: View, options: ExportOptions) -> str:
@@ -221,9 +228,10 @@ def deck_file(view: View, title: str | None = None, *, options: ExportOptions = 
         map_png = None  # the deck says on its title slide that the map could not be drawn
     stamp = view_stamp(view, "deck", "overview", title, options=replace(options, tiles=None),
                        map_drawn=map_png is not None)
+    gaps = gaps_of_view(view)
     data = build_deck(frame=view.filtered, taxonomy=view.taxonomy, lang=view.lang, stamp=stamp,
-                      programme_names=view.programme_names, region_names=view.region_names,
-                      region_codes_in_scope=_regions_in_scope(view), map_png=map_png, heatmap_png=None,
+                      programme_names=view.programme_names, region_names=view.region_names, gaps=gaps,
+                      map_png=map_png, heatmap_png=None, gaps_map_png=_gaps_map(view, gaps),
                       source_names=view.source_names, map_title=map_title(view, options))
     return ExportFile(_name(view, "deck", "pptx"), data, _MIME["pptx"])
 

@@ -15,16 +15,24 @@ crescent-shaped coast) to the initiative's coordinates.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from ecosystem.coverage import initiatives_only, region_counts
-from ecosystem.population import population_year, region_population
+from ecosystem.coverage import initiatives_only, region_counts, regions_in_scope
+from ecosystem.filters import apply_filters
+from ecosystem.population import age_groups_of, population_year, region_population, target_age_groups
 
-__all__ = ["EARTH_RADIUS_KM", "GAP_COLUMNS", "REGION_COLUMNS", "Gaps", "find_gaps", "nearest_km", "region_centres"]
+if TYPE_CHECKING:  # a view is only read here; ecosystem.view does not need this module
+    from ecosystem.view import View
+
+__all__ = [
+    "EARTH_RADIUS_KM", "GAP_COLUMNS", "REGION_COLUMNS", "Gaps", "find_gaps", "gaps_of_view", "nearest_km",
+    "region_centres",
+]
 
 EARTH_RADIUS_KM = 6371.0088
 REGION_COLUMNS = ["nuts_id", "name", "country", "initiatives", "residents", "year", "per_100k"]
@@ -107,3 +115,18 @@ def find_gaps(filtered: pd.DataFrame, regions: pd.DataFrame, scope: list[str], c
         gaps = gaps.assign(nearest_km=pd.Series(dtype=float))
     gaps = gaps.sort_values(["residents", "nearest_km", "nuts_id"], ascending=[False, False, True], na_position="last")
     return Gaps(table, gaps[GAP_COLUMNS].reset_index(drop=True), tuple(ages), year)
+
+
+def gaps_of_view(view: View) -> Gaps | None:
+    """The gap answer of a view (None without boundaries): its regions in scope — the chosen regions, else those of
+    the chosen countries, else of every country of the registry, so a country where nobody serves the chosen
+    groups is not left out — its filtered rows counted, the residents its target groups concern, and the nearest
+    initiative passing its filters but the place ones."""
+    if view.regions is None:
+        return None
+    registry = view.registry.initiatives
+    scope = regions_in_scope(view.regions, registry, view.state.countries, view.state.regions)
+    everywhere = replace(view.state, countries=(), regions=())
+    candidates = registry if everywhere.is_empty else apply_filters(registry, everywhere)
+    ages = age_groups_of(view.state.targets, target_age_groups())
+    return find_gaps(view.filtered, view.regions, scope, candidates, view.population, ages)

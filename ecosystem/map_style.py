@@ -8,19 +8,21 @@ the slide cannot drift apart. Sizes are CSS pixels.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
 import pandas as pd
 
-from ecosystem.i18n import t
+from ecosystem.i18n import format_number, t
 from ecosystem.taxonomy import Taxonomy
 
 __all__ = [
     "CLASS_COLOURS",
     "CLUSTERS",
     "EMPTY_REGION_COLOUR",
+    "GAP_OUTLINE",
     "INITIATIVE_POINTS",
     "LEGEND_SWATCH",
     "ORGANISATION_POINTS",
@@ -40,6 +42,8 @@ __all__ = [
     "legend_entries",
     "located_points",
     "organisation_points",
+    "rate_classes",
+    "rate_colour",
 ]
 
 
@@ -87,6 +91,8 @@ INITIATIVE_POINTS = PointStyle(radius=7, stroke="#ffffff", weight=1.2, opacity=0
 ORGANISATION_POINTS = PointStyle(radius=5, stroke="#222222", weight=1.5, opacity=0.85)
 CLUSTERS = ClusterStyle(fill="#1f3b57", opacity=0.88, stroke="#ffffff", weight=2, text="#ffffff")
 REGIONS = RegionStyle(edge="#6b6b6b", weight=0.6, opacity=0.8)
+GAP_OUTLINE = RegionStyle(edge="#b2182b", weight=2.4, opacity=0.8)
+"""A region without an initiative (the Gaps page): outlined in a dark red the blues never take, filled as others."""
 LEGEND_SWATCH = SwatchStyle(size=11, edge="#555555", edge_width=1)
 OTHER_SERVICE_COLOUR = "#7f7f7f"  # a point whose code has no colour in the taxonomy
 SEA_COLOUR = "#dfe9f0"  # the map's background where no tile or region is drawn
@@ -117,6 +123,33 @@ def class_colour(count: int, classes: list[tuple[int, int]]) -> str:
     """The fill of a region with ``count`` initiatives (the empty-region colour outside every class)."""
     for (low, high), colour in zip(classes, CLASS_COLOURS, strict=False):  # fewer classes than colours when counts are low
         if low <= count <= high:
+            return colour
+    return EMPTY_REGION_COLOUR
+
+
+def _two_digits(value: float, *, up: bool = False) -> float:
+    """``value`` rounded (``up``: rounded up) to two significant digits, bounds people read: 3.4, 12, 150."""
+    step = 10.0 ** (math.floor(math.log10(value)) - 1)
+    return round((math.ceil(value / step) if up else round(value / step)) * step, 12)
+
+
+def rate_classes(rates: pd.Series) -> list[tuple[float, float]]:
+    """Classes of initiatives per 100,000 residents for the choropleth: up to five, split at the quintiles of the
+    regions that have any (rounded to two significant digits), the last ending at the highest rate."""
+    positive = rates[rates > 0].dropna()
+    if positive.empty:
+        return []
+    highest = _two_digits(float(positive.max()), up=True)
+    cuts = sorted({_two_digits(value) for value in positive.quantile([0.2, 0.4, 0.6, 0.8]).tolist()})
+    uppers = [cut for cut in cuts if cut < highest] + [highest]
+    return list(zip([0.0, *uppers[:-1]], uppers, strict=True))
+
+
+def rate_colour(rate: float, classes: list[tuple[float, float]]) -> str:
+    """The fill of a region with ``rate`` initiatives per 100,000 residents (the empty-region colour for none or
+    unknown)."""
+    for (low, high), colour in zip(classes, CLASS_COLOURS, strict=False):  # fewer classes than colours when few regions
+        if low < rate <= high:
             return colour
     return EMPTY_REGION_COLOUR
 
@@ -189,16 +222,18 @@ def organisation_points(frame: pd.DataFrame, taxonomy: Taxonomy) -> DrawnPoints:
 class LegendEntry:
     """One line of the map legend: a section heading, or a swatch of a point's or a region's colour."""
 
-    kind: Literal["heading", "point", "region", "cluster"]
+    kind: Literal["heading", "point", "region", "cluster", "gap"]
     label: str
     colour: str = ""
 
 
 def legend_entries(taxonomy: Taxonomy, lang: str, initiatives: DrawnPoints, organisations: DrawnPoints | None,
-                   classes: list[tuple[int, int]] | None, clustered: bool = False) -> list[LegendEntry]:
+                   classes: list[tuple[int, int]] | None, clustered: bool = False, *,
+                   rates: list[tuple[float, float]] | None = None, gaps: bool = False) -> list[LegendEntry]:
     """The legend of what is drawn: the service colours of the initiatives, the actor-type colours of the
     organisations (when shown), the groups of nearby points (when clustered), the choropleth classes (when
-    regions are drawn)."""
+    regions are drawn: counts, or ``rates`` per 100,000 residents), the outline of regions without an initiative
+    (``gaps``)."""
     entries: list[LegendEntry] = []
     sections = [(initiatives, "service_type", "map.legend_services")]
     if organisations is not None:
@@ -216,4 +251,11 @@ def legend_entries(taxonomy: Taxonomy, lang: str, initiatives: DrawnPoints, orga
         entries.append(LegendEntry("region", t("map.legend_none", lang), EMPTY_REGION_COLOUR))
         entries += [LegendEntry("region", str(low) if low == high else f"{low}–{high}", colour)
                     for (low, high), colour in zip(classes, CLASS_COLOURS, strict=False)]  # at most one class per colour
+    if rates is not None:
+        entries.append(LegendEntry("heading", t("map.legend_per_100k", lang)))
+        entries.append(LegendEntry("region", t("map.legend_none", lang), EMPTY_REGION_COLOUR))
+        entries += [LegendEntry("region", f"{format_number(low, lang)}–{format_number(high, lang)}", colour)
+                    for (low, high), colour in zip(rates, CLASS_COLOURS, strict=False)]  # at most one class per colour
+    if gaps:
+        entries.append(LegendEntry("gap", t("map.legend_gap", lang), GAP_OUTLINE.edge))
     return entries

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
@@ -33,10 +34,11 @@ from jinja2 import Template
 
 from ecosystem.attributions import EUROGEOGRAPHICS, NATURAL_EARTH, OSM_ATTRIBUTION
 from ecosystem.countries import country_names
-from ecosystem.i18n import LANGUAGES, t
+from ecosystem.i18n import LANGUAGES, format_number, t
 from ecosystem.map_style import (
     CLUSTERS,
     EMPTY_REGION_COLOUR,
+    GAP_OUTLINE,
     LEGEND_SWATCH,
     REGIONS,
     SEA_COLOUR,
@@ -47,6 +49,8 @@ from ecosystem.map_style import (
     initiative_points,
     legend_entries,
     organisation_points,
+    rate_classes,
+    rate_colour,
 )
 from ecosystem.outlines import country_outlines
 from ecosystem.schema import join_labels
@@ -70,6 +74,7 @@ __all__ = [
     "map_outlines",
     "point_layer",
     "point_table",
+    "RegionShading",
     "region_layer",
     "region_outlines",
     "rows_at",
@@ -359,7 +364,8 @@ class _RegionOutlines(DataElement):
 
 
 class _Coverage(DataElement):
-    """Colours the base map's regions by their number of initiatives while its group is on the map."""
+    """Colours the base map's regions by their number of initiatives (or per 100,000 residents) while its group is
+    on the map; a region's third entry, when there is one, restyles its outline (a gap)."""
 
     _template = Template(
         """
@@ -369,23 +375,47 @@ class _Coverage(DataElement):
         """
     )
 
-    def __init__(self, regions: dict[str, tuple[str, str]]) -> None:
+    def __init__(self, regions: dict[str, tuple]) -> None:
         super().__init__()
         self._name = "EcoCoverage"
         self.spec = safe_json({"regions": regions})
 
 
-def region_layer(regions: Any, counts: pd.Series, lang: str) -> tuple[folium.FeatureGroup, list[tuple[int, int]]]:
-    """Coverage choropleth: every region of the base map coloured by its number of initiatives (0 in a pale
-    neutral); only the colours and labels travel, the outlines are the base map's."""
-    classes = count_classes(counts)
-    styled = {}
+@dataclass(frozen=True)
+class RegionShading:
+    """The classes the choropleth's fills were taken from, for its legend: of counts, or of rates per 100,000
+    residents; and whether regions are outlined as gaps."""
+
+    counts: list[tuple[int, int]] | None = None
+    rates: list[tuple[float, float]] | None = None
+    gaps: bool = False
+
+
+def region_layer(regions: Any, counts: pd.Series, lang: str, *, rates: pd.Series | None = None,
+                 outlined: Iterable[str] = ()) -> tuple[folium.FeatureGroup, RegionShading]:
+    """Coverage choropleth: every region of the base map coloured by its number of initiatives, or by ``rates``
+    (initiatives per 100,000 residents) when given (none, or unknown, in a pale neutral); the regions
+    ``outlined`` (gaps) drawn with a dark red edge. Only the colours, labels and edges travel, the outlines are
+    the base map's."""
+    outlined = set(outlined)
+    shading = (RegionShading(rates=rate_classes(rates), gaps=bool(outlined)) if rates is not None
+               else RegionShading(counts=count_classes(counts), gaps=bool(outlined)))
+    gap_edge = {"color": GAP_OUTLINE.edge, "weight": GAP_OUTLINE.weight}
+    styled: dict[str, tuple] = {}
     for code, name in zip(regions["nuts_id"], regions["name"], strict=True):
         count = int(counts.get(code, 0))
-        styled[str(code)] = (class_colour(count, classes), f"{name} ({code}): {t('map.initiatives_count', lang, count=count)}")
+        label = f"{name} ({code}): {t('map.initiatives_count', lang, count=count)}"
+        if shading.rates is not None and rates is not None:
+            rate = float(rates.get(code, float("nan")))
+            fill = rate_colour(rate, shading.rates)
+            label += " — " + (t("map.per_100k", lang, rate=format_number(round(rate, 1), lang)) if not math.isnan(rate)
+                              else t("map.residents_unknown", lang))
+        else:
+            fill = class_colour(count, shading.counts or [])
+        styled[str(code)] = (fill, label, gap_edge) if code in outlined else (fill, label)
     group = folium.FeatureGroup(name=t("map.layer_coverage", lang), show=True)
     group.add_child(_Coverage(styled))
-    return group, classes
+    return group, shading
 
 
 class _Legend(DataElement):
@@ -434,8 +464,11 @@ def _swatch(entry: LegendEntry) -> str:
                 f'text-align:center;vertical-align:middle">12</span>{escape(entry.label)}</div>')
     shape = "border-radius:50%;" if entry.kind == "point" else ""
     size, edge = f"{LEGEND_SWATCH.size:g}px", f"{LEGEND_SWATCH.edge_width:g}px solid {LEGEND_SWATCH.edge}"
+    fill = escape(entry.colour)
+    if entry.kind == "gap":  # a region's dark red edge around the empty-region fill
+        fill, edge = EMPTY_REGION_COLOUR, f"{GAP_OUTLINE.weight:g}px solid {escape(entry.colour)}"
     return (f'<div><span style="display:inline-block;width:{size};height:{size};margin-right:6px;{shape}'
-            f'background:{escape(entry.colour)};border:{edge};vertical-align:-1px"></span>{escape(entry.label)}</div>')
+            f'background:{fill};border:{edge};vertical-align:-1px"></span>{escape(entry.label)}</div>')
 
 
 def map_legend(entries: Iterable[LegendEntry], lang: str) -> folium.FeatureGroup:
@@ -603,18 +636,20 @@ def build_map(layers: MapLayers) -> folium.Map:
 def map_layers(frame: pd.DataFrame, taxonomy: Taxonomy, lang: str, programme_names: Mapping[str, str], *,
                tiles: str | None, regions: Any = None, region_counts: pd.Series | None = None,
                show_organisations: bool = True, cluster: bool = False, colour_services: Iterable[str] = (),
-               bounds: list[list[float]] | None = None, data: MapData | None = None) -> MapLayers:
+               bounds: list[list[float]] | None = None, data: MapData | None = None,
+               region_rates: pd.Series | None = None, outlined: Iterable[str] = ()) -> MapLayers:
     """The whole map of a filtered frame: base (outlining ``regions`` when given, else the countries), coverage
-    colours (with ``region_counts``), organisations, initiatives, legend.
+    colours (with ``region_counts``; per 100,000 residents with ``region_rates``), the regions ``outlined`` as
+    gaps, organisations, initiatives, legend.
 
     ``data`` holds the point table the layers select from (the whole registry's, published by this server, for
     the live map); by default the frame's own, inside the page."""
     data = data or inline_map_data(frame, regions, lang)
     base = base_map(tiles, lang, regions_url=data.regions_url,
                     regions_credit=EUROGEOGRAPHICS if regions is not None else NATURAL_EARTH)
-    overlays, classes = [_view_group(bounds)], None
+    overlays, shading = [_view_group(bounds)], RegionShading()
     if regions is not None and region_counts is not None:
-        choropleth, classes = region_layer(regions, region_counts, lang)
+        choropleth, shading = region_layer(regions, region_counts, lang, rates=region_rates, outlined=outlined)
         overlays.append(choropleth)
     initiatives = initiative_points(frame, taxonomy, colour_services)
     organisations = organisation_points(frame, taxonomy) if show_organisations else None
@@ -623,7 +658,8 @@ def map_layers(frame: pd.DataFrame, taxonomy: Taxonomy, lang: str, programme_nam
                                     data=data, cluster=cluster))
     overlays.append(point_layer(initiatives, taxonomy, lang, programme_names, name=t("map.layer_initiatives", lang),
                                 data=data, cluster=cluster))
-    overlays.append(map_legend(legend_entries(taxonomy, lang, initiatives, organisations, classes, clustered=cluster), lang))
+    overlays.append(map_legend(legend_entries(taxonomy, lang, initiatives, organisations, shading.counts, clustered=cluster,
+                                              rates=shading.rates, gaps=shading.gaps), lang))
     return MapLayers(base, overlays)
 
 

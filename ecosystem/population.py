@@ -28,6 +28,7 @@ from ecosystem.config import PROJECT_DIR, reference_dir
 
 __all__ = [
     "AGE_GROUPS",
+    "AGE_GROUP_KEYS",
     "EUROSTAT_DATASET",
     "EUROSTAT_POPULATION_URL",
     "FIRST_YEAR",
@@ -46,6 +47,9 @@ __all__ = [
 
 EUROSTAT_DATASET = "demo_r_pjanaggr3"
 AGE_GROUPS: tuple[str, ...] = ("TOTAL", "Y_LT15", "Y15-64", "Y_GE65")
+AGE_GROUP_KEYS: dict[str, str] = {"TOTAL": "population.age.total", "Y_LT15": "population.age.under_15",
+                                  "Y15-64": "population.age.15_64", "Y_GE65": "population.age.65_plus"}
+"""Each age group's words for people: its message key (``ecosystem.i18n.t``)."""
 FIRST_YEAR = 2021
 """The earliest year kept: enough for both NUTS editions (2021 ↔ 2023, 2024 ↔ 2024 on)."""
 # SDMX 2.1 data query: dataset / key (freq.unit.sex.age.geo; '+' joins values, an empty part takes all)

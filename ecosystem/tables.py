@@ -8,12 +8,13 @@ from collections.abc import Mapping
 import pandas as pd
 
 from ecosystem.i18n import t
+from ecosystem.population import AGE_GROUP_KEYS
 from ecosystem.schema import join_labels
 from ecosystem.taxonomy import Taxonomy
 
 __all__ = [
-    "TABLE_COLUMNS", "diff_table", "names_by_id", "problems_table", "regions_table", "registry_table", "set_aside_of",
-    "taxonomy_table", "versions_table",
+    "TABLE_COLUMNS", "diff_table", "gaps_table", "names_by_id", "problems_table", "registry_table",
+    "set_aside_of", "target_population_table", "taxonomy_table", "versions_table",
 ]
 
 TABLE_COLUMNS = [
@@ -86,8 +87,24 @@ def set_aside_of(summary: str) -> tuple[int, list[dict[str, object]]]:
     return int(details.get("set_aside", 0)), list(details.get("set_aside_rows", []))
 
 
-def regions_table(regions: pd.DataFrame, codes: list[str], lang: str) -> pd.DataFrame:
-    """Code, name and country of the given regions, in their order, headers translated."""
-    table = regions.set_index("nuts_id").loc[codes, ["name", "country"]].reset_index()
-    return table.rename(columns={"nuts_id": t("about.code", lang), "name": t("column.region_code", lang),
-                                 "country": t("column.country", lang)})
+def gaps_table(gaps: pd.DataFrame, taxonomy: Taxonomy, lang: str) -> pd.DataFrame:
+    """The gap regions (``gaps.Gaps.gaps``) for people, in their order: region name, code, country in words,
+    residents concerned (whole persons, empty when unknown) and kilometres to the nearest initiative (whole km)."""
+    countries = taxonomy.labels("country", lang)
+    return pd.DataFrame({
+        t("column.region_code", lang): gaps["name"].to_numpy(),
+        t("about.code", lang): gaps["nuts_id"].to_numpy(),
+        t("column.country", lang): [countries.get(code, code) for code in gaps["country"]],
+        t("gaps.residents", lang): gaps["residents"].round().astype("Int64").to_numpy(),
+        t("gaps.nearest_km", lang): gaps["nearest_km"].round().astype("Int64").to_numpy(),
+    })
+
+
+def target_population_table(taxonomy: Taxonomy, age_groups: Mapping[str, str], lang: str) -> pd.DataFrame:
+    """Each target group in ``lang`` beside the residents its gaps are weighed by (``population.target_age_groups``)."""
+    labels = taxonomy.labels("target_group", lang)
+    return pd.DataFrame({
+        t("filter.targets", lang): list(labels.values()),
+        t("about.residents_counted", lang): [t(AGE_GROUP_KEYS[age_groups.get(code, "TOTAL")], lang)
+                                             for code in labels],
+    })

@@ -4,9 +4,10 @@ import streamlit as st
 
 from ecosystem.i18n import t
 from ecosystem.outlines import NATURAL_EARTH_SOURCE
+from ecosystem.population import target_age_groups
 from ecosystem.schema import split_codes
 from ecosystem.sources import source_name
-from ecosystem.tables import taxonomy_table
+from ecosystem.tables import target_population_table, taxonomy_table
 from ecosystem.ui.navigation import leave_legacy_pages_mode
 from ecosystem.ui.text import plain
 from ecosystem.view import View
@@ -20,6 +21,10 @@ def render(view: View) -> None:
 
     st.subheader(t("about.counting", lang))
     st.write(t("about.counting_body", lang))
+
+    st.subheader(t("about.population", lang))
+    st.write(t("about.population_body", lang))
+    st.dataframe(target_population_table(view.taxonomy, target_age_groups(), lang), hide_index=True, width="stretch")
 
     st.subheader(t("about.sources", lang))
     citations = split_codes(view.registry.initiatives["source"]).value_counts()

@@ -4,7 +4,6 @@ import streamlit as st
 
 from ecosystem.charts import CHARTS
 from ecosystem.i18n import t
-from ecosystem.tables import regions_table
 from ecosystem.ui import cache
 from ecosystem.ui.export_panel import export_panel, plotly_config
 from ecosystem.ui.navigation import leave_legacy_pages_mode
@@ -13,8 +12,9 @@ from ecosystem.ui.text import plain
 from ecosystem.view import View
 
 
-def render(view: View) -> None:
-    """The Coverage page of ``view``: its charts, the export panel, the regions without any initiative."""
+def render(view: View, *, gaps: st.Page) -> None:
+    """The Coverage page of ``view``: its charts, the export panel, the way to the regions without any initiative
+    (the page ``gaps``)."""
     lang = view.lang
     st.title(t("page.coverage", lang))
     st.caption(plain(view.filters_in_words))
@@ -33,14 +33,7 @@ def render(view: View) -> None:
     _chart(view, "timeline")
 
     st.subheader(t("coverage.gap_regions", lang))
-    gaps = cache.gap_regions_of(view)
-    if view.regions is None or gaps is None:
-        st.caption(t("coverage.gap_regions_unknown", lang))
-        return
-    if gaps:
-        st.dataframe(regions_table(view.regions, gaps, lang), hide_index=True, width="stretch")
-    else:
-        st.caption(t("coverage.gap_regions_none", lang))
+    st.page_link(gaps, label=t("coverage.see_gaps", lang), icon=gaps.icon)
 
 
 def _chart(view: View, chart_id: str) -> None:

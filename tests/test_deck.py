@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 
+import geopandas as gpd
 import pandas as pd
 import pytest
 from PIL import Image
@@ -18,11 +19,13 @@ from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pptx.util import Inches
+from shapely.geometry import box
 
 from ecosystem.attributions import EUROGEOGRAPHICS, OSM_ATTRIBUTION, attributions
 from ecosystem.coverage import counts_by_area_and_service, service_target_matrix, timeline_counts
 from ecosystem.deck import GISCO_CREDIT, build_deck
 from ecosystem.filters import FilterState, apply_filters
+from ecosystem.gaps import find_gaps
 from ecosystem.i18n import t
 from ecosystem.sources import load_source_names
 from ecosystem.stamp import make_stamp
@@ -51,13 +54,24 @@ def _stamp(taxonomy, lang="en", state=STATE, programme_names=None, region_names=
                       programme_names=programme_names or {}, region_names=region_names, title=title)
 
 
+def _gaps(frame, region_names, scope, population=None, ages=("TOTAL",)):
+    """The gap answer over one-degree squares named after ``region_names`` (None without regions in scope)."""
+    if not scope:
+        return None
+    regions = gpd.GeoDataFrame({"nuts_id": list(scope), "name": [region_names.get(code, code) for code in scope],
+                                "country": [code[:2] for code in scope], "edition": pd.array([2024] * len(scope))},
+                               geometry=[box(20 + i, 55, 21 + i, 56) for i in range(len(scope))], crs="EPSG:4326")
+    return find_gaps(frame, regions, list(scope), frame, population, ages)
+
+
 def _build(frame, taxonomy, lang="en", *, programme_names=None, region_names=REGION_NAMES,
            scope=tuple(REGION_NAMES), map_png=None, heatmap_png=None, title=None, state=STATE,
-           credits=(EUROGEOGRAPHICS, OSM_ATTRIBUTION), source_names=None):
+           credits=(EUROGEOGRAPHICS, OSM_ATTRIBUTION), source_names=None, population=None, gaps_map_png=None):
     stamp = _stamp(taxonomy, lang, state, programme_names, region_names, title, credits)
     data = build_deck(frame=frame, taxonomy=taxonomy, lang=lang, stamp=stamp, programme_names=programme_names or {},
-                      region_names=region_names, region_codes_in_scope=list(scope), map_png=map_png,
-                      heatmap_png=heatmap_png, exported=EXPORTED, source_names=source_names or SOURCE_NAMES)
+                      region_names=region_names, gaps=_gaps(frame, region_names, scope, population), map_png=map_png,
+                      heatmap_png=heatmap_png, gaps_map_png=gaps_map_png, exported=EXPORTED,
+                      source_names=source_names or SOURCE_NAMES)
     return data, stamp
 
 
@@ -288,8 +302,26 @@ def test_notes_say_the_figures_without_double_counting(small_frame, taxonomy):
 def test_gaps_slide_lists_regions_and_target_groups(small_frame, taxonomy):
     data, _ = _build(small_frame, taxonomy)
     texts = _texts(_by_title(_open(data), t("export.title.gaps", "en")))
-    assert ["LT011", "Vilniaus miesto savivaldybė", "LT021", "Alytaus apskritis"] == texts[texts.index("LT011"):][:4]
-    assert "Migrants & refugees" in texts and "Older people" not in texts
+    start = texts.index("LT011 Vilniaus miesto savivaldybė")
+    assert texts[start:start + 5] == ["LT011 Vilniaus miesto savivaldybė", "Lithuania", "", "",
+                                      "LT021 Alytaus apskritis"]
+    assert any("Migrants & refugees" in text for text in texts) and not any("Older people" in text for text in texts)
+
+
+def test_gaps_slide_ranks_regions_by_residents_and_shows_the_gap_map(small_frame, taxonomy):
+    population = pd.DataFrame([{"nuts_id": code, "year": 2025, "age": "TOTAL", "population": people}
+                               for code, people in (("LT011", 588_000), ("LT021", 131_000), ("LV00C", 171_500))])
+    data, _ = _build(small_frame, taxonomy, population=population, gaps_map_png=_png(1000, 800))
+    slide = _by_title(_open(data), t("export.title.gaps", "en"))
+    texts = _texts(slide)
+    rows = [texts[texts.index(name):texts.index(name) + 3] for name in
+            ("LT011 Vilniaus miesto savivaldybė", "LV00C Vidzeme", "LT021 Alytaus apskritis")]
+    assert [row[2] for row in rows] == ["588,000", "171,500", "131,000"]
+    assert texts.index("LT011 Vilniaus miesto savivaldybė") < texts.index("LV00C Vidzeme") < texts.index(
+        "LT021 Alytaus apskritis")
+    counted = "Residents counted: all residents, on 1 January 2025. Source: Eurostat (demo_r_pjanaggr3)."
+    assert counted in texts and counted in _notes(slide)
+    assert sum(shape.shape_type == MSO_SHAPE_TYPE.PICTURE for shape in slide.shapes) == 1
 
 
 def test_without_boundaries_the_gaps_slide_says_regions_cannot_be_listed(small_frame, taxonomy):
@@ -339,7 +371,7 @@ def test_markup_in_names_stays_literal_text(small_frame, taxonomy):
     sources = _texts(_by_title(deck, t("about.sources", "en")))
     assert MARKUP in sources  # the article cited by i2 and the programme p1, as written
     assert sources.count(MARKUP) == 2
-    assert MARKUP in _texts(_by_title(deck, t("export.title.gaps", "en")))
+    assert f"LT021 {MARKUP}" in _texts(_by_title(deck, t("export.title.gaps", "en")))  # the region, as written
     timeline = _chart(_by_title(deck, t("chart.timeline.title", "en")))
     assert MARKUP in [series.name for series in timeline.plots[0].series]
     slide_xml = b"".join(part.blob for part in deck.part.package.iter_parts() if part.partname.endswith(".xml"))

@@ -30,7 +30,7 @@ FAR_ROWS = [  # (id, country, region, latitude, longitude, actor type)
     ("ua-kyiv-refugee-help", "UA", "", "50.4501", "30.5234", "initiative"),
     ("pt-lisbon-network", "PT", "", "38.7223", "-9.1393", "support_organisation"),
 ]
-PAGES = ["overview", "map", "coverage", "registry", "about", "present", "history", "upload"]
+PAGES = ["overview", "gaps", "map", "coverage", "registry", "about", "present", "history", "upload"]
 
 
 def _far_rows() -> list[dict[str, str]]:

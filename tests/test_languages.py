@@ -53,7 +53,7 @@ def test_an_unknown_language_in_the_url_opens_english(app_data_dir) -> None:
     assert 'document.documentElement.lang = "en"' in at.sidebar.html[0].proto.body
 
 
-PAGES = ("overview", "map", "coverage", "registry", "present", "upload", "history", "about")
+PAGES = ("overview", "gaps", "map", "coverage", "registry", "present", "upload", "history", "about")
 
 
 def _forms(text: str | tuple[str, ...]) -> tuple[str, ...]:

@@ -16,7 +16,14 @@ import pytest
 from matplotlib.colors import to_hex, to_rgba
 from shapely.geometry import box
 
-from ecosystem.map_style import choropleth_classes
+from ecosystem.map_style import (
+    CLASS_COLOURS,
+    EMPTY_REGION_COLOUR,
+    GAP_OUTLINE,
+    LEGEND_SWATCH,
+    choropleth_classes,
+    rate_classes,
+)
 from ecosystem.maps import build_map, map_layers
 from ecosystem.pictures import map_shape_count, static_map_figure
 from ecosystem.pictures.static_map import _PX
@@ -163,3 +170,43 @@ def test_shape_count_is_what_the_live_map_draws(seed, taxonomy, regions, counts)
         if outlines:
             polygons = len(json.loads(base64.b64decode(json.loads(outlines.group(1))["url"].split(",", 1)[1]))["features"])
         assert map_shape_count(seed, **options, regions=region_options.get("regions")) == points + polygons
+
+
+def _coverage_spec(html: str) -> dict[str, list]:
+    return json.loads(re.search(r"new L\.EcoCoverage\((\{.*?\})\)", html).group(1))["regions"]
+
+
+def test_gaps_are_outlined_alike_on_the_live_map_and_the_picture(seed, taxonomy, regions, counts):
+    html = _page(seed, taxonomy, regions=regions, region_counts=counts, outlined=["SE332"])
+    spec = _coverage_spec(html)
+    assert spec["SE332"][2] == {"color": GAP_OUTLINE.edge, "weight": GAP_OUTLINE.weight}
+    assert len(spec["LT027"]) == len(spec["LV00B"]) == 2  # not outlined: fill and label only
+    fig = static_map_figure(seed, taxonomy, "en", regions=regions, region_counts=counts, outlined=["SE332"],
+                            width=1600, height=900, scale=1)
+    edges = next(c for c in fig.axes[0].collections if c.get_zorder() == 2)
+    assert len(edges.get_paths()) == 1 and to_hex(edges.get_edgecolors()[0][:3]) == GAP_OUTLINE.edge
+    assert edges.get_linewidths()[0] / _PX == pytest.approx(GAP_OUTLINE.weight)
+    live = _folium_legend(html)
+    assert _picture_legend(fig) == live
+    assert live[-1] == ("region", "No initiative (gap)", EMPTY_REGION_COLOUR, LEGEND_SWATCH.size, GAP_OUTLINE.weight,
+                        GAP_OUTLINE.edge)
+
+
+def test_rate_classes_split_at_quintiles_in_two_significant_digits():
+    assert rate_classes(pd.Series([0.0, float("nan")])) == []
+    assert rate_classes(pd.Series([0.0, 1.234, 2.5, 3.3, 7.77, 12.1456, float("nan")])) == [
+        (0.0, 2.2), (2.2, 3.0), (3.0, 5.1), (5.1, 8.6), (8.6, 13.0)]
+    assert rate_classes(pd.Series([5.0])) == [(0.0, 5.0)]
+
+
+def test_regions_coloured_per_100k_residents_say_so_in_labels_and_legend(seed, taxonomy, regions, counts):
+    rates = pd.Series({"LT027": 12.0, "LV00B": 2.0, "SE332": float("nan")})
+    html = _page(seed, taxonomy, regions=regions, region_counts=counts, region_rates=rates)
+    spec = _coverage_spec(html)
+    assert spec["LT027"][0] == CLASS_COLOURS[4] and spec["LV00B"][0] == CLASS_COLOURS[0]
+    assert spec["LT027"][1] == "Tauragė (LT027): 7 initiatives — 12 per 100,000 residents concerned"
+    assert spec["SE332"][0] == EMPTY_REGION_COLOUR and spec["SE332"][1].endswith("— residents unknown")
+    legend = _folium_legend(html)
+    headings = [entry[1] for entry in legend if entry[0] == "heading"]
+    assert "Initiatives per 100,000 residents concerned" in headings and "Initiatives per region" not in headings
+    assert [entry[1] for entry in legend[-5:]] == ["0–4", "4–6", "6–8", "8–10", "10–12"]

@@ -21,8 +21,9 @@ from conftest import DATA, NUTS_2024_L3, REPO, copy_seed_data, initialise_store
 from ecosystem.ui import map_widget
 from ecosystem.ui.text import plain
 
-PAGES = {"overview": "Baltic Social Ecosystem Map", "map": "Map", "coverage": "Coverage", "registry": "Registry",
-         "about": "About this map", "present": "10 initiatives in "}  # URL path → the start of its title
+PAGES = {"overview": "Baltic Social Ecosystem Map", "gaps": "Where nothing exists yet", "map": "Map",
+         "coverage": "Coverage", "registry": "Registry", "about": "About this map",
+         "present": "10 initiatives in "}  # URL path → the start of its title
 
 
 @pytest.fixture()
@@ -136,10 +137,10 @@ def test_with_boundaries_regions_are_named_and_gaps_listed(data_dir, monkeypatch
     assert not at.info or all("Region boundaries are not available" not in info.value for info in at.info)
     options = at.sidebar.multiselect(key="f_regions").options
     assert any("Tauragės apskritis (LT027)" in option for option in options)
-    at = app({"country": "LT"}, page="coverage")
+    at = app({"country": "LT"}, page="gaps")
     assert not at.exception and not at.error
-    gaps = at.dataframe[-1].value
-    assert "LT027" not in set(gaps.iloc[:, 0]) and len(gaps) > 0
+    gaps = at.dataframe[0].value
+    assert "LT027" not in set(gaps["Code"]) and len(gaps) > 0
 
 
 def test_markup_in_names_is_shown_as_text(seed_dir):
@@ -258,7 +259,7 @@ def test_plain_leaves_markdown_nothing_to_interpret(text):
     assert not set(re.sub(r"\\.", "", escaped)) & set("\\`*_[]()<>#+-.!|~$:@&")  # nothing left to interpret
 
 
-@pytest.mark.parametrize("page", ["overview", "map", "coverage", "registry", "present"])
+@pytest.mark.parametrize("page", ["overview", "gaps", "map", "coverage", "registry", "present"])
 def test_search_text_is_shown_as_written_not_as_markdown(data_dir, page):
     hostile = "![x](http://evil.example/p.png) [log in](https://phish.example) **{{7*7}}**"
     at = app({"q": hostile}, page=page)

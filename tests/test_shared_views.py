@@ -48,7 +48,7 @@ def test_what_pages_compute_from_a_view_is_built_once_for_every_session(views: l
     assert cache.chart(in_lithuanian, "heatmap") is not cache.chart(first, "heatmap")
     assert cache.headline_of(first) is cache.headline_of(second)
     assert cache.headline_of(first).initiatives == 6
-    assert cache.gap_regions_of(first) is None  # no boundaries in this test
+    assert cache.gaps_of(first) is None  # no boundaries in this test
 
 
 def test_a_view_built_by_hand_is_computed_every_time(app_data_dir: Path) -> None:

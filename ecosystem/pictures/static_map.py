@@ -13,6 +13,7 @@ import pandas as pd
 from ecosystem.attributions import EUROGEOGRAPHICS, NATURAL_EARTH
 from ecosystem.map_style import (
     EMPTY_REGION_COLOUR,
+    GAP_OUTLINE,
     LEGEND_SWATCH,
     REGIONS,
     SEA_COLOUR,
@@ -90,8 +91,8 @@ def _region_paths(geometries: Iterable[Any]) -> list[Any]:
     return paths
 
 
-def _draw_regions(ax: Axes, regions: Any, counts: pd.Series) -> list[tuple[int, int]]:
-    """The coverage choropleth; returns its count classes."""
+def _draw_regions(ax: Axes, regions: Any, counts: pd.Series, outlined: Iterable[str] = ()) -> list[tuple[int, int]]:
+    """The coverage choropleth, the regions ``outlined`` (gaps) edged in dark red; returns its count classes."""
     from matplotlib.collections import PathCollection  # noqa: PLC0415
     from matplotlib.colors import to_rgba  # noqa: PLC0415
 
@@ -100,6 +101,10 @@ def _draw_regions(ax: Axes, regions: Any, counts: pd.Series) -> list[tuple[int, 
     fills = [to_rgba(class_colour(int(counts.get(code, 0)), classes), REGIONS.opacity) for code in drawn["nuts_id"]]
     ax.add_collection(PathCollection(_region_paths(drawn.geometry), facecolors=fills, edgecolors=REGIONS.edge,
                                      linewidths=REGIONS.weight * _PX, zorder=1), autolim=False)
+    gaps = drawn[drawn["nuts_id"].isin(list(outlined))]
+    if len(gaps):
+        ax.add_collection(PathCollection(_region_paths(gaps.geometry), facecolors="none", edgecolors=GAP_OUTLINE.edge,
+                                         linewidths=GAP_OUTLINE.weight * _PX, zorder=2), autolim=False)
     return classes
 
 
@@ -132,6 +137,10 @@ def _legend_handles(entries: list[LegendEntry]) -> tuple[list[Any], list[str], s
     for entry in entries:
         if entry.kind == "heading":
             handles.append(Line2D([], [], linestyle="none"))
+        elif entry.kind == "gap":  # a region's dark red edge around the empty-region fill
+            handles.append(Line2D([], [], linestyle="none", marker="s", markersize=LEGEND_SWATCH.size * _PX,
+                                  markerfacecolor=EMPTY_REGION_COLOUR, markeredgecolor=entry.colour,
+                                  markeredgewidth=GAP_OUTLINE.weight * _PX))
         else:
             handles.append(Line2D([], [], linestyle="none", marker="o" if entry.kind == "point" else "s",
                                   markersize=LEGEND_SWATCH.size * _PX, markerfacecolor=entry.colour,
@@ -194,7 +203,7 @@ def static_map_figure(frame: pd.DataFrame, taxonomy: Taxonomy, lang: str, *, reg
                       legend_services: Iterable[str] = (), bounds: list[list[float]] | None = None,
                       width: int = DEFAULT_SLIDE.width, height: int = DEFAULT_SLIDE.height,
                       scale: float = DEFAULT_SLIDE.scale, title: str | None = None, subtitle: str | None = None,
-                      footer_lines: Iterable[str] = ()) -> Figure:
+                      footer_lines: Iterable[str] = (), outlined: Iterable[str] = ()) -> Figure:
     """The map of ``maps.map_layers`` as a matplotlib figure in EPSG:3035, ``width``×``height`` CSS px at ``scale``.
 
     Same colours as the map page: regions in the choropleth classes (without them, the country outlines),
@@ -202,7 +211,7 @@ def static_map_figure(frame: pd.DataFrame, taxonomy: Taxonomy, lang: str, *, reg
     organisations in their actor-type colour; the view is ``bounds`` (default ``maps.BALTIC_BOUNDS``) widened to the
     picture's shape. Everything stays inside the frame: the legend at the lower left (in more columns when one
     would not fit), ``title`` and ``subtitle`` at the top left, ``footer_lines`` and the outlines' attribution at the
-    lower right.
+    lower right. The regions ``outlined`` (gaps) are edged in dark red.
     """
     check_size(width, height, scale)
     import matplotlib  # noqa: PLC0415 - heavy import kept off the app's start-up
@@ -220,9 +229,9 @@ def static_map_figure(frame: pd.DataFrame, taxonomy: Taxonomy, lang: str, *, reg
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
         ax.set_aspect("equal", adjustable="box")
-        classes, footer = None, [line for line in footer_lines if line]
+        classes, footer, outlined = None, [line for line in footer_lines if line], list(outlined)
         if regions is not None and region_counts is not None:
-            classes = _draw_regions(ax, regions, region_counts)
+            classes = _draw_regions(ax, regions, region_counts, outlined)
             footer.append(EUROGEOGRAPHICS)
         else:
             _draw_countries(ax)
@@ -230,7 +239,8 @@ def static_map_figure(frame: pd.DataFrame, taxonomy: Taxonomy, lang: str, *, reg
         if organisations is not None:
             _draw_points(ax, organisations, zorder=3)
         _draw_points(ax, initiatives, zorder=4)
-        entries = legend_entries(taxonomy, lang, initiatives, organisations, classes)
+        entries = legend_entries(taxonomy, lang, initiatives, organisations, classes,
+                                 gaps=bool(outlined) and classes is not None)
         _add_legend(fig, canvas.get_renderer(), ax, *_legend_handles(entries))
         _draw_heading(ax, title, subtitle)
         _draw_footer(ax, footer)
@@ -254,11 +264,11 @@ def static_map_picture(frame: pd.DataFrame, taxonomy: Taxonomy, lang: str, *, re
                        legend_services: Iterable[str] = (), bounds: list[list[float]] | None = None,
                        fmt: str = "png", width: int = DEFAULT_SLIDE.width, height: int = DEFAULT_SLIDE.height,
                        scale: float = DEFAULT_SLIDE.scale, title: str | None = None, subtitle: str | None = None,
-                       footer_lines: Iterable[str] = ()) -> bytes:
+                       footer_lines: Iterable[str] = (), outlined: Iterable[str] = ()) -> bytes:
     """``static_map_figure`` as PNG (``scale``× pixels), or true vector SVG or PDF bytes, with no browser."""
     _check_format(fmt)
     fig = static_map_figure(frame, taxonomy, lang, regions=regions, region_counts=region_counts,
                             show_organisations=show_organisations, legend_services=legend_services, bounds=bounds,
                             width=width, height=height, scale=scale, title=title, subtitle=subtitle,
-                            footer_lines=footer_lines)
+                            footer_lines=footer_lines, outlined=outlined)
     return figure_bytes(fig, fmt)

@@ -29,8 +29,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ecosystem.charts import coverage_figure
-from ecosystem.coverage import Headline, gap_regions, headline, region_counts, regions_in_scope, unserved_targets
+from ecosystem.coverage import Headline, headline, region_counts, unserved_targets
 from ecosystem.filters import FilterState, apply_filters
+from ecosystem.gaps import Gaps, gaps_of_view
 from ecosystem.i18n import LANGUAGES, t
 from ecosystem.population import PopulationError
 from ecosystem.regions import RegionsError
@@ -56,7 +57,7 @@ from ecosystem.view import (
 )
 
 __all__ = [
-    "LOADERS", "chart", "gap_regions_of", "headline_of", "per_registry", "per_view", "region_counts_of",
+    "LOADERS", "chart", "gaps_of", "headline_of", "per_registry", "per_view", "region_counts_of",
     "registry_store_or_stop", "served", "store", "unserved_targets_of", "view", "warm_up",
 ]
 
@@ -284,12 +285,10 @@ def unserved_targets_of(view: View) -> list[str]:
 
 
 @per_view
-def gap_regions_of(view: View) -> list[str] | None:
-    """The regions in the view's scope without any of its initiatives (Coverage); None without boundaries."""
-    if view.regions is None:
-        return None
-    return gap_regions(view.filtered, regions_in_scope(view.regions, view.filtered, view.state.countries,
-                                                       view.state.regions))
+def gaps_of(view: View) -> Gaps | None:
+    """The view's gap answer (Gaps page, the map's gap outlines): regions without an initiative, residents
+    concerned, distances; None without boundaries."""
+    return gaps_of_view(view)
 
 
 @per_view

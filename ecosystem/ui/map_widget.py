@@ -8,9 +8,11 @@ blank map. A page view never installs anything. Panning and zooming do not rerun
 from __future__ import annotations
 
 import socket
+from collections.abc import Iterable
 from urllib.parse import urlparse
 
 import folium
+import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -74,16 +76,19 @@ def map_data(view: View) -> MapData | None:
 
 
 def view_map_layers(view: View, tiles: str | None, *, show_organisations: bool, coverage: bool = True,
-                    cluster: bool | None = None) -> MapLayers:
+                    cluster: bool | None = None, rates: pd.Series | None = None,
+                    outlined: Iterable[str] = ()) -> MapLayers:
     """The map of the view's filtered rows over the region outlines (the countries' without boundaries), coloured by
-    coverage when ``coverage``, nearby points grouped when ``cluster`` (by default above ``CLUSTER_FROM`` rows)."""
+    coverage when ``coverage`` (per 100,000 residents with ``rates``), the regions ``outlined`` as gaps, nearby
+    points grouped when ``cluster`` (by default above ``CLUSTER_FROM`` rows)."""
     if cluster is None:
         cluster = len(view.filtered) > CLUSTER_FROM
     counts = cache.region_counts_of(view) if coverage else None  # shared by every session with these filters
     bounds = view_bounds(view.filtered, view.regions, view.state.countries, view.state.regions)
     return map_layers(view.filtered, view.taxonomy, view.lang, view.programme_names, tiles=tiles,
                       regions=view.regions, region_counts=counts, show_organisations=show_organisations,
-                      cluster=cluster, colour_services=view.state.services, bounds=bounds, data=map_data(view))
+                      cluster=cluster, colour_services=view.state.services, bounds=bounds, data=map_data(view),
+                      region_rates=rates, outlined=outlined)
 
 
 def _asset_link() -> Link:

@@ -477,10 +477,12 @@
       this._canvas = this._regions = null;
     },
 
-    // fill colours and hover labels by region id (those not given: the empty colour and the region's name)
-    colour: function (fills, labels) {
+    // fill colours, hover labels and edges ({color, weight}: the gaps) by region id (those not given: the empty
+    // colour, the region's name, the base edge)
+    colour: function (fills, labels, edges) {
       this._fills = fills;
       this._labels = labels;
+      this._edges = edges || {};
       this._redraw();
     },
 
@@ -504,22 +506,34 @@
       ctx.lineWidth = style.weight;
       ctx.strokeStyle = style.edge;
       ctx.lineJoin = "round";
-      regions.forEach(function (region) {
-        var box = region.box;
-        if (box[2] < west || box[0] > east || box[3] < north || box[1] > south) { return; }
+      var edges = this._edges || {}, edged = [];
+      function trace(region) {
         ctx.beginPath();
         region.rings.forEach(function (xy) {
           ctx.moveTo(xy[0] * scale - ox, xy[1] * scale - oy);
           for (var k = 2; k < xy.length; k += 2) { ctx.lineTo(xy[k] * scale - ox, xy[k + 1] * scale - oy); }
           ctx.closePath();
         });
+      }
+      regions.forEach(function (region) {
+        var box = region.box;
+        if (box[2] < west || box[0] > east || box[3] < north || box[1] > south) { return; }
+        trace(region);
         ctx.globalAlpha = style.opacity;
         ctx.fillStyle = fills[region.id] || empty;
         ctx.fill("evenodd");
         ctx.globalAlpha = 1;
         ctx.stroke();
+        if (edges[region.id]) { edged.push(region); }
+      });
+      edged.forEach(function (region) {  // the gaps' edges over their neighbours'
+        trace(region);
+        ctx.lineWidth = edges[region.id].weight;
+        ctx.strokeStyle = edges[region.id].color;
+        ctx.stroke();
       });
       state.outlines = regions.length;
+      state.edged = edged.length;
     },
 
     // the hover label of the region under a map position, or null
@@ -547,12 +561,13 @@
       var spec = this._spec, self = this;
       (state.regions || Promise.resolve(null)).then(function (regions) {
         if (!regions || !self._map) { return; }
-        var fills = {}, labels = {};
+        var fills = {}, labels = {}, edges = {};
         Object.keys(spec.regions).forEach(function (id) {
           fills[id] = spec.regions[id][0];
           labels[id] = spec.regions[id][1];
+          if (spec.regions[id][2]) { edges[id] = spec.regions[id][2]; }  // a gap: its own edge colour and width
         });
-        regions.colour(fills, labels);
+        regions.colour(fills, labels, edges);
       });
     },
     onRemove: function () {
