@@ -162,7 +162,7 @@ def test_without_an_address_a_deck_carries_no_link_and_no_qr_code(small_frame, t
                        attributions=(), programme_names={}, region_names={})
     assert stamp.permalink == ""
     data = build_deck(frame=small_frame, taxonomy=taxonomy, lang="en", stamp=stamp, programme_names={}, region_names={},
-                      region_codes_in_scope=[], map_png=None, heatmap_png=None, exported=EXPORTED)
+                      gaps=None, map_png=None, heatmap_png=None, exported=EXPORTED)
     deck = _open(data)
     assert not any(shape.shape_type == MSO_SHAPE_TYPE.PICTURE for shape in deck.slides[0].shapes)
     assert t("app.permalink", "en") not in _texts(deck.slides[0])

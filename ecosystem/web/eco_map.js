@@ -8,9 +8,10 @@
  * drawn answers hover and click. The region outlines are one more canvas beneath the points. Text from the
  * registry only ever reaches the page through textContent.
  *
- * window.__ecoMap = {drawn, visible, map, outlines}: `drawn` grows two animation frames after every layer on the
- * map has drawn its current rows for the current view (benchmarks and picture shots wait for it), `visible` is
- * the number of rows those layers show, `outlines` the number of region outlines drawn (once they are).
+ * window.__ecoMap = {drawn, visible, map, outlines, edged}: `drawn` grows two animation frames after every layer on
+ * the map has drawn its current rows for the current view (benchmarks and picture shots wait for it), `visible` is
+ * the number of rows those layers show, `outlines` the number of region outlines drawn (once they are), `edged`
+ * how many of those in view carry their own edge (the gaps).
  */
 (function () {
   "use strict";
