@@ -48,6 +48,12 @@ def reference_dir() -> Path:
     return Path(explicit) if explicit else cache_dir() / "reference"
 
 
+def reference_download_enabled() -> bool:
+    """Whether ``python -m ecosystem init`` fetches missing reference data (NUTS boundaries, population):
+    ``ECOSYSTEM_REFERENCE_DOWNLOAD`` = ``off`` (or ``0``, ``no``, ``false``) switches it off; on by default."""
+    return os.environ.get("ECOSYSTEM_REFERENCE_DOWNLOAD", "on").strip().lower() not in {"off", "0", "no", "false"}
+
+
 def assets_dir() -> Path:
     """The map's installed JavaScript and CSS (``python -m ecosystem assets install``): ``ECOSYSTEM_ASSETS_DIR``,
     else ``<cache>/assets``."""

@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from ecosystem.config import reference_dir
+from ecosystem.config import data_dir, reference_dir
 from ecosystem.population import EUROSTAT_POPULATION_URL, POPULATION_FILE_NAME, PopulationError, population_from_sdmx_csv
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "cli_download",
     "download_population",
     "download_reference",
+    "fetch_missing_reference",
     "gisco_file_name",
     "reference_file_name",
 ]
@@ -51,7 +52,12 @@ class ReferenceDownloadError(Exception):
 
 
 class _DownloadProblem(Exception):  # noqa: N818 - private, caught in this module only
-    """Why one file could not be fetched, in words that finish the sentence "Could not download URL: ..."."""
+    """Why one file could not be fetched, in words that finish the sentence "Could not download URL: ...";
+    ``unreachable`` when no connection could be made at all (offline, no name service, a firewall)."""
+
+    def __init__(self, message: str, *, unreachable: bool = False) -> None:
+        super().__init__(message)
+        self.unreachable = unreachable
 
 
 def gisco_file_name(year: int, scale: str, level: int) -> str:
@@ -151,11 +157,11 @@ def _fetch(url: str, label: str, progress: ProgressCallback | None, timeout: flo
     except urllib.error.HTTPError as exc:
         raise _DownloadProblem(f"the server answered HTTP {exc.code} ({exc.reason})") from exc
     except TimeoutError as exc:
-        raise _DownloadProblem(f"the server did not answer within {timeout:g} seconds") from exc
+        raise _DownloadProblem(f"the server did not answer within {timeout:g} seconds", unreachable=not done) from exc
     except urllib.error.URLError as exc:
         if isinstance(exc.reason, TimeoutError):
-            raise _DownloadProblem(f"the server did not answer within {timeout:g} seconds") from exc
-        raise _DownloadProblem(f"the server could not be reached ({exc.reason})") from exc
+            raise _DownloadProblem(f"the server did not answer within {timeout:g} seconds", unreachable=True) from exc
+        raise _DownloadProblem(f"the server could not be reached ({exc.reason})", unreachable=True) from exc
     except (http.client.HTTPException, OSError) as exc:
         raise _DownloadProblem(f"the connection broke off after {done:,} bytes ({exc or type(exc).__name__})") from exc
     if total is not None and done != total:
@@ -208,6 +214,37 @@ def _replace_atomically(target: Path, write: Callable[[TextIO], object]) -> None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def fetch_missing_reference(dest: Path, say: Callable[[str], None], *, base_url: str = GISCO_BASE_URL,
+                            population_url: str = EUROSTAT_POPULATION_URL, progress: ProgressCallback | None = None,
+                            timeout: float = 15) -> list[Path]:
+    """What ``init`` does first: download the NUTS boundaries (unless ``data/regions.geojson`` stands in for them)
+    and the population table into ``dest`` when they are absent. Never raises: what could not be fetched is said
+    in one line to ``say`` (once, when the first download finds no connection), and the caller carries on."""
+    boundaries_missing = not (dest / reference_file_name(2024, "20M", 3)).is_file() and \
+        not (data_dir() / "regions.geojson").is_file()
+    downloads: list[tuple[str, Callable[[], list[Path]]]] = []
+    if boundaries_missing:
+        downloads.append(("the NUTS boundaries", lambda: download_reference(
+            dest, base_url=base_url, progress=progress, timeout=timeout)))
+    if not (dest / POPULATION_FILE_NAME).is_file():
+        downloads.append(("the population table", lambda: [download_population(
+            dest, url=population_url, progress=progress, timeout=timeout)]))
+    saved: list[Path] = []
+    for position, (what, download) in enumerate(downloads):
+        try:
+            saved += download()
+        except ReferenceDownloadError as error:
+            problem = error.__cause__ if isinstance(error.__cause__, _DownloadProblem) else error
+            if isinstance(problem, _DownloadProblem) and problem.unreachable:
+                rest = " and ".join(name for name, _ in downloads[position:])
+                say(f"{rest} not downloaded: {problem} (offline?). The app works without them (maps without region "
+                    "boundaries, gaps not ranked by population); run `python -m ecosystem reference download` "
+                    "when online.")
+                break
+            say(f"{what} not downloaded: {error}")
+    return saved
 
 
 class TextProgressBar:

@@ -17,13 +17,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from ecosystem import reference_download
 from ecosystem.auth import Account
 from ecosystem.checks import blocking_first, problem_lines
-from ecosystem.config import upload_limits
+from ecosystem.config import reference_dir, reference_download_enabled, upload_limits
 from ecosystem.i18n import t
 from ecosystem.imports import ImportPlan, commit_plan, plan_import, set_aside_file
 from ecosystem.initialise import initialise, say_on_stderr, seed
 from ecosystem.readers import ReadLimits, read_partner_file
+from ecosystem.reference_download import TextProgressBar, fetch_missing_reference
 from ecosystem.registry import RegistryError, typed_registry
 from ecosystem.registry_io import registry_csv_bytes, registry_geojson_bytes, registry_xlsx_bytes
 from ecosystem.schema import PROBLEM_COLUMNS, REGISTRY_COLUMNS, has_errors, validate_registry
@@ -62,6 +64,13 @@ def _store(inputs: Inputs) -> RegistryStore:
 
 
 def _init(args: argparse.Namespace) -> int:
+    if reference_download_enabled():  # the NUTS boundaries and the population, when absent; never fails init
+        bar = TextProgressBar(sys.stderr)
+        saved = fetch_missing_reference(reference_dir(), say_on_stderr, base_url=reference_download.GISCO_BASE_URL,
+                                        population_url=reference_download.EUROSTAT_POPULATION_URL, progress=bar)
+        bar.finish()
+        for path in saved:
+            say_on_stderr(f"saved {path}")
     inputs = _inputs()
     with _opened(inputs) as store:
         report = initialise(store, inputs, say_on_stderr)

@@ -72,8 +72,9 @@ SEED_FILES = ("initiatives.csv", "programmes.csv", "sources.csv", "taxonomy.csv"
 def _own_state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test (and every server or command it starts) has its own state folder, where the registry database
     lives unless ``ECOSYSTEM_DATABASE_URL`` says otherwise: nothing is written into ~/.local/share or the
-    repository. The folder is not created: ``init`` creates it."""
+    repository. The folder is not created: ``init`` creates it. And ``init`` downloads no reference data."""
     monkeypatch.setenv("ECOSYSTEM_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("ECOSYSTEM_REFERENCE_DOWNLOAD", "off")  # `init` fetches nothing: tests never need the internet
 
 
 def initialise_store() -> InitReport:

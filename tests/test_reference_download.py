@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import copy_seed_data
+from ecosystem import cli, reference_download
 from ecosystem.population import POPULATION_FILE_NAME, load_population
 from ecosystem.reference_download import (
     BALTIC_SEA_COUNTRIES,
@@ -20,6 +22,7 @@ from ecosystem.reference_download import (
     add_reference_commands,
     download_population,
     download_reference,
+    fetch_missing_reference,
     gisco_file_name,
     reference_file_name,
 )
@@ -275,3 +278,60 @@ def test_reference_without_subcommand_is_a_usage_error() -> None:
     with pytest.raises(SystemExit) as caught:
         parse(["reference"])
     assert caught.value.code == 2
+
+
+def test_init_fetches_what_is_missing_and_nothing_twice(gisco: FakeGisco, tmp_path: Path,
+                                                        eurostat_population_csv: str) -> None:
+    base = gisco.serve("ok", Reply(LEVEL_0), Reply(LEVEL_3))
+    population = gisco.publish("/eurostat/population", Reply(eurostat_population_csv.encode("utf-8")))
+    said: list[str] = []
+    saved = fetch_missing_reference(tmp_path, said.append, base_url=base, population_url=population)
+    assert [path.name for path in saved] == ["nuts2024_20m_levl0_baltic.geojson", "nuts2024_20m_levl3_baltic.geojson",
+                                             POPULATION_FILE_NAME]
+    assert said == []
+    gisco.replies.clear()  # a second run asks for nothing (every request would now be answered 404)
+    assert fetch_missing_reference(tmp_path, said.append, base_url=base, population_url=population) == []
+    assert said == []
+
+
+def test_init_offline_says_so_in_one_line_and_writes_nothing(tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    said: list[str] = []
+    saved = fetch_missing_reference(tmp_path, said.append, base_url=f"http://127.0.0.1:{port}/",
+                                    population_url=f"http://127.0.0.1:{port}/population", timeout=5)
+    assert saved == [] and list(tmp_path.iterdir()) == []
+    assert len(said) == 1
+    assert said[0].startswith("the NUTS boundaries and the population table not downloaded: the server could not be "
+                              "reached")
+    assert "python -m ecosystem reference download" in said[0]
+
+
+def test_init_says_which_download_failed_and_keeps_the_other(gisco: FakeGisco, tmp_path: Path) -> None:
+    base = gisco.serve("ok", Reply(LEVEL_0), Reply(LEVEL_3))
+    said: list[str] = []
+    saved = fetch_missing_reference(tmp_path, said.append, base_url=base, population_url=gisco.url + "missing")
+    assert [path.name for path in saved] == ["nuts2024_20m_levl0_baltic.geojson", "nuts2024_20m_levl3_baltic.geojson"]
+    assert len(said) == 1 and said[0].startswith("the population table not downloaded: Could not download")
+    assert "HTTP 404" in said[0]
+
+
+def test_the_init_command_carries_on_offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    copy_seed_data(tmp_path / "data")
+    monkeypatch.setenv("ECOSYSTEM_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("ECOSYSTEM_REFERENCE_DIR", str(tmp_path / "reference"))
+    monkeypatch.setenv("ECOSYSTEM_REFERENCE_DOWNLOAD", "on")
+    monkeypatch.setattr(reference_download, "GISCO_BASE_URL", f"http://127.0.0.1:{port}/")
+    monkeypatch.setattr(reference_download, "EUROSTAT_POPULATION_URL", f"http://127.0.0.1:{port}/population")
+    assert cli.main(["init"]) == 0
+    out, err = capsys.readouterr()
+    assert [line for line in err.splitlines() if "not downloaded" in line] == [
+        line for line in err.splitlines() if line.startswith("init: the NUTS boundaries and the population table "
+                                                             "not downloaded: the server could not be reached")]
+    assert len([line for line in err.splitlines() if "not downloaded" in line]) == 1
+    assert out.startswith("registry ready: version 1")
