@@ -496,8 +496,9 @@ def _gaps_slide(deck: Deck, context: _Context, frame: pd.DataFrame, gaps: Gaps |
               [", ".join(unserved) if unserved else target_sentence], 11, colour=_GREY)
 
 
-def _sources_slide(deck: Deck, context: _Context, frame: pd.DataFrame) -> None:
-    """The articles the rows cite, the programmes they name, and the reference data of the regions."""
+def _sources_slide(deck: Deck, context: _Context, frame: pd.DataFrame, gaps: Gaps | None) -> None:
+    """The articles the rows cite, the programmes they name, and the reference data of the regions (and of the
+    population, when the gap slide counted residents)."""
     citations = split_codes(frame["source"]).value_counts()
     named = set(split_codes(frame["programmes"]))
     programmes = [code for code in context.programme_names if code in named]
@@ -505,6 +506,8 @@ def _sources_slide(deck: Deck, context: _Context, frame: pd.DataFrame) -> None:
     initiatives = count_by(frame, "programme", categories=programmes)
     reference = [f"{context.text('export.boundaries')}: {GISCO_CREDIT}" if line == EUROGEOGRAPHICS else line
                  for line in context.stamp.attributions]  # what the deck draws, and only that
+    if gaps is not None and gaps.population_year is not None:
+        reference.append(context.text("export.population_source", year=gaps.population_year))
     notes = [context.text("export.notes.sources", rows=context.number(len(frame)),
                           articles=context.number(len(citations)), programmes=context.number(len(programmes)))]
     notes += [f"{source_name(source, context.source_names)}: {context.text('about.rows_citing', count=int(count))}"
@@ -596,7 +599,7 @@ def build_deck(
     _timeline_slide(deck, context, frame)
     _heatmap_slide(deck, context, frame, heatmap_png)
     _gaps_slide(deck, context, frame, gaps, gaps_map_png)
-    _sources_slide(deck, context, frame)
+    _sources_slide(deck, context, frame, gaps)
     _declare_language(deck, language_tag(lang))
     buffer = io.BytesIO()
     deck.save(buffer)

@@ -322,6 +322,12 @@ def test_gaps_slide_ranks_regions_by_residents_and_shows_the_gap_map(small_frame
     counted = "Residents counted: all residents, on 1 January 2025. Source: Eurostat (demo_r_pjanaggr3)."
     assert counted in texts and counted in _notes(slide)
     assert sum(shape.shape_type == MSO_SHAPE_TYPE.PICTURE for shape in slide.shapes) == 1
+    population = ("Population: Eurostat, demo_r_pjanaggr3 (residents on 1 January 2025 by NUTS-3 region and age "
+                  "group)")
+    sources = _by_title(_open(data), t("about.sources", "en"))
+    assert population in _texts(sources) and population in _notes(sources)
+    without, _ = _build(small_frame, taxonomy)
+    assert not any("demo_r_pjanaggr3" in text for text in _texts(_by_title(_open(without), t("about.sources", "en"))))
 
 
 def test_without_boundaries_the_gaps_slide_says_regions_cannot_be_listed(small_frame, taxonomy):
