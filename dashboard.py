@@ -52,7 +52,8 @@ def navigation(view: View) -> list[st.Page]:
                 t("page.overview", lang), ":material/home:")
     # the dashboard's own address opens Overview at its address, as every page has one (Streamlit serves its
     # default page at the root only, and answers the default page's own path with "Page not found")
-    root = st.Page(partial(_open, home), title=home.title, url_path="", default=True, visibility="hidden")
+    root = st.Page(partial(_open, home), title=t("page.overview", lang), url_path="", default=True,
+                   visibility="hidden")
     return [
         root, home, gaps_, map_, coverage_, registry_,
         page(partial(present.render, view, home=home), "present", t("page.present", lang), ":material/co_present:"),
