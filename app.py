@@ -4,10 +4,12 @@ and assets, ``ecosystem.server``). Run with ``streamlit run app.py``.
 Before it serves anyone, the server makes sure the registry store is ready (``python -m ecosystem init``'s work:
 seeded, validated, placed in its regions), printing its progress, so no visitor waits for it; a store that cannot
 be set up is said in the log and on every page, and the pages still show the data folder's file. Then, while it
-already serves, it reads the current registry version and readies a first page's view and map data
-(``cache.warm_up``), which a first visitor would otherwise wait for."""
+already serves, it reads the current registry version and readies a first page's filters, view and map data
+(``cache.warm_up``) and imports the export modules, which a first visitor would otherwise wait for. (Not the
+pages' modules: streamlit_folium declares its component when first imported, which only works in a script run.)"""
 
 import asyncio
+import importlib
 import sys
 import threading
 from collections.abc import AsyncIterator
@@ -26,6 +28,7 @@ def _log(line: str) -> None:
 
 def _warm_up() -> None:
     try:
+        importlib.import_module("ecosystem.exports")  # python-pptx and the picture makers, which every page imports
         _log(cache.warm_up())
     except Exception as error:  # noqa: BLE001 - the first page view meets the same problem and says it there
         _log(f"Not readied before the first visit: {error}")

@@ -315,19 +315,20 @@ def chart(view: View, chart_id: str) -> go.Figure:
 
 
 def warm_up() -> str:
-    """Read the current registry version and build what a first visitor's page needs from it — the unfiltered
-    view in the default language, its coverage counts, the map's point table and region outlines — so the first
-    visitor finds them made (a visitor arriving meanwhile waits for the same builds, never repeats them). What
-    was readied, for the server's log."""
-    from ecosystem.maps import point_table, region_outlines  # noqa: PLC0415 - folium is imported with the first map
+    """Read the current registry version and build what a first visitor's page needs from it — the sidebar's
+    filter options, the unfiltered view in the default language, its coverage counts, the map's point table and
+    outlines — so the first visitor finds them made (a visitor arriving meanwhile waits for the same builds, never
+    repeats them). What was readied, for the server's log."""
+    from ecosystem.maps import map_outlines, point_table  # noqa: PLC0415 - folium is imported with the first map
 
-    served_now = served()
-    first = view(served_now, FilterState(), LANGUAGES[0])  # the language a first visit opens in
+    served_now, lang = served(), LANGUAGES[0]  # the language a first visit opens in
+    options = served_now.options
+    first = view(served_now, FilterState(), lang)
     region_counts_of(first)
     point_table(served_now.registry.initiatives)
-    if first.regions is not None:
-        region_outlines(first.regions)
-    return f"{len(served_now.registry.initiatives):,} initiatives of version {served_now.store_version} ready to serve"
+    map_outlines(first.regions, lang)
+    return (f"{len(served_now.registry.initiatives):,} initiatives in {len(options.countries)} countries, version "
+            f"{served_now.store_version}, ready to serve")
 
 
 def registry_store_or_stop(lang: str) -> RegistryStore:
