@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import importlib.util
+import multiprocessing
 import os
+import sys
+import types
 import uuid
 from collections.abc import Iterator
+from multiprocessing.context import SpawnContext
 from pathlib import Path
 
 import pandas as pd
@@ -208,3 +212,13 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[s
     url = new_postgres_database(request.getfixturevalue("postgres_server"))
     yield url
     drop_postgres_database(url)
+
+
+@pytest.fixture()
+def spawn(monkeypatch: pytest.MonkeyPatch) -> SpawnContext:
+    """Starts processes afresh (``spawn``) that import only what their target needs. A spawned child imports the
+    parent's ``__main__`` again, and after an AppTest in this process that is the dashboard's entry script: the
+    child would run the whole dashboard, outside Streamlit, before its target (and die there, leaving the test to
+    wait for results that never come). An empty ``__main__`` while the test starts its processes prevents that."""
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
+    return multiprocessing.get_context("spawn")

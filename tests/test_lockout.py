@@ -3,8 +3,8 @@ or by ``python -m ecosystem unlock``. Time is a hand-moved clock; processes wait
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Iterator
+from multiprocessing.context import SpawnContext
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Barrier
 from pathlib import Path
@@ -134,12 +134,11 @@ def guess(url: str, attempts: int, barrier: Barrier, results: Queue[str]) -> Non
                 results.put(error.key)
 
 
-def test_guesses_from_several_processes_at_once_are_counted_together(url: str) -> None:
+def test_guesses_from_several_processes_at_once_are_counted_together(url: str, spawn: SpawnContext) -> None:
     processes, attempts = 4, 3
     open_store(url).close()
-    context = multiprocessing.get_context("spawn")
-    barrier, results = context.Barrier(processes), context.Queue()
-    guessers = [context.Process(target=guess, args=(url, attempts, barrier, results)) for _ in range(processes)]
+    barrier, results = spawn.Barrier(processes), spawn.Queue()
+    guessers = [spawn.Process(target=guess, args=(url, attempts, barrier, results)) for _ in range(processes)]
     for process in guessers:
         process.start()
     outcomes = [results.get(timeout=SAFETY_NET_SECONDS) for _ in range(processes * attempts)]

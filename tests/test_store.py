@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
 import random
 import shutil
@@ -334,13 +333,12 @@ def race(url: str, racer: int, barrier: Barrier, results: Queue[tuple[int, int, 
             barrier.wait()
 
 
-def test_two_processes_committing_from_the_same_base_one_wins(empty_database):
+def test_two_processes_committing_from_the_same_base_one_wins(empty_database, spawn):
     url = empty_database
     with open_store(url) as setup:
         setup.seed_if_empty(synthetic_registry(5000))
-    context = multiprocessing.get_context("spawn")
-    barrier, results = context.Barrier(2), context.Queue()
-    racers = [context.Process(target=race, args=(url, racer, barrier, results)) for racer in (0, 1)]
+    barrier, results = spawn.Barrier(2), spawn.Queue()
+    racers = [spawn.Process(target=race, args=(url, racer, barrier, results)) for racer in (0, 1)]
     for process in racers:
         process.start()
     outcomes = [results.get(timeout=SAFETY_NET_SECONDS) for _ in range(2 * RACE_ROUNDS)]
