@@ -397,7 +397,6 @@ def run(args: argparse.Namespace) -> dict[str, object]:
         stack.callback(shutil.rmtree, folder, ignore_errors=True)
         results["init_s"] = servers.run_init(REPO, folder, args.rows, timeout=1800, database_url=url)
         env = servers.our_environment(folder, args.rows, url)
-        os.environ.update({key: value for key, value in env.items() if key.startswith("ECOSYSTEM_")})  # the writers'
         print(f"init of {args.rows} rows: {results['init_s']:.1f} s", file=sys.stderr)
         app = [servers.start_ours(REPO, folder, args.rows, url, name=f"server{n}") for n in (1, 2)]
         for server in app:
@@ -427,12 +426,29 @@ def run(args: argparse.Namespace) -> dict[str, object]:
         assert count is not None, first[0]
         results["visibility"] = visibility = commit_visibility(env, work, watchers, count, args.visibility_commits)
         print(f"commit visible: median {visibility['median_s']:.2f} s, max {visibility['max_s']:.2f} s", file=sys.stderr)
-        commits = alternating_commits(url, env, work, args.commits)
+        with servers_environment(env):  # the store writers read the data folder as the servers do
+            commits = alternating_commits(url, env, work, args.commits)
         final = watch_until(watchers, int(visibility["initiatives"]) + args.commits)
         commits["last_commit_to_every_watcher_s"] = max(run.finished_at for run in final) - float(commits.pop("last_commit_at"))
         results["consistency"] = commits
         results["server_logs_tail"] = {server.name: server.log_tail(10) for server in app}
     return results
+
+
+@contextmanager
+def servers_environment(env: dict[str, str]) -> Iterator[None]:
+    """This process's ``ECOSYSTEM_*`` variables set as in ``env`` meanwhile, and restored afterwards."""
+    ours = {key: value for key, value in env.items() if key.startswith("ECOSYSTEM_")}
+    saved = {key: os.environ.get(key) for key in ours}
+    os.environ.update(ours)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 @contextmanager

@@ -107,10 +107,12 @@ def test_the_benchmark_runs_at_a_tiny_size(load_replicas: ModuleType, tmp_path: 
     missing = pg_cluster.missing_postgres() or nginx_proxy.missing_nginx()
     if missing:
         skip_or_fail(missing)
+    before = dict(os.environ)
     code = load_replicas.main(["--rows", "300", "--sessions", "2", "--rounds", "1", "--visibility-commits", "1",
                                "--commits", "3", "--out", str(tmp_path)])
     printed = capsys.readouterr().out
     assert code == 0, printed
+    assert dict(os.environ) == before  # nothing of the run's configuration is left to later tests
     results = json.loads(next(tmp_path.glob("load_replicas-*.json")).read_text(encoding="utf-8"))
     for servers in (1, 2):
         figures = results["load"][f"{servers}x2"]
