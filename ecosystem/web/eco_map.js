@@ -70,6 +70,20 @@
     return rows;
   }
 
+  // a layer's canvas over the map's visible area (at the screen's pixel ratio), emptied; its 2D context, in CSS px
+  function clearedCanvas(canvas, size, topLeft) {
+    var ratio = window.devicePixelRatio || 1;
+    L.DomUtil.setPosition(canvas, topLeft);
+    canvas.width = Math.round(size.x * ratio);
+    canvas.height = Math.round(size.y * ratio);
+    canvas.style.width = size.x + "px";
+    canvas.style.height = size.y + "px";
+    var ctx = canvas.getContext("2d");
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.clearRect(0, 0, size.x, size.y);
+    return ctx;
+  }
+
   function notifyDrawn() {
     var shown = layers.filter(function (layer) { return layer._map; });
     if (shown.some(function (layer) { return !layer._drawn; })) { return; }
@@ -214,16 +228,8 @@
       var map = this._map, table = this._table;
       if (!map || !table) { return; }
       var spec = this._spec, style = spec.style, palette = spec.palette;
-      var size = map.getSize(), ratio = window.devicePixelRatio || 1, canvas = this._canvas;
-      var topLeft = map.containerPointToLayerPoint([0, 0]);
-      L.DomUtil.setPosition(canvas, topLeft);
-      canvas.width = Math.round(size.x * ratio);
-      canvas.height = Math.round(size.y * ratio);
-      canvas.style.width = size.x + "px";
-      canvas.style.height = size.y + "px";
-      var ctx = canvas.getContext("2d");
-      ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-      ctx.clearRect(0, 0, size.x, size.y);
+      var size = map.getSize(), topLeft = map.containerPointToLayerPoint([0, 0]);
+      var ctx = clearedCanvas(this._canvas, size, topLeft);
 
       var zoom = map.getZoom(), scale = 256 * Math.pow(2, zoom), origin = map.getPixelOrigin();
       var ox = origin.x + topLeft.x, oy = origin.y + topLeft.y;
@@ -491,16 +497,8 @@
       var map = this._map, regions = this._regions;
       if (!map || !regions) { return; }
       var style = this._spec.style, empty = this._spec.empty, fills = this._fills;
-      var size = map.getSize(), ratio = window.devicePixelRatio || 1, canvas = this._canvas;
-      var topLeft = map.containerPointToLayerPoint([0, 0]);
-      L.DomUtil.setPosition(canvas, topLeft);
-      canvas.width = Math.round(size.x * ratio);
-      canvas.height = Math.round(size.y * ratio);
-      canvas.style.width = size.x + "px";
-      canvas.style.height = size.y + "px";
-      var ctx = canvas.getContext("2d");
-      ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-      ctx.clearRect(0, 0, size.x, size.y);
+      var size = map.getSize(), topLeft = map.containerPointToLayerPoint([0, 0]);
+      var ctx = clearedCanvas(this._canvas, size, topLeft);
       var scale = 256 * Math.pow(2, map.getZoom()), origin = map.getPixelOrigin();
       var ox = origin.x + topLeft.x, oy = origin.y + topLeft.y;
       var west = ox / scale, north = oy / scale, east = (ox + size.x) / scale, south = (oy + size.y) / scale;
