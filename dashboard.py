@@ -24,9 +24,9 @@ FAVICON = Path(__file__).parent / "static" / "favicon.png"  # served locally: no
 
 def run() -> None:
     """Set up the page, build this run's view from the sidebar's filters, then run the chosen page with it."""
-    st.set_page_config(page_title="Baltic Social Ecosystem Map", page_icon=str(FAVICON), layout="wide")
     leave_legacy_pages_mode()
     lang = sidebar.language()
+    st.set_page_config(page_title=t("app.title", lang), page_icon=str(FAVICON), layout="wide")  # the tab's title
     declare_language(lang)
     served = cache.served()
     live.follow(served)

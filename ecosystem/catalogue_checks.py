@@ -45,8 +45,12 @@ KEY_FAMILIES: dict[str, tuple[str, ...]] = {
     "severity.": ("error", "warning"),
     "overview.go_": ("gaps", "map", "coverage", "registry"),
     "chart.area.": ("country", "region"),
+    "chart.no_": ("country", "region"),
     "export.kind.map.": ("png", "svg", "pdf"),
     "upload.mode_": ("upsert", "replace"),
+    "history.action_": ("seed", "import", "replace", "rollback"),
+    "overview.": tuple(f"{name}{suffix}" for name in ("initiatives", "organisations", "countries", "regions", "targets")
+                       for suffix in ("", "_help")),
 }
 """Keys the code builds with an f-string (``t(f"column.{column}", lang)``): the prefix → every value filled in."""
 _ID = frozenset({"column.id", "diff.id"})  # "Id", the column header of every language's file

@@ -7,6 +7,11 @@ Every figure carries a title, axis titles and the page's source footnote in the 
 on a white template in a font found on office laptops, and names itself in ``layout.meta`` (its export kind,
 used for export file names). Text that comes from data is escaped, so a name such as ``<b>x</b>`` shows
 literally. An empty table gives ``empty_figure`` (a message, no axes) instead of an error.
+
+Lengths mean what their axes say: a stacked bar titled "Initiatives" is as long as its number of initiatives,
+an initiative with several service types (or programmes) split equally among its segments — the hover says both
+that share and how many initiatives have the segment's code. A heatmap cell counts every initiative it concerns
+(``ecosystem.coverage`` states the rules).
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ecosystem import coverage
-from ecosystem.coverage import NO_PROGRAMME, UNASSIGNED
+from ecosystem.coverage import NO_CODE, NO_PROGRAMME, UNASSIGNED
 from ecosystem.i18n import number_separators, t
 from ecosystem.taxonomy import Taxonomy
 
@@ -32,7 +37,7 @@ __all__ = [
     "CHARTS",
     "ChartSpec",
     "FONT_FAMILY",
-    "NO_PROGRAMME_COLOUR",
+    "NO_CODE_COLOUR",
     "OKABE_ITO",
     "UnknownChartError",
     "area_service_bars",
@@ -52,7 +57,7 @@ FONT_FAMILY = "Arial, Helvetica, sans-serif"
 OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7")
 # after every palette colour is used once, the same colours come back hatched
 _PATTERNS = ("", "/", ".", "x", "\\", "+")
-NO_PROGRAMME_COLOUR = "#BBBBBB"
+NO_CODE_COLOUR = "#BBBBBB"  # the segment of initiatives without a service type or programme
 # ColorBrewer "Blues" without its near-white end: 0 alone is white, so a count of 1 never looks empty
 BLUES = ("#C6DBEF", "#9ECAE1", "#6BAED6", "#4292C6", "#2171B5", "#08519C", "#08306B")
 _GRID_COLOUR = "#D9D9D9"
@@ -77,13 +82,15 @@ def _tick_step(span: int, ticks: int) -> int:
     return next(factor * magnitude for factor in (1, 2, 5, 10) if factor * magnitude >= raw)
 
 
-def _count_axis(maximum: int, headroom: float) -> dict:
-    """Axis settings for a count of initiatives: whole-number ticks from zero, room above ``maximum``."""
+def _count_axis(maximum: float, headroom: float) -> dict:
+    """Axis settings for a count of initiatives: whole-number ticks from zero, room above ``maximum`` (a sum of
+    equal shares, which may be a hair off a whole number)."""
+    top = max(math.ceil(round(maximum, 6)), 1)
     return {
         "tickformat": ",d",
         "tick0": 0,
-        "dtick": _tick_step(maximum, 6),
-        "range": [0, max(maximum, 1) * headroom],
+        "dtick": _tick_step(top, 6),
+        "range": [0, top * headroom],
         "showgrid": True,
     }
 
@@ -177,10 +184,21 @@ def empty_figure(
 def _area_names(
     codes: Iterable[str], area: str, taxonomy: Taxonomy, lang: str, area_labels: Mapping[str, str] | None
 ) -> dict[str, str]:
-    """Area code → name: ``area_labels``, else the country's label, else the code; ``""`` → "No region"."""
+    """Area code → name: ``area_labels``, else the country's label, else the code; ``""`` → "No country" / "No region"."""
     names = taxonomy.labels("country", lang) if area == "country" else {}
     names.update(area_labels or {})
-    return {code: t("chart.no_region", lang) if code == UNASSIGNED else names.get(code, code) for code in codes}
+    return {code: t(f"chart.no_{area}", lang) if code == UNASSIGNED else names.get(code, code) for code in codes}
+
+
+def _stack_hover(lang: str, *, axis: str, distinct_key: str | None) -> str:
+    """The hover of a stacked segment: the bar, the segment, how many initiatives have its code (``distinct_key``,
+    from ``customdata``) and the equal shares it adds to the bar (the value on ``axis``)."""
+    across = "y" if axis == "x" else "x"
+    lines = [f"<b>%{{{across}}}</b>", "%{fullData.name}"]
+    if distinct_key is not None:
+        lines.append(plotly_text(t(distinct_key, lang, number="%{customdata:,d}")))
+    lines.append(plotly_text(t("chart.hover.counted", lang, number=f"%{{{axis}:,.2~f}}")))
+    return "<br>".join(lines) + "<extra></extra>"
 
 
 def heatmap_colour_scale(zmax: int) -> list[list[float | str]]:
@@ -260,26 +278,30 @@ def area_service_bars(
     *,
     title: str | None = None,
 ) -> go.Figure:
-    """Horizontal bars per country or region stacked by service type, the distinct total at each bar's end."""
+    """Horizontal bars per country or region stacked by service type, each as long as the area's initiatives
+    (an initiative with several service types split equally among them), that number at each bar's end."""
     chart_id, title = _kind_and_title(area, lang, title)
     if totals.empty or int(totals.sum()) == 0:
         return empty_figure(None, lang, chart_id=chart_id, title=title, footnote=footnote)
     names = {code: plotly_text(name) for code, name in _area_names(totals.index, area, taxonomy, lang, area_labels).items()}
     order = sorted(totals.index, key=lambda code: (-int(totals[code]), names[code]))
     labels, colours = taxonomy.labels("service_type", lang), taxonomy.colours("service_type")
+    labels[NO_CODE], colours[NO_CODE] = t("chart.no_service_type", lang), NO_CODE_COLOUR
     fig = go.Figure()
-    for service in taxonomy.codes("service_type"):
-        bars = counts[counts["service_type"] == service].set_index(area)["initiatives"]
+    for service in [*taxonomy.codes("service_type"), NO_CODE]:
+        bars = counts[counts["service_type"] == service].set_index(area)
         if bars.empty:
             continue
         fig.add_trace(
             go.Bar(
-                x=bars.astype(int).tolist(),
+                x=bars["initiatives"].astype(float).tolist(),
                 y=[names[code] for code in bars.index],
+                customdata=bars["distinct"].astype(int).tolist(),
                 orientation="h",
                 name=_wrap(labels[service], 30),
                 marker_color=colours[service],
-                hovertemplate="<b>%{y}</b><br>%{fullData.name}: %{x}<extra></extra>",
+                hovertemplate=_stack_hover(lang, axis="x",
+                                           distinct_key=None if service == NO_CODE else "chart.hover.offering"),
             )
         )
     stacks = counts.groupby(area)["initiatives"].sum().reindex(order, fill_value=0)
@@ -287,20 +309,20 @@ def area_service_bars(
         fig.add_annotation(
             name="total",
             text=f"<b>{int(totals[code])}</b>",
-            x=int(stacks[code]),
+            x=float(stacks[code]),
             y=names[code],
             xanchor="left",
             xshift=4,
             showarrow=False,
         )
     fig.update_layout(barmode="stack", legend_title_text=plotly_text(t("chart.service_type", lang)), bargap=0.3)
-    fig.update_xaxes(**_count_axis(int(stacks.max()), headroom=1.12))
+    fig.update_xaxes(**_count_axis(stacks.max(), headroom=1.12))
     fig.update_yaxes(
         categoryorder="array", categoryarray=[names[code] for code in order], autorange="reversed", ticksuffix=" "
     )
     return _finish(
         fig, chart_id=chart_id, lang=lang, title=title, footnote=footnote, note=t("chart.area_services.note", lang),
-        x_title=t("chart.initiatives", lang), y_title=t(f"chart.area.{area}", lang),
+        x_title=t("chart.axis.split_services", lang), y_title=t(f"chart.area.{area}", lang),
         height=240 + _ROW_HEIGHT * len(order),
     )
 
@@ -335,7 +357,8 @@ def targets_by_area_chart(
 def timeline_chart(
     counts: pd.DataFrame, programme_names: Mapping[str, str], lang: str, footnote: str, *, title: str | None = None
 ) -> go.Figure:
-    """Initiatives by start year, stacked by programme (colours follow the order of ``programme_names``)."""
+    """Initiatives by start year, stacked by programme (colours follow the order of ``programme_names``); an
+    initiative of several programmes is split equally among them, so a year's column counts it once."""
     chart_id, title = _kind_and_title("timeline", lang, title)
     if counts.empty:
         return empty_figure(None, lang, chart_id=chart_id, title=title, footnote=footnote)
@@ -348,7 +371,7 @@ def timeline_chart(
             continue
         rows = counts[counts["programme"] == code].sort_values("start_year")
         if code == NO_PROGRAMME:
-            name, colour, pattern = t("chart.no_programme", lang), NO_PROGRAMME_COLOUR, ""
+            name, colour, pattern = t("chart.no_programme", lang), NO_CODE_COLOUR, ""
         else:
             name = programme_names.get(code, code)
             colour = OKABE_ITO[position % len(OKABE_ITO)]
@@ -356,10 +379,12 @@ def timeline_chart(
         fig.add_trace(
             go.Bar(
                 x=rows["start_year"].astype(int).tolist(),
-                y=rows["initiatives"].astype(int).tolist(),
+                y=rows["initiatives"].astype(float).tolist(),
+                customdata=rows["distinct"].astype(int).tolist(),
                 name=_wrap(name, 30),
                 marker={"color": colour, "pattern": {"shape": pattern}},
-                hovertemplate="<b>%{x}</b><br>%{fullData.name}: %{y}<extra></extra>",
+                hovertemplate=_stack_hover(lang, axis="y",
+                                           distinct_key=None if code == NO_PROGRAMME else "chart.hover.in_programme"),
             )
         )
     first, last = int(counts["start_year"].min()), int(counts["start_year"].max())
@@ -368,10 +393,10 @@ def timeline_chart(
         type="linear", tickformat="d", hoverformat="d", tick0=0, dtick=_tick_step(last - first, 12),
         range=[first - 0.5, last + 0.5], tickangle=0, showgrid=False,
     )
-    fig.update_yaxes(**_count_axis(int(counts.groupby("start_year")["initiatives"].sum().max()), headroom=1.05))
+    fig.update_yaxes(**_count_axis(counts.groupby("start_year")["initiatives"].sum().max(), headroom=1.05))
     return _finish(
         fig, chart_id=chart_id, lang=lang, title=title, footnote=footnote, note=t("chart.timeline.note", lang),
-        x_title=t("chart.start_year", lang), y_title=t("chart.initiatives", lang), height=460,
+        x_title=t("chart.start_year", lang), y_title=t("chart.axis.split_programmes", lang), height=460,
     )
 
 

@@ -114,11 +114,14 @@ def blocking_first(problems: list[pd.DataFrame]) -> pd.DataFrame:
     return table.drop(columns="_later").reset_index(drop=True)
 
 
-def problem_lines(problems: pd.DataFrame) -> list[str]:
-    """A problems table as lines for a terminal: ``ERROR   row 3, column actor_type [robot]: …``."""
+def problem_lines(problems: pd.DataFrame, lang: str = "en") -> list[str]:
+    """A problems table as lines for a terminal, in ``lang``: ``ERROR   row 3, column actor_type [robot]: …``."""
+    severities = {severity: t(f"severity.{severity}", lang).upper() for severity in ("error", "warning")}
+    width = max(len(name) for name in severities.values())
     lines = []
     for problem in problems.itertuples(index=False):
-        where = f"row {problem.row}" + (f", column {problem.column}" if problem.column else "")
+        where = (t("cli.at_row_column", lang, row=problem.row, column=problem.column) if problem.column
+                 else t("cli.at_row", lang, row=problem.row))
         value = f" [{problem.value}]" if problem.value else ""
-        lines.append(f"{problem.severity.upper():7} {where}{value}: {problem.message}")
+        lines.append(f"{severities[problem.severity]:{width}} {where}{value}: {problem.message}")
     return lines

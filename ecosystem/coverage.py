@@ -2,8 +2,13 @@
 
 Counting rules (the About page states them to users):
 - Only rows with ``actor_type == "initiative"`` count as coverage; organisations are counted apart.
-- An initiative with several service types or target groups is counted once under *each* of them, but
-  every total counts it once (totals are distinct ids, never sums of categories).
+- What a chart stacks into a length (bars by service type, columns by programme) counts every initiative once:
+  an initiative with several codes is split equally among them (``equal_shares``: two service types, half
+  each), one without any code is counted under ``""``. Each stacked table also says how many distinct
+  initiatives have each code (``distinct``).
+- A count per code or per pair of codes (a heatmap cell, a target group served) counts every initiative that has
+  it, so an initiative with several codes appears under each; every total counts it once (distinct ids, never
+  sums of categories).
 - Counts by region use the row's region code; rows without one are counted under ``""`` (unassigned).
 """
 
@@ -19,8 +24,10 @@ from ecosystem.schema import LIST_COLUMNS, split_codes
 __all__ = [
     "Headline",
     "UNASSIGNED",
+    "NO_CODE",
     "count_by",
     "counts_by_area_and_service",
+    "equal_shares",
     "explode_codes",
     "gap_regions",
     "headline",
@@ -34,19 +41,24 @@ __all__ = [
 ]
 
 UNASSIGNED = ""
-NO_PROGRAMME = ""
+NO_CODE = ""  # what an initiative without any code of a list column is counted under in stacked tables
+NO_PROGRAMME = NO_CODE
 _LIST_COLUMNS = {code: column for column, code in LIST_COLUMNS.items()}  # dimension → its list column
 
 
 @dataclass(frozen=True)
 class Headline:
-    """The overview's headline figures."""
+    """The overview's headline figures: what the charts beside them count."""
 
     initiatives: int
     organisations: int
+    """rows that are not initiatives: support organisations, public authorities, networks"""
     countries: int
+    """countries with at least one initiative (the country chart's bars, "no country" aside)"""
     regions: int
+    """regions with at least one initiative (the region chart's bars, "no region" aside)"""
     target_groups: int
+    """target groups at least one initiative serves"""
 
 
 def initiatives_only(frame: pd.DataFrame) -> pd.DataFrame:
@@ -58,6 +70,22 @@ def explode_codes(frame: pd.DataFrame, dimension: str) -> pd.DataFrame:
     """Long table ``id, <dimension>`` — one row per initiative and code of a list column."""
     codes = split_codes(frame[_LIST_COLUMNS[dimension]])
     return pd.DataFrame({"id": frame.loc[codes.index, "id"].to_numpy(), dimension: codes.to_numpy()})
+
+
+def equal_shares(frame: pd.DataFrame, dimension: str) -> pd.DataFrame:
+    """``id, <dimension>, share``: one row per row of ``frame`` and code of a list column, the codes of a row
+    sharing it equally (two codes: 0.5 each); a row without a code is one row under ``NO_CODE`` with share 1, so
+    every id's shares add up to 1."""
+    codes = explode_codes(frame, dimension).drop_duplicates()
+    uncoded = frame.loc[~frame["id"].isin(codes["id"]), ["id"]].assign(**{dimension: NO_CODE})
+    long = pd.concat([codes, uncoded], ignore_index=True)
+    return long.assign(share=1 / long.groupby("id")["id"].transform("size"))
+
+
+def _stacked(long: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Per value of ``keys``: the equal shares added up (``initiatives``) and the distinct ids (``distinct``)."""
+    grouped = long.groupby(keys)
+    return pd.DataFrame({"initiatives": grouped["share"].sum(), "distinct": grouped["id"].nunique()}).reset_index()
 
 
 def _long(frame: pd.DataFrame, dimension: str) -> pd.DataFrame:
@@ -78,12 +106,12 @@ def count_by(frame: pd.DataFrame, dimension: str, categories: Iterable[str] | No
 
 
 def headline(frame: pd.DataFrame) -> Headline:
-    """Initiatives, organisations, countries, regions covered and target groups served (no double counting)."""
+    """Initiatives, other organisations, and the countries, regions and target groups with an initiative."""
     initiatives = initiatives_only(frame)
     return Headline(
         initiatives=initiatives["id"].nunique(),
         organisations=frame.loc[frame["actor_type"] != "initiative", "id"].nunique(),
-        countries=frame.loc[frame["country"] != "", "country"].nunique(),
+        countries=initiatives.loc[initiatives["country"] != "", "country"].nunique(),
         regions=initiatives.loc[initiatives["region_code"] != UNASSIGNED, "region_code"].nunique(),
         target_groups=explode_codes(initiatives, "target_group")["target_group"].nunique(),
     )
@@ -98,13 +126,14 @@ def service_target_matrix(frame: pd.DataFrame, services: list[str], targets: lis
 
 
 def counts_by_area_and_service(frame: pd.DataFrame, area: str, services: list[str]) -> tuple[pd.DataFrame, pd.Series]:
-    """Per area (``country`` or ``region``): initiatives by service type (long) and distinct totals."""
+    """Per area (``country`` or ``region``) and service type (``NO_CODE`` for none): the initiatives' equal shares
+    (``initiatives``: an area's shares add up to its initiatives) and how many offer it (``distinct``); and per
+    area the distinct initiatives."""
     initiatives = initiatives_only(frame)
     column = "region_code" if area == "region" else area
     areas = pd.DataFrame({"id": initiatives["id"].to_numpy(), area: initiatives[column].to_numpy()})
-    long = areas.merge(explode_codes(initiatives, "service_type"), on="id")
-    counts = long.groupby([area, "service_type"])["id"].nunique().rename("initiatives").reset_index()
-    counts = counts[counts["service_type"].isin(services)]
+    counts = _stacked(areas.merge(equal_shares(initiatives, "service_type"), on="id"), [area, "service_type"])
+    counts = counts[counts["service_type"].isin([*services, NO_CODE])].reset_index(drop=True)
     totals = areas.groupby(area)["id"].nunique().rename("initiatives").sort_values(ascending=False)
     return counts, totals
 
@@ -120,15 +149,13 @@ def targets_by_area(frame: pd.DataFrame, area: str, targets: list[str]) -> pd.Da
 
 
 def timeline_counts(frame: pd.DataFrame) -> pd.DataFrame:
-    """Initiatives by start year and programme (``""`` for none); rows without a start year are left out."""
+    """Per start year and programme (``NO_PROGRAMME`` for none): the initiatives' equal shares (``initiatives``: a
+    year's shares add up to the initiatives started in it) and how many the programme supports (``distinct``);
+    rows without a start year are left out."""
     initiatives = initiatives_only(frame)
     dated = initiatives[initiatives["start_year"].notna()]
-    programmes = explode_codes(dated, "programme")
-    undated_programme = dated.loc[~dated["id"].isin(programmes["id"]), ["id"]].assign(programme=NO_PROGRAMME)
-    long = pd.concat([programmes, undated_programme], ignore_index=True)
-    long = long.merge(dated[["id", "start_year"]], on="id")
-    counts = long.groupby(["start_year", "programme"])["id"].nunique().rename("initiatives").reset_index()
-    return counts.astype({"start_year": int})
+    long = equal_shares(dated, "programme").merge(dated[["id", "start_year"]], on="id")
+    return _stacked(long, ["start_year", "programme"]).astype({"start_year": int})
 
 
 def region_counts(frame: pd.DataFrame, region_codes: Iterable[str]) -> pd.Series:

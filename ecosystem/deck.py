@@ -33,8 +33,9 @@ from pptx.text.text import TextFrame
 from pptx.util import Emu, Inches, Pt
 
 from ecosystem.attributions import EUROGEOGRAPHICS
-from ecosystem.charts import BLUES, CHARTS, FONT_FAMILY, NO_PROGRAMME_COLOUR, OKABE_ITO
+from ecosystem.charts import BLUES, CHARTS, FONT_FAMILY, NO_CODE_COLOUR, OKABE_ITO
 from ecosystem.coverage import (
+    NO_CODE,
     NO_PROGRAMME,
     UNASSIGNED,
     count_by,
@@ -69,6 +70,7 @@ _INK, _GREY, _ACCENT, _RULE = "222222", "595959", "0072B2", "D9D9D9"
 _TITLE_ONLY_LAYOUT = 5  # "Title Only" in python-pptx's default template
 _MAX_REGION_BARS = 15
 _ROWS_PER_BLOCK = 14
+_SHARE_FORMAT = "#,##0.0#"  # stacked counts: initiatives split equally among their service types or programmes
 _MAX_PROGRAMME_ROWS = 8
 _MAX_GAP_ROWS = 14
 _PROGRAMME_PATTERNS = (None, MSO_PATTERN.WIDE_UPWARD_DIAGONAL, MSO_PATTERN.SMALL_GRID,
@@ -90,14 +92,14 @@ class _Context:
         """The interface string ``key`` in the deck's language."""
         return t(key, self.lang, **values)
 
-    def number(self, value: int) -> str:
-        """A number as the deck's language writes it (``ecosystem.i18n.format_number``)."""
-        return format_number(value, self.lang)
+    def number(self, value: float) -> str:
+        """A number as the deck's language writes it (``ecosystem.i18n.format_number``), shares to two decimals."""
+        return format_number(round(value, 2), self.lang)
 
     def area_name(self, area: str, code: str) -> str:
-        """A country's label or a region's ``code name``; ``""`` → "No region" (as on the page)."""
+        """A country's label or a region's ``code name``; ``""`` → "No country" / "No region" (as on the page)."""
         if code == UNASSIGNED:
-            return self.text("chart.no_region")
+            return self.text(f"chart.no_{area}")
         if area == "country":
             return self.taxonomy.label("country", code, self.lang)
         name = self.region_names.get(code)
@@ -289,7 +291,8 @@ def _empty_slide(deck: Deck, context: _Context, title: str, message: str) -> Non
 
 
 def _area_slide(deck: Deck, context: _Context, frame: pd.DataFrame, area: str) -> None:
-    """Stacked bars per country or region by service type (native chart), distinct totals in the caption."""
+    """Stacked bars per country or region by service type (native chart), each as long as its initiatives (shared
+    equally among their service types, as on the page), the totals in the caption."""
     services = context.taxonomy.codes("service_type")
     counts, totals = counts_by_area_and_service(frame, area, services)
     title = context.text(CHARTS[area].title_key)
@@ -300,12 +303,13 @@ def _area_slide(deck: Deck, context: _Context, frame: pd.DataFrame, area: str) -
     order = sorted(totals.index, key=lambda code: (-int(totals[code]), names[code]))
     shown = order[:_MAX_REGION_BARS] if area == "region" else order
     table = counts.pivot_table(index=area, columns="service_type", values="initiatives", fill_value=0)
-    present = [code for code in services if code in table.columns]
-    table = table.reindex(index=shown, columns=present, fill_value=0).astype(int)
+    present = [code for code in [*services, NO_CODE] if code in table.columns]
+    table = table.reindex(index=shown, columns=present, fill_value=0).astype(float)
     labels, colours = context.taxonomy.labels("service_type", context.lang), context.taxonomy.colours("service_type")
+    labels[NO_CODE], colours[NO_CODE] = context.text("chart.no_service_type"), NO_CODE_COLOUR
 
     def parts(code: str) -> str:
-        return ", ".join(f"{labels[service]} {context.number(int(table.at[code, service]))}"
+        return ", ".join(f"{labels[service]} {context.number(table.at[code, service])}"
                          for service in present if table.at[code, service])
 
     cut = [context.text("export.top_regions", shown=len(shown), total=len(order))] if len(shown) < len(order) else []
@@ -317,12 +321,12 @@ def _area_slide(deck: Deck, context: _Context, frame: pd.DataFrame, area: str) -
     ] + [context.text("export.notes.chart_data")]
     slide = _new_slide(deck, context, title, notes)
     bottom_up = shown[::-1]  # a bar chart draws its first category at the bottom: the largest goes last, on top
-    data = CategoryChartData(number_format="#,##0")
+    data = CategoryChartData(number_format=_SHARE_FORMAT)
     data.categories = [names[code] for code in bottom_up]
     for service in present:
         data.add_series(labels[service], table.loc[bottom_up, service].tolist())
     chart = _chart(slide, XL_CHART_TYPE.BAR_STACKED, Inches(4.3), data)
-    _style_chart(chart, context.text("chart.initiatives"))
+    _style_chart(chart, context.text("chart.axis.split_services"))
     chart.category_axis.tick_labels.font.size = Pt(12 if len(shown) <= 8 else 9)  # every bar keeps its name
     for series, service in zip(chart.plots[0].series, present, strict=True):
         series.format.fill.solid()
@@ -341,7 +345,7 @@ def _timeline_slide(deck: Deck, context: _Context, frame: pd.DataFrame) -> None:
     years = list(range(int(counts["start_year"].min()), int(counts["start_year"].max()) + 1))
     per_year = count_by(frame, "start_year").reindex(years, fill_value=0)  # distinct initiatives per year
     table = counts.pivot_table(index="start_year", columns="programme", values="initiatives", fill_value=0)
-    table = table.reindex(index=years, fill_value=0).astype(int)
+    table = table.reindex(index=years, fill_value=0).astype(float)
     palette = [code for code in context.programme_names if code != NO_PROGRAMME]
     palette += sorted(set(table.columns) - set(palette) - {NO_PROGRAMME})
     by_programme = count_by(frame, "programme", categories=palette)
@@ -358,13 +362,13 @@ def _timeline_slide(deck: Deck, context: _Context, frame: pd.DataFrame) -> None:
                _PROGRAMME_PATTERNS[position // len(OKABE_ITO) % len(_PROGRAMME_PATTERNS)])
               for position, code in enumerate(palette) if code in table.columns]
     if NO_PROGRAMME in table.columns:
-        series.append((NO_PROGRAMME, context.text("chart.no_programme"), NO_PROGRAMME_COLOUR, None))
-    data = CategoryChartData(number_format="#,##0")
+        series.append((NO_PROGRAMME, context.text("chart.no_programme"), NO_CODE_COLOUR, None))
+    data = CategoryChartData(number_format=_SHARE_FORMAT)
     data.categories = [str(year) for year in years]
     for code, name, _, _ in series:
         data.add_series(name, table[code].tolist())
     chart = _chart(slide, XL_CHART_TYPE.COLUMN_STACKED, Inches(4.75), data)
-    _style_chart(chart, context.text("chart.initiatives"))
+    _style_chart(chart, context.text("chart.axis.split_programmes"))
     for plotted, (_, _, colour, pattern) in zip(chart.plots[0].series, series, strict=True):
         fill = plotted.format.fill
         if pattern is None:
@@ -404,7 +408,7 @@ def _heatmap_slide(deck: Deck, context: _Context, frame: pd.DataFrame, heatmap_p
         top = column.index[0]
         notes.append(context.text("export.notes.target_line", target=target_labels[target],
                                   count=int(count),
-                                  top_area=top if top != UNASSIGNED else context.text("chart.no_region"),
+                                  top_area=context.area_name("country", top),
                                   top_count=context.number(int(column.iloc[0]))))
     service, target = matrix.stack().idxmax()
     notes.append(context.text("export.notes.largest", service=service_labels[service], target=target_labels[target],

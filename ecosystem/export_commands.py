@@ -56,7 +56,7 @@ def _export_figures(args: argparse.Namespace) -> int:
     for notice in view.notices:  # what the pages say above this view, said here too
         print(f"{_LEVELS[notice.level]}: {notice.message.text(args.lang)}", file=sys.stderr)
     if view.problems is not None:
-        print("\n".join(problem_lines(view.problems.problems)), file=sys.stderr)
+        print("\n".join(problem_lines(view.problems.problems, args.lang)), file=sys.stderr)
     if any(notice.level == "error" for notice in view.notices):
         return 2
     options, size = ExportOptions(base_url=base_url), SLIDE_SIZES[args.size]

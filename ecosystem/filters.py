@@ -147,13 +147,13 @@ def filter_options(frame: pd.DataFrame, taxonomy: Taxonomy, programme_ids: Itera
 def describe_filters(state: FilterState, taxonomy: Taxonomy, lang: str,
                      programme_names: Mapping[str, str] | None = None,
                      region_names: Mapping[str, str] | None = None) -> str:
-    """The active filters in words, e.g. ``Service: Transport & mobility · Countries: LT, LV``."""
+    """The active filters in words, e.g. ``Country: Lithuania, Latvia · Service type: Transport & mobility``."""
     parts = []
     for name, (_, _, vocabulary) in _LIST_FIELDS.items():
         chosen = getattr(state, name)
         if not chosen:
             continue
-        if vocabulary and vocabulary != "country":
+        if vocabulary:
             labels = taxonomy.labels(vocabulary, lang)
         elif name == "programmes":
             labels = dict(programme_names or {})

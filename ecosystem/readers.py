@@ -121,6 +121,17 @@ class ReadResult:
     headers: dict[str, str] = field(default_factory=dict)
     """column of ``raw`` → its header as the file wrote it (``Name`` for ``name``), for writing rows back"""
 
+    def described(self, lang: str) -> str:
+        """What was read, in ``lang``: ``CSV file, 3 rows · encoding utf-8 (confidence 99%) · delimiter “,”``."""
+        parts = [t("upload.read_summary", lang, format=self.format.upper() if self.format else "?", count=self.rows)]
+        if self.encoding:
+            parts.append(t("upload.read_encoding", lang, encoding=self.encoding, confidence=self.encoding_confidence or 0))
+        if self.delimiter:
+            parts.append(t("upload.read_delimiter", lang, delimiter="TAB" if self.delimiter == "\t" else self.delimiter))
+        if self.sheet:
+            parts.append(t("upload.read_sheet", lang, sheet=self.sheet))
+        return " · ".join(parts)
+
 
 @dataclass
 class _Detected:

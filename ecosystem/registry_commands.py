@@ -83,13 +83,13 @@ def _limits() -> ReadLimits:
     return ReadLimits(max_bytes=max_bytes, max_rows=max_rows)
 
 
-def _print_problems(problems: pd.DataFrame, as_json: bool) -> None:
+def _print_problems(problems: pd.DataFrame, as_json: bool, lang: str = "en") -> None:
     if as_json:
         records = [{key: (int(value) if key == "row" else value) for key, value in record.items()}
                    for record in problems[PROBLEM_COLUMNS].to_dict(orient="records")]
         print(json.dumps(records, ensure_ascii=False, indent=1))
         return
-    for line in problem_lines(problems):
+    for line in problem_lines(problems, lang):
         print(line)
 
 
@@ -105,12 +105,11 @@ def _validate(args: argparse.Namespace) -> int:
             problems.append(context.location_problems(read.raw, args.lang))
     table = blocking_first(problems)  # listed as the upload page lists them
     if not args.json:
-        details = f"{read.format}, {read.rows} row(s)" + (f", encoding {read.encoding}" if read.encoding else "") + \
-                  (f", delimiter {read.delimiter!r}" if read.delimiter else "") + (f", sheet {read.sheet}" if read.sheet else "")
-        print(f"{path.name}: {details}")
-    _print_problems(table, args.json)
+        print(f"{path.name}: {read.described(args.lang)}")
+    _print_problems(table, args.json, args.lang)
     if not args.json:
-        print("importable" if not has_errors(table) else f"not importable: {int((table['severity'] == 'error').sum())} error(s)")
+        errors = int((table["severity"] == "error").sum())
+        print(t("cli.not_importable", args.lang, count=errors) if errors else t("cli.importable", args.lang))
     return 1 if has_errors(table) else 0
 
 
@@ -126,7 +125,7 @@ def _import(args: argparse.Namespace) -> int:
     plan = plan_import(path.read_bytes(), path.name, store=store, account=account, context=inputs.context,
                        mode="replace" if args.replace else "upsert", lang=args.lang, sheet=args.sheet,
                        limits=_limits(), skip_invalid=args.skip_invalid)
-    _print_problems(plan.problems, as_json=False)
+    _print_problems(plan.problems, as_json=False, lang=args.lang)
     if not plan.blocking.empty:
         print("not imported: fix the errors above and try again")
         if plan.invalid_rows:

@@ -77,6 +77,7 @@ def versions_table(versions: pd.DataFrame, lang: str) -> pd.DataFrame:
                "set_aside": "history.set_aside"}
     table = versions.assign(set_aside=[set_aside_of(summary)[0] for summary in versions["summary"]])[list(columns)]
     table["created_at"] = table["created_at"].str.slice(0, 19).str.replace("T", " ")
+    table["action"] = table["action"].map(lambda action: t(f"history.action_{action}", lang))
     return table.rename(columns={column: t(key, lang) for column, key in columns.items()})
 
 

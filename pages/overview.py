@@ -13,6 +13,8 @@ from ecosystem.ui.notices import show_notices
 from ecosystem.ui.text import plain
 from ecosystem.view import View
 
+_FIGURES = ("initiatives", "organisations", "countries", "regions", "targets")  # the headline figures, in order
+
 
 def render(view: View, *, links: Sequence[st.Page]) -> None:
     """The Overview page of ``view``, with links into the pages ``links``."""
@@ -26,12 +28,10 @@ def render(view: View, *, links: Sequence[st.Page]) -> None:
     figures = cache.headline_of(view)
     total_targets = len(view.taxonomy.codes("target_group"))
     columns = st.columns(5)
-    columns[0].metric(t("overview.initiatives", lang), figures.initiatives)
-    columns[1].metric(t("overview.organisations", lang), figures.organisations)
-    columns[2].metric(t("overview.countries", lang), figures.countries)
-    columns[3].metric(t("overview.regions", lang), figures.regions)
-    of_total = t("overview.targets_of", lang, total=total_targets)
-    columns[4].metric(t("overview.targets", lang), f"{figures.target_groups} {of_total}")
+    values = [figures.initiatives, figures.organisations, figures.countries, figures.regions,
+              f"{figures.target_groups} {t('overview.targets_of', lang, total=total_targets)}"]
+    for column, name, value in zip(columns, _FIGURES, values, strict=True):
+        column.metric(t(f"overview.{name}", lang), value, help=t(f"overview.{name}_help", lang))
 
     map_column, side_column = st.columns([2, 1])
     with map_column:

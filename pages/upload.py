@@ -14,6 +14,7 @@ from ecosystem.registry_io import table_csv_bytes
 from ecosystem.store import RegistryStore, StaleVersionError
 from ecosystem.tables import diff_table, names_by_id, problems_table
 from ecosystem.ui.cache import registry_store_or_stop
+from ecosystem.ui.dropzone import dropzone_in_language
 from ecosystem.ui.navigation import leave_legacy_pages_mode
 from ecosystem.ui.sign_in import signed_in_account
 from ecosystem.ui.text import plain
@@ -57,8 +58,9 @@ def render(view: View) -> None:
                                  mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
     st.subheader(t("upload.step_file", lang))
-    upload = st.file_uploader(t("upload.file", lang, limit=limit_mb), type=["csv", "txt", "tsv", "xlsx", "geojson", "json"],
-                              key="upload_file")
+    types = ["csv", "txt", "tsv", "xlsx", "geojson", "json"]
+    dropzone_in_language("upload_file", lang, limit_mb, types)
+    upload = st.file_uploader(t("upload.file", lang, limit=limit_mb), type=types, key="upload_file")
     mode = st.radio(t("upload.mode", lang), ["upsert", "replace"], key="upload_mode", horizontal=True,
                     format_func=lambda value: t(f"upload.mode_{value}", lang))
     if upload is None:
@@ -87,14 +89,7 @@ def render(view: View) -> None:
 
     st.subheader(t("upload.step_read", lang))
     read = plan.read
-    details = [t("upload.read_summary", lang, format=read.format.upper() if read.format else "?", count=read.rows)]
-    if read.encoding:
-        details.append(t("upload.read_encoding", lang, encoding=read.encoding, confidence=read.encoding_confidence))
-    if read.delimiter:
-        details.append(t("upload.read_delimiter", lang, delimiter="TAB" if read.delimiter == "\t" else read.delimiter))
-    if read.sheet:
-        details.append(t("upload.read_sheet", lang, sheet=read.sheet))
-    st.write(plain(" · ".join(details)))
+    st.write(plain(read.described(lang)))
 
     st.subheader(t("upload.step_problems", lang))
     problems = plan.problems

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
@@ -138,15 +139,19 @@ def test_area_bar_segments_are_the_coverage_counts(frame, taxonomy):
     assert fig.layout.barmode == "stack"
 
 
-def test_area_bars_write_the_distinct_total_not_the_sum_of_segments(frame, taxonomy):
+def test_area_bars_are_as_long_as_their_number_of_initiatives(frame, taxonomy):
     _, totals, fig = _area_bars(frame, taxonomy)
     written = _totals(fig)
     assert written == {
         "Vilniaus miesto sav.": "<b>2</b>", ESCAPED_SCRIPT: "<b>1</b>", "Rīga": "<b>1</b>", "No region": "<b>1</b>",
     }
-    segments = sum(x for trace in fig.data for x, y in zip(trace.x, trace.y, strict=True) if y == "Vilniaus miesto sav.")
-    assert segments == 3 and totals["LT011"] == 2  # i1 has two service types, counted once in the total
-    assert "once" in fig.layout.title.subtitle.text
+    vilnius = {trace.name: (x, offering) for trace in fig.data
+               for x, y, offering in zip(trace.x, trace.y, trace.customdata, strict=True) if y == "Vilniaus miesto sav."}
+    # i1 (employment and social support) is half in each segment; i2 (social support) whole; two offer social support
+    assert vilnius == {"Employment &amp; work integration": (0.5, 1), "Social support": (1.5, 2)}
+    assert sum(x for x, _ in vilnius.values()) == totals["LT011"] == 2
+    assert {note.x for note in fig.layout.annotations if note.text == "<b>2</b>"} == {2.0}  # the number at the bar's end
+    assert "split equally" in fig.layout.title.subtitle.text and "split equally" in fig.layout.xaxis.title.text
 
 
 def test_area_bars_are_sorted_by_total_and_legend_follows_the_taxonomy(frame, taxonomy):
@@ -231,6 +236,80 @@ def test_timeline_colours_are_stable_and_no_programme_is_grey(frame):
     assert whole.layout.legend.title.text == "Programa"
 
 
+# --- lengths mean what the axes say, at any size ---------------------------------------------------
+
+@pytest.fixture(scope="module", params=[0, 1, 2])
+def synthetic(request, taxonomy) -> pd.DataFrame:
+    """A synthetic registry whose cells hold several service types, target groups and programmes, some none."""
+    rng = np.random.default_rng(request.param)
+    frame = synthetic_registry(1_500, taxonomy, seed=request.param)
+    services, programmes = taxonomy.codes("service_type"), ["sempre", "sempre_accelerators", "socifaction", "p4"]
+
+    def codes(pool: list[str], most: int) -> list[str]:
+        return [";".join(rng.choice(pool, size=rng.integers(0, most + 1), replace=False)) for _ in range(len(frame))]
+
+    frame["service_types"], frame["programmes"] = codes(services, 4), codes(programmes, 3)
+    frame.loc[frame.sample(frac=0.1, random_state=request.param).index, "start_year"] = ""
+    return typed_registry(frame)
+
+
+def _bar_lengths(fig: go.Figure, axis: str = "x") -> dict:
+    """The length of each stacked bar of a figure: its segments added up, per category."""
+    across = "y" if axis == "x" else "x"
+    lengths: dict = {}
+    for trace in fig.data:
+        for category, value in zip(trace[across], trace[axis], strict=True):
+            lengths[category] = lengths.get(category, 0.0) + value
+    return lengths
+
+
+def test_every_bar_is_as_long_as_its_number_of_distinct_initiatives(synthetic, taxonomy):
+    initiatives = synthetic[synthetic["actor_type"] == "initiative"]
+    assert initiatives["service_types"].str.contains(";").any() and (initiatives["service_types"] == "").any()
+    names = taxonomy.labels("country", "en")
+    fig = coverage_figure("country", synthetic, taxonomy, "en", FOOTNOTE, {}, {})
+    expected = initiatives.groupby("country")["id"].nunique()
+    assert _bar_lengths(fig) == pytest.approx({names[code]: count for code, count in expected.items()})
+    assert {note.y: note.text for note in fig.layout.annotations if note.name == "total"} == {
+        names[code]: f"<b>{count}</b>" for code, count in expected.items()}
+    regions = coverage_figure("region", synthetic, taxonomy, "en", FOOTNOTE, {}, {})
+    assert sum(_bar_lengths(regions).values()) == pytest.approx(len(initiatives))
+
+
+def test_the_timeline_counts_every_dated_initiative_once(synthetic, taxonomy):
+    initiatives = synthetic[synthetic["actor_type"] == "initiative"]
+    dated = initiatives[initiatives["start_year"].notna()]
+    assert dated["programmes"].str.contains(";").any() and (dated["programmes"] == "").any()
+    fig = coverage_figure("timeline", synthetic, taxonomy, "en", FOOTNOTE, {"sempre": "SEMPRE"}, {})
+    per_year = dated.groupby("start_year")["id"].nunique()
+    assert _bar_lengths(fig, axis="y") == pytest.approx(per_year.to_dict())
+    assert sum(_bar_lengths(fig, axis="y").values()) == pytest.approx(len(dated))
+    supported = {trace.name: sum(trace.customdata) for trace in fig.data}  # the hover's "initiatives in this programme"
+    assert supported["SEMPRE"] == dated["programmes"].str.split(";").map(lambda codes: "sempre" in codes).sum()
+
+
+def test_a_heatmap_cell_counts_the_initiatives_it_concerns(synthetic, taxonomy):
+    initiatives = synthetic[synthetic["actor_type"] == "initiative"]
+    fig = coverage_figure("heatmap", synthetic, taxonomy, "en", FOOTNOTE, {}, {})
+    services, targets = taxonomy.codes("service_type"), taxonomy.codes("target_group")
+    service, target = services[1], targets[2]
+    both = initiatives["service_types"].str.split(";").map(lambda codes: service in codes) & \
+        initiatives["target_groups"].str.split(";").map(lambda codes: target in codes)
+    assert fig.data[0].z[1][2] == both.sum() > 0
+
+
+def test_stacked_segments_say_their_share_and_how_many_initiatives_have_the_code(frame, taxonomy):
+    fig = coverage_figure("country", frame, taxonomy, "lt", FOOTNOTE, {}, {})
+    hover = fig.data[0].hovertemplate
+    assert t("chart.hover.offering", "lt", number="%{customdata:,d}") in hover
+    assert t("chart.hover.counted", "lt", number="%{x:,.2~f}") in hover
+    assert fig.layout.xaxis.title.text == t("chart.axis.split_services", "lt")
+    timeline = coverage_figure("timeline", frame, taxonomy, "de", FOOTNOTE, PROGRAMMES, {})
+    assert t("chart.hover.in_programme", "de", number="%{customdata:,d}") in timeline.data[0].hovertemplate
+    assert "customdata" not in timeline.data[-1].hovertemplate  # "no programme": nothing to count but the share
+    assert timeline.layout.yaxis.title.text == t("chart.axis.split_programmes", "de")
+
+
 # --- shared: empty input, footnote, meta, integer counts ------------------------------------------------
 
 def test_every_builder_returns_the_empty_figure_for_empty_input(empty_frame, taxonomy):
@@ -306,7 +385,8 @@ def test_count_axes_tick_whole_numbers(frame, taxonomy):
 
 def test_a_long_legend_makes_the_figure_tall_enough(frame):
     many = {f"p{i}": f"Programme number {i} for social innovation in rural areas" for i in range(20)}
-    counts = pd.DataFrame({"start_year": [2020] * 20, "programme": list(many), "initiatives": [1] * 20})
+    counts = pd.DataFrame({"start_year": [2020] * 20, "programme": list(many), "initiatives": [1.0] * 20,
+                           "distinct": [1] * 20})
     fig = timeline_chart(counts, many, "en", FOOTNOTE)
     assert fig.layout.height > 20 * 35
 

@@ -3,8 +3,10 @@ import pytest
 
 from conftest import make_frame
 from ecosystem.coverage import (
+    NO_CODE,
     count_by,
     counts_by_area_and_service,
+    equal_shares,
     gap_regions,
     headline,
     region_counts,
@@ -43,7 +45,7 @@ def test_an_initiative_counts_under_each_group_but_once_in_totals(frame, taxonom
 def test_headline(frame):
     figures = headline(frame)
     counted = (figures.initiatives, figures.organisations, figures.countries, figures.regions, figures.target_groups)
-    assert counted == (3, 1, 3, 1, 3)
+    assert counted == (3, 1, 2, 1, 3)  # countries and regions with an initiative: not the organisation's SE
 
 
 def test_service_target_matrix(frame, taxonomy):
@@ -54,11 +56,12 @@ def test_service_target_matrix(frame, taxonomy):
     assert matrix.loc["housing"].sum() == 0
 
 
-def test_area_counts_with_distinct_totals(frame, taxonomy):
+def test_area_counts_split_initiatives_equally_with_distinct_totals(frame, taxonomy):
     counts, totals = counts_by_area_and_service(frame, "country", taxonomy.codes("service_type"))
-    lt = counts[counts["country"] == "LT"].set_index("service_type")["initiatives"]
-    assert lt.to_dict() == {"social_support": 2, "transport_mobility": 1}
-    assert totals.to_dict() == {"LT": 2, "LV": 1}
+    lt = counts[counts["country"] == "LT"].set_index("service_type")
+    assert lt["initiatives"].to_dict() == {"social_support": 1.5, "transport_mobility": 0.5}  # a: half in each
+    assert lt["distinct"].to_dict() == {"social_support": 2, "transport_mobility": 1}
+    assert totals.to_dict() == {"LT": 2, "LV": 1} == counts.groupby("country")["initiatives"].sum().to_dict()
     _, region_totals = counts_by_area_and_service(frame, "region", taxonomy.codes("service_type"))
     assert region_totals.to_dict() == {"LT025": 2, "": 1}
 
@@ -66,8 +69,20 @@ def test_area_counts_with_distinct_totals(frame, taxonomy):
 def test_targets_by_area_and_timeline(frame, taxonomy):
     table = targets_by_area(frame, "region", taxonomy.codes("target_group"))
     assert table.loc["LT025", "older_people"] == 2 and table.loc["", "low_income"] == 1
-    timeline = timeline_counts(frame).set_index(["start_year", "programme"])["initiatives"].to_dict()
-    assert timeline == {(2017, ""): 1, (2017, "socifaction"): 1, (2019, "sempre"): 1, (2019, "sempre_accelerators"): 1}
+    timeline = timeline_counts(frame).set_index(["start_year", "programme"])
+    assert timeline["initiatives"].to_dict() == {(2017, ""): 1, (2017, "socifaction"): 1, (2019, "sempre"): 0.5,
+                                                 (2019, "sempre_accelerators"): 0.5}
+    assert timeline["distinct"].to_dict() == {(2017, ""): 1, (2017, "socifaction"): 1, (2019, "sempre"): 1,
+                                              (2019, "sempre_accelerators"): 1}
+
+
+def test_equal_shares_add_up_to_one_per_initiative(frame):
+    shares = equal_shares(frame, "service_type")
+    assert shares.groupby("id")["share"].sum().to_dict() == {"a": 1, "b": 1, "c": 1, "d": 1}
+    uncoded = equal_shares(make_frame([{"id": "x", "programmes": ""}, {"id": "y", "programmes": "sempre;sempre"}]),
+                           "programme")
+    assert uncoded.to_dict("records") == [{"id": "y", "programme": "sempre", "share": 1.0},
+                                          {"id": "x", "programme": NO_CODE, "share": 1.0}]
 
 
 def test_gaps(frame, taxonomy):

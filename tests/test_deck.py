@@ -146,7 +146,7 @@ def test_title_slide_says_filters_date_version_and_link(seed_deck):
     data, stamp = seed_deck
     slide = _open(data).slides[0]
     texts = _texts(slide)
-    assert "Country: LT, LV" in texts
+    assert "Country: Lithuania, Latvia" in texts
     assert "Exported on 2026-11-27" in texts
     assert "Registry version 42, last updated 2026-11-26" in texts
     assert stamp.permalink == "https://map.example.org/coverage?country=LT%2CLV&lang=en"
@@ -277,22 +277,27 @@ def small_frame() -> pd.DataFrame:
 def test_notes_say_the_figures_without_double_counting(small_frame, taxonomy):
     data, _ = _build(small_frame, taxonomy, programme_names={"p1": "Fund One", "p2": "Fund Two"})
     deck = _open(data)
-    assert ("Under these filters the registry holds 3 initiative(s) and 1 other organisation(s) from 2 country(ies). "
-            "The initiatives are in 2 region(s) and serve 2 of the 11 target groups.") in _notes(deck.slides[0])
+    assert ("Under these filters the registry holds 3 initiative(s), in 2 country(ies) and 2 region(s), and 1 other "
+            "organisation(s). The initiatives serve 2 of the 11 target groups.") in _notes(deck.slides[0])
     countries = _by_title(deck, t("chart.area_services.title.country", "en"))
-    assert ("Lithuania: 2 initiatives in all (Employment & work integration 1, Social support 2)."
+    assert ("Lithuania: 2 initiatives in all (Employment & work integration 0.5, Social support 1.5)."
             in _notes(countries))
     lithuania = [series.values[list(_chart(countries).plots[0].categories).index("Lithuania")]
                  for series in _chart(countries).plots[0].series]
-    assert sum(lithuania) == 3  # segments count i1 twice; the total above counts it once
+    assert sum(lithuania) == 2  # the bar is as long as Lithuania's initiatives: i1 is half in each of its segments
+    assert _chart(countries).value_axis.axis_title.text_frame.text == t("chart.axis.split_services", "en")
     assert "Totals count each initiative once: Lithuania 2; Latvia 1." in _texts(countries)
+    columns = _chart(_by_title(deck, t("chart.timeline.title", "en"))).plots[0]
+    stacks = zip(*(series.values for series in columns.series), strict=True)  # per year, one value per programme
+    per_year = dict(zip(columns.categories, map(sum, stacks), strict=True))
+    assert per_year == {"2019": 1, "2020": 0, "2021": 2}  # i3 (two programmes) is half in each: one column, once
     timeline = _notes(_by_title(deck, t("chart.timeline.title", "en")))
     assert "Initiatives with a start year: 3 (2019–2021); the most started in 2021: 2." in timeline
     assert "By programme (an initiative supported by several programmes counts under each): Fund One 2, Fund Two 1." \
         in timeline
     heatmap = _notes(_by_title(deck, t("chart.heatmap.title", "en")))
-    assert "“Older people”: 3 initiatives, the most of them in LT (2)." in heatmap
-    assert "“Jobseekers”: 1 initiative, in LT (1)." in heatmap
+    assert "“Older people”: 3 initiatives, the most of them in Lithuania (2)." in heatmap
+    assert "“Jobseekers”: 1 initiative, in Lithuania (1)." in heatmap
     gaps = _notes(_by_title(deck, t("export.title.gaps", "en")))
     assert ("Regions without any initiative under these filters: LT011 Vilniaus miesto savivaldybė, "
             "LT021 Alytaus apskritis, LV00C Vidzeme.") in gaps  # LT011 has an organisation, not an initiative

@@ -84,7 +84,7 @@ def test_charts_exports_and_the_deck_of_a_view_of_far_countries(europe_dir, monk
     monkeypatch.setattr(exports, "browser_available", lambda: False)  # the map picture without a browser
     view = load_view("country=BG,GR,IE,MT,UA", "pl")
     assert set(view.filtered["country"]) == {"BG", "GR", "IE", "MT", "UA"}
-    assert "BG" in describe_filters(view.state, view.taxonomy, "pl")
+    assert "Kraj: Bułgaria, Grecja, Irlandia, Malta, Ukraina" in describe_filters(view.state, view.taxonomy, "pl")
     for spec in CHARTS.values():
         figure = spec.build(view.filtered, view.taxonomy, view.lang, "source", view.programme_names, view.region_names)
         assert figure.data, spec.id

@@ -55,6 +55,7 @@ def test_unknown_values_in_an_old_link_are_dropped(options):
 def test_describe_filters_in_words(taxonomy):
     state = FilterState(services=("transport_mobility",), targets=("older_people",), countries=("LT", "LV"))
     assert describe_filters(state, taxonomy, "en") == (
-        "Country: LT, LV · Service type: Transport & mobility · Target group: Older people")
-    assert "Transportas ir judumas" in describe_filters(state, taxonomy, "lt")
+        "Country: Lithuania, Latvia · Service type: Transport & mobility · Target group: Older people")
+    assert describe_filters(state, taxonomy, "lt").startswith("Šalis: Lietuva, Latvija · Paslaugos tipas: Transportas")
+    assert describe_filters(FilterState(countries=("BG",)), taxonomy, "de") == "Land: Bulgarien"  # any country
     assert describe_filters(FilterState(), taxonomy, "en") == "No filters: the whole registry"

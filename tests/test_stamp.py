@@ -22,11 +22,11 @@ OSM = OSM_ATTRIBUTION
 MARKUP = "<b>x</b> & <script>"
 ESCAPED_MARKUP = "&lt;b&gt;x&lt;/b&gt; &amp; &lt;script&gt;"
 EXPECTED = {
-    "en": ("Country: LT, LV · Service type: Transport & mobility · Target group: Older people",
+    "en": ("Country: Lithuania, Latvia · Service type: Transport & mobility · Target group: Older people",
            "Source: Baltic Social Ecosystem registry, version 42 (2026-11-26)."),
-    "lt": ("Šalis: LT, LV · Paslaugos tipas: Transportas ir judumas · Tikslinė grupė: Vyresnio amžiaus žmonės",
+    "lt": ("Šalis: Lietuva, Latvija · Paslaugos tipas: Transportas ir judumas · Tikslinė grupė: Vyresnio amžiaus žmonės",
            "Šaltinis: Baltijos socialinės ekosistemos registras, versija 42 (2026-11-26)."),
-    "lv": ("Valsts: LT, LV · Pakalpojuma veids: Transports un mobilitāte · Mērķgrupa: Seniori",
+    "lv": ("Valsts: Lietuva, Latvija · Pakalpojuma veids: Transports un mobilitāte · Mērķgrupa: Seniori",
            "Avots: Baltijas sociālās ekosistēmas reģistrs, versija 42 (2026-11-26)."),
 }
 
@@ -129,7 +129,7 @@ def test_stamp_figure_is_a_copy_with_title_filters_and_footer(taxonomy, frame):
     assert (stamped.layout.width, stamped.layout.height) == (1600, 900)
     assert stamped.layout.title.text == ESCAPED_MARKUP
     subtitle = stamped.layout.title.subtitle.text
-    assert "Country: LT, LV · Service type: Transport &amp; mobility · Target group: Older people" in subtitle
+    assert "Country: Lithuania, Latvia · Service type: Transport &amp; mobility · Target group: Older people" in subtitle
     assert t("chart.area_services.note", "en")[:40] in subtitle  # the chart's own note is kept
     names = [note.name for note in stamped.layout.annotations]
     assert names.count("stamp-footer") == 1 and "footnote" not in names

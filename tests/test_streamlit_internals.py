@@ -6,6 +6,8 @@ minor versions tested, so that an upgrade is a decision and what it breaks fails
 - the router leaves Streamlit's legacy pages/ mode (tests/test_pages.py);
 - maps.DataElement renders branca macros without compiling their output again (tests/test_text_is_data.py);
 - the browser tests reach into streamlit-folium's map frame (tests/browser/test_app_map.py);
+- the file uploader's texts are replaced by the interface's own, found by data-testid and, for the drop hint, by the
+  class this build gives it (checked here; in a browser by tests/browser/test_upload.py);
 - a commit made elsewhere reruns this server's open sessions as they last ran (ecosystem.ui.live; in a real server
   by tests/test_replicas.py).
 """
@@ -24,7 +26,7 @@ from streamlit.runtime import Runtime
 from streamlit.runtime.app_session import AppSession
 
 from ecosystem.config import PROJECT_DIR
-from ecosystem.ui import presentation
+from ecosystem.ui import dropzone, presentation
 
 FRONTEND = Path(streamlit.__file__).parent / "static" / "static" / "js"
 PINNED = ("streamlit", "streamlit-folium", "folium", "branca")  # the packages whose internals the app relies on
@@ -53,6 +55,16 @@ def test_presentation_css_names_elements_this_streamlit_renders():
     assert not missing, (f"Streamlit {streamlit.__version__} no longer renders data-testid {', '.join(missing)}: "
                          "presentation mode would show the sidebar or small type; update _PRESENTATION_CSS in "
                          "ecosystem/ui/presentation.py (and tests/browser/test_present.py)")
+
+
+def test_the_file_uploader_s_texts_are_where_the_dropzone_style_looks_for_them():
+    uploader = "\n".join(path.read_text(encoding="utf-8", errors="replace") for path in FRONTEND.glob("FileUploader*.js"))
+    for test_id in ("stFileUploaderDropzone", "stFileUploaderDropzoneInstructions"):
+        assert f"`{test_id}`" in uploader, f"Streamlit {streamlit.__version__}'s file uploader has no {test_id}"
+    # the drop hint: the styled span its text is rendered in, and that span's build class
+    hint = re.search(r"(\w+)=\w+\(`span`,\{target:`" + dropzone.DROP_HINT_CLASS + r"`\}\)", uploader)
+    assert hint, f"Streamlit {streamlit.__version__} renamed the class of the drop hint: update ecosystem/ui/dropzone.py"
+    assert re.search(rf"\b{hint.group(1)},\{{children:\w+\?`Drag and drop", uploader), "the drop hint moved"
 
 
 def test_open_sessions_can_be_rerun_as_they_last_ran():
