@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +37,7 @@ __all__ = [
     "fold_text",
     "load_programmes",
     "load_registry",
+    "read_keyed_csv",
     "read_raw_csv",
     "registry_from_raw",
     "typed_registry",
@@ -105,13 +107,12 @@ def _file_problem(reason: str) -> pd.DataFrame:
     return pd.DataFrame([(1, "", "", "error", t("v.file_unreadable", reason=reason))], columns=PROBLEM_COLUMNS)
 
 
-def load_programmes(path: Path) -> pd.DataFrame:
-    """The support programmes, checked for the columns and unique ids the registry refers to."""
+def read_keyed_csv(path: Path, columns: Iterable[str]) -> pd.DataFrame:
+    """A small reference CSV (programmes, sources) read as text, checked for ``columns`` and for an ``id`` in every
+    row that no other row repeats; RegistryError with every problem, row by row, otherwise."""
     raw = read_raw_csv(path)
-    problems = []
-    for column in PROGRAMME_COLUMNS:
-        if column not in raw.columns:
-            problems.append((1, column, "", "error", t("v.missing_column", column=column)))
+    problems = [(1, column, "", "error", t("v.missing_column", column=column))
+                for column in columns if column not in raw.columns]
     if not problems:
         for index, row in raw[(raw["id"] == "") | raw["id"].duplicated(keep=False)].iterrows():
             rows = ", ".join(str(i + 2) for i in raw.index[raw["id"] == row["id"]])
@@ -119,7 +120,12 @@ def load_programmes(path: Path) -> pd.DataFrame:
                              t("v.required") if row["id"] == "" else t("v.duplicate_id", value=row["id"], rows=rows)))
     if problems:
         raise RegistryError(path.name, pd.DataFrame(problems, columns=PROBLEM_COLUMNS))
-    programmes = raw[PROGRAMME_COLUMNS].copy()
+    return raw
+
+
+def load_programmes(path: Path) -> pd.DataFrame:
+    """The support programmes, checked for the columns and unique ids the registry refers to."""
+    programmes = read_keyed_csv(path, PROGRAMME_COLUMNS)[PROGRAMME_COLUMNS].copy()
     for column in ("start_year", "end_year", "budget_eur"):
         programmes[column] = pd.to_numeric(programmes[column], errors="coerce").astype("Int64")
     return programmes.reset_index(drop=True)

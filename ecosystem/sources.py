@@ -12,9 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ecosystem.i18n import t
-from ecosystem.registry import RegistryError, read_raw_csv
-from ecosystem.schema import PROBLEM_COLUMNS
+from ecosystem.registry import read_keyed_csv
 
 __all__ = ["SOURCE_COLUMNS", "load_source_names", "source_name"]
 
@@ -28,16 +26,7 @@ def load_source_names(path: Path) -> dict[str, str]:
     RegistryError when a column is missing or an id is empty or repeated."""
     if not path.exists():
         return {}
-    raw = read_raw_csv(path)
-    problems = [(1, column, "", "error", t("v.missing_column", column=column))
-                for column in SOURCE_COLUMNS if column not in raw.columns]
-    if not problems:
-        for index, row in raw[(raw["id"] == "") | raw["id"].duplicated(keep=False)].iterrows():
-            rows = ", ".join(str(i + 2) for i in raw.index[raw["id"] == row["id"]])
-            problems.append((index + 2, "id", row["id"], "error",
-                             t("v.required") if row["id"] == "" else t("v.duplicate_id", value=row["id"], rows=rows)))
-    if problems:
-        raise RegistryError(path.name, pd.DataFrame(problems, columns=PROBLEM_COLUMNS))
+    raw = read_keyed_csv(path, SOURCE_COLUMNS)
     published = raw["published"] if "published" in raw.columns else pd.Series("", index=raw.index)
     names = {}
     for row, date in zip(raw.itertuples(), published, strict=True):
