@@ -71,6 +71,12 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def wait_until_idle(page: Page) -> None:
+    """Return once the app's script run has ended (Streamlit marks its root ``data-test-script-state``): a
+    widget opened during a run may be drawn again by that run, and a menu opened then closes under the pointer."""
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=PAGE_TIMEOUT_MS)
+
+
 def _wait_until_healthy(process: subprocess.Popen[bytes], base_url: str, log: Path) -> None:
     """Return once ``/_stcore/health`` answers ``ok``; fail with the server's output otherwise."""
     deadline = time.monotonic() + SERVER_START_TIMEOUT

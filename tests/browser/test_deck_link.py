@@ -14,6 +14,7 @@ from ecosystem.coverage import headline
 from ecosystem.filters import FilterState, apply_filters
 from ecosystem.registry import load_registry
 from ecosystem.taxonomy import load_taxonomy
+from tests.browser.conftest import wait_until_idle
 from tests.conftest import copy_seed_data
 from tests.qr import decoded_qr_codes
 
@@ -43,6 +44,7 @@ def test_a_decks_link_and_qr_code_reopen_the_view(
     _on_overview(page)
     assert parse_qs(urlsplit(page.url).query)["country"] == ["LT,LV"]
 
+    wait_until_idle(page)
     page.get_by_text("Export for slides").click(timeout=TIMEOUT_MS)
     page.get_by_role("combobox", name="What to export").click()
     page.get_by_role("option", name="Briefing deck (PPTX)").click()

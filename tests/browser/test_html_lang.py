@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ecosystem.config import PROJECT_DIR
+from tests.browser.conftest import wait_until_idle
 
 if TYPE_CHECKING:
     from tests.browser.conftest import RecordedPage, StreamlitServer
@@ -25,6 +26,7 @@ def test_html_lang_follows_the_url_and_the_language_menu(
     page.get_by_role("heading", name="Karte des sozialen Ökosystems im Ostseeraum").wait_for(timeout=TIMEOUT_MS)
     page.wait_for_function(IS_LANG, arg="de", timeout=TIMEOUT_MS)
 
+    wait_until_idle(page)
     page.get_by_role("combobox", name="Sprache").click()  # the language menu, labelled in the page's language
     page.get_by_role("option", name="English", exact=True).click()
     page.get_by_role("heading", name="Baltic Social Ecosystem Map").wait_for(timeout=TIMEOUT_MS)
