@@ -20,7 +20,8 @@ Which of folium's CDN assets are served locally, and which are dropped in local 
 - Leaflet JS/CSS: served; everything draws with it. Its ``images/`` are copied next to the CSS, which refers
   to them (layer-control icons, default marker icons).
 - leaflet.markercluster JS + both CSS: served; ``folium.plugins.MarkerCluster`` needs them.
-- jQuery: served; folium renders every ``Popup`` with ``$(...)``, so a popup without jQuery breaks the map.
+- jQuery: served to a map that renders with ``$(...)`` (folium's ``Popup``, a map keeping layers in front, the
+  time-slider choropleth; ``needs_jquery``), left out of every other: the product's maps have none of them.
 - Bootstrap JS/CSS, Bootstrap 3 glyphicons, Font Awesome, Leaflet.awesome-markers (JS/CSS) and folium's
   ``leaflet.awesome.rotate.css``: dropped. They exist only for ``folium.Icon`` (awesome markers), which the
   product does not use (its points are canvas circle markers); ``localise_map_assets`` refuses a map that
@@ -47,6 +48,7 @@ import folium
 from branca.colormap import ColorMap
 from branca.element import Element
 from folium.elements import JSCSSMixin
+from folium.plugins import TimeSliderChoropleth
 
 from ecosystem.config import assets_dir, cache_dir
 
@@ -62,6 +64,7 @@ __all__ = [
     "inline_assets_html",
     "install_assets",
     "localise_map_assets",
+    "needs_jquery",
 ]
 
 DEBIAN_JS_DIR = Path("/usr/share/javascript")
@@ -328,20 +331,32 @@ def _local_links(links: list[tuple[str, str]], source: Path, link: Link, cdn: bo
     return local
 
 
+def needs_jquery(*elements: Element) -> bool:
+    """Whether any of ``elements`` or their descendants renders with jQuery's ``$(...)``: folium's popups, a map
+    keeping layers in front, the time-slider choropleth."""
+    return any(isinstance(item, (folium.Popup, TimeSliderChoropleth)) or getattr(item, "objects_to_stay_in_front", None)
+               for element in elements for item in _walk(element))
+
+
 def localise_map_assets(m: MapElement, source: Path | None = None, *, link: Link = data_link,
-                        cdn: bool = False) -> MapElement:
+                        cdn: bool = False, jquery: bool | None = None) -> MapElement:
     """Point every asset link of ``m`` (a map, or a feature group for st_folium) and its descendants at
     ``link``'s addresses (default ``data:`` URIs) of the installed copies in ``source`` (default
-    ``config.assets_dir()``); with ``cdn`` only the project's own scripts, the rest staying on public CDNs."""
+    ``config.assets_dir()``); with ``cdn`` only the project's own scripts, the rest staying on public CDNs.
+    jQuery stays only where ``jquery`` says (by default: where ``m`` needs it; a map drawn in parts, as st_folium
+    draws the base and its overlays, passes whether any part does)."""
     source = source or assets_dir()
     if not cdn:
         _require_installed(source)
+    keep_jquery = needs_jquery(m) if jquery is None else jquery
     for element in _walk(m):
         for kind, reason in _UNSERVED_ELEMENTS:
             if isinstance(element, kind) and not cdn:
                 raise AssetsError(f"Cannot draw this map offline: {reason}.")
         if isinstance(element, JSCSSMixin):
-            element.default_js = _local_links(element.default_js, source, link, cdn)
+            scripts = [(name, url) for name, url in element.default_js
+                       if keep_jquery or (CDN_FILES.get(url) or ("",))[0] != "jquery"]
+            element.default_js = _local_links(scripts, source, link, cdn)
             element.default_css = _local_links(element.default_css, source, link, cdn)
     return m
 

@@ -26,6 +26,7 @@ from ecosystem.assets import (
     inline_assets_html,
     install_assets,
     localise_map_assets,
+    needs_jquery,
 )
 from ecosystem.config import PROJECT_DIR, assets_dir
 from ecosystem.maps import KDBUSH_JS, SUPERCLUSTER_JS, base_map
@@ -118,7 +119,7 @@ def test_localise_embeds_every_asset_from_the_installed_copies(vendor: Path) -> 
     embedded = [_embedded(url) for url in _asset_urls(m)]
     scripts = [text for kind, text in embedded if kind == "text/javascript"]
     styles = [text for kind, text in embedded if kind == "text/css"]
-    assert len(scripts) == 3 and len(styles) == 3  # Leaflet, jQuery, MarkerCluster; no Bootstrap, no awesome-markers
+    assert len(scripts) == 2 and len(styles) == 3  # Leaflet, MarkerCluster; no jQuery (no popup), Bootstrap, awesome-markers
     assert 'window["leaflet"]' in scripts[0] and "L.Icon.Default.mergeOptions" in scripts[0]
     assert styles[0].startswith(".leaflet ") and 'url("data:image/png;base64,' in styles[0]  # its images too
     assert not EXTERNAL_TAG.search(m.get_root().render())
@@ -133,7 +134,25 @@ def test_localise_is_repeatable_and_takes_feature_groups(vendor: Path) -> None:
     localise_map_assets(group, vendor)
 
     urls = _asset_urls(m) + _asset_urls(group)
-    assert len(urls) == 6 + 3 and all(url.startswith("data:") for url in urls)
+    assert len(urls) == 5 + 3 and all(url.startswith("data:") for url in urls)
+
+
+def test_localise_serves_jquery_only_to_maps_that_render_with_it(vendor: Path) -> None:
+    def scripts(m: folium.Element) -> list[str]:
+        return [text for kind, text in map(_embedded, _asset_urls(m)) if kind == "text/javascript"]
+
+    plain = localise_map_assets(_map_with_cluster(), vendor)
+    with_popup = _map_with_cluster()
+    folium.CircleMarker([56.9, 24.0], radius=5, popup=folium.Popup("Rīga")).add_to(with_popup)
+    kept_in_front = _map_with_cluster()
+    kept_in_front.keep_in_front(folium.FeatureGroup().add_to(kept_in_front))
+    part = folium.Map(tiles=None)  # st_folium's base map, whose overlay has a popup: told by the caller
+
+    assert not needs_jquery(_map_with_cluster()) and not any('window["jquery"]' in text for text in scripts(plain))
+    assert needs_jquery(with_popup) and needs_jquery(kept_in_front)
+    for m in (with_popup, kept_in_front):
+        assert any('window["jquery"]' in text for text in scripts(localise_map_assets(m, vendor)))
+    assert any('window["jquery"]' in text for text in scripts(localise_map_assets(part, vendor, jquery=True)))
 
 
 def test_localise_needs_installed_assets(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from ecosystem import config, server
-from ecosystem.assets import Link, assets_installed, data_link, localise_map_assets
+from ecosystem.assets import Link, assets_installed, data_link, localise_map_assets, needs_jquery
 from ecosystem.i18n import t
 from ecosystem.maps import MapData, MapLayers, map_layers, map_outlines, point_table, view_bounds
 from ecosystem.ui import cache
@@ -108,8 +108,9 @@ def render_map(layers: MapLayers, lang: str, *, key: str, height: int, returned_
         st.warning(t("app.assets_missing", lang))
     elif not local and not _reachable(CDN_PROBE):
         st.warning(t("app.assets_unreachable", lang))
+    jquery = needs_jquery(layers.base, *layers.overlays)
     for element in (layers.base, *layers.overlays):
-        localise_map_assets(element, link=link, cdn=not local)
+        localise_map_assets(element, link=link, cdn=not local, jquery=jquery)
     return st_folium(layers.base, key=key, height=height, use_container_width=True,
                      feature_group_to_add=layers.overlays, layer_control=folium.LayerControl(collapsed=False),
                      returned_objects=returned_objects) or {}
