@@ -3,15 +3,18 @@ filters, language), and what Overview and Coverage compute from it, built once w
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from apptests import open_dashboard
+from ecosystem import server
 from ecosystem.filters import FilterState
 from ecosystem.ui import cache
 from ecosystem.view import View
+from tests.conftest import initialise_store
 
 
 @pytest.fixture()
@@ -98,3 +101,21 @@ def test_a_first_visit_after_warm_up_reads_and_builds_nothing(app_data_dir: Path
     at = open_dashboard("map").run()
     assert not at.exception
     assert views[0].state == FilterState() and views[0].lang == "en"
+
+
+def test_a_serving_process_keeps_what_it_readied_out_of_the_collectors_passes(app_data_dir: Path,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    gc.unfreeze()
+    try:
+        cache.served()  # a process that does not serve (AppTest, a test) leaves the collector alone
+        assert gc.get_freeze_count() == 0
+
+        monkeypatch.setattr(server, "_enabled", True)
+        monkeypatch.setenv("ECOSYSTEM_DATABASE_URL", f"sqlite:///{app_data_dir / 'copy.sqlite'}")
+        initialise_store()
+        cache.warm_up()
+        registry = cache.served().registry
+        assert gc.get_freeze_count() > 0
+        assert not any(item is registry for item in gc.get_objects())  # what Streamlit's pass after each run walks
+    finally:
+        gc.unfreeze()
