@@ -55,6 +55,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from unittest import mock
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "tests"), str(Path(__file__).resolve().parent)]  # run as a script
@@ -426,29 +427,14 @@ def run(args: argparse.Namespace) -> dict[str, object]:
         assert count is not None, first[0]
         results["visibility"] = visibility = commit_visibility(env, work, watchers, count, args.visibility_commits)
         print(f"commit visible: median {visibility['median_s']:.2f} s, max {visibility['max_s']:.2f} s", file=sys.stderr)
-        with servers_environment(env):  # the store writers read the data folder as the servers do
+        # the store writers read the data folder as the servers do; the variables are restored afterwards
+        with mock.patch.dict(os.environ, {key: value for key, value in env.items() if key.startswith("ECOSYSTEM_")}):
             commits = alternating_commits(url, env, work, args.commits)
         final = watch_until(watchers, int(visibility["initiatives"]) + args.commits)
         commits["last_commit_to_every_watcher_s"] = max(run.finished_at for run in final) - float(commits.pop("last_commit_at"))
         results["consistency"] = commits
         results["server_logs_tail"] = {server.name: server.log_tail(10) for server in app}
     return results
-
-
-@contextmanager
-def servers_environment(env: dict[str, str]) -> Iterator[None]:
-    """This process's ``ECOSYSTEM_*`` variables set as in ``env`` meanwhile, and restored afterwards."""
-    ours = {key: value for key, value in env.items() if key.startswith("ECOSYSTEM_")}
-    saved = {key: os.environ.get(key) for key in ours}
-    os.environ.update(ours)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 @contextmanager

@@ -28,7 +28,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ecosystem import coverage
-from ecosystem.coverage import NO_CODE, NO_PROGRAMME, UNASSIGNED
+from ecosystem.coverage import NO_CODE, UNASSIGNED
 from ecosystem.i18n import number_separators, t
 from ecosystem.taxonomy import Taxonomy
 
@@ -363,14 +363,14 @@ def timeline_chart(
     if counts.empty:
         return empty_figure(None, lang, chart_id=chart_id, title=title, footnote=footnote)
     present = set(counts["programme"])
-    palette_order = [code for code in programme_names if code != NO_PROGRAMME]
-    palette_order += sorted(present - set(palette_order) - {NO_PROGRAMME})
+    palette_order = [code for code in programme_names if code != NO_CODE]
+    palette_order += sorted(present - set(palette_order) - {NO_CODE})
     fig = go.Figure()
-    for position, code in enumerate(palette_order + [NO_PROGRAMME]):
+    for position, code in enumerate(palette_order + [NO_CODE]):
         if code not in present:
             continue
         rows = counts[counts["programme"] == code].sort_values("start_year")
-        if code == NO_PROGRAMME:
+        if code == NO_CODE:
             name, colour, pattern = t("chart.no_programme", lang), NO_CODE_COLOUR, ""
         else:
             name = programme_names.get(code, code)
@@ -384,7 +384,7 @@ def timeline_chart(
                 name=_wrap(name, 30),
                 marker={"color": colour, "pattern": {"shape": pattern}},
                 hovertemplate=_stack_hover(lang, axis="y",
-                                           distinct_key=None if code == NO_PROGRAMME else "chart.hover.in_programme"),
+                                           distinct_key=None if code == NO_CODE else "chart.hover.in_programme"),
             )
         )
     first, last = int(counts["start_year"].min()), int(counts["start_year"].max())

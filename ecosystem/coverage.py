@@ -42,7 +42,6 @@ __all__ = [
 
 UNASSIGNED = ""
 NO_CODE = ""  # what an initiative without any code of a list column is counted under in stacked tables
-NO_PROGRAMME = NO_CODE
 _LIST_COLUMNS = {code: column for column, code in LIST_COLUMNS.items()}  # dimension → its list column
 
 
@@ -149,7 +148,7 @@ def targets_by_area(frame: pd.DataFrame, area: str, targets: list[str]) -> pd.Da
 
 
 def timeline_counts(frame: pd.DataFrame) -> pd.DataFrame:
-    """Per start year and programme (``NO_PROGRAMME`` for none): the initiatives' equal shares (``initiatives``: a
+    """Per start year and programme (``NO_CODE`` for none): the initiatives' equal shares (``initiatives``: a
     year's shares add up to the initiatives started in it) and how many the programme supports (``distinct``);
     rows without a start year are left out."""
     initiatives = initiatives_only(frame)

@@ -36,7 +36,6 @@ from ecosystem.attributions import EUROGEOGRAPHICS
 from ecosystem.charts import BLUES, CHARTS, FONT_FAMILY, NO_CODE_COLOUR, OKABE_ITO
 from ecosystem.coverage import (
     NO_CODE,
-    NO_PROGRAMME,
     UNASSIGNED,
     count_by,
     counts_by_area_and_service,
@@ -346,8 +345,8 @@ def _timeline_slide(deck: Deck, context: _Context, frame: pd.DataFrame) -> None:
     per_year = count_by(frame, "start_year").reindex(years, fill_value=0)  # distinct initiatives per year
     table = counts.pivot_table(index="start_year", columns="programme", values="initiatives", fill_value=0)
     table = table.reindex(index=years, fill_value=0).astype(float)
-    palette = [code for code in context.programme_names if code != NO_PROGRAMME]
-    palette += sorted(set(table.columns) - set(palette) - {NO_PROGRAMME})
+    palette = [code for code in context.programme_names if code != NO_CODE]
+    palette += sorted(set(table.columns) - set(palette) - {NO_CODE})
     by_programme = count_by(frame, "programme", categories=palette)
     notes = [context.text("export.notes.timeline", dated=context.number(int(per_year.sum())), first=years[0],
                           last=years[-1], peak_year=int(per_year.idxmax()), peak=context.number(int(per_year.max())))]
@@ -361,8 +360,8 @@ def _timeline_slide(deck: Deck, context: _Context, frame: pd.DataFrame) -> None:
     series = [(code, context.programme_names.get(code, code), OKABE_ITO[position % len(OKABE_ITO)],
                _PROGRAMME_PATTERNS[position // len(OKABE_ITO) % len(_PROGRAMME_PATTERNS)])
               for position, code in enumerate(palette) if code in table.columns]
-    if NO_PROGRAMME in table.columns:
-        series.append((NO_PROGRAMME, context.text("chart.no_programme"), NO_CODE_COLOUR, None))
+    if NO_CODE in table.columns:
+        series.append((NO_CODE, context.text("chart.no_programme"), NO_CODE_COLOUR, None))
     data = CategoryChartData(number_format=_SHARE_FORMAT)
     data.categories = [str(year) for year in years]
     for code, name, _, _ in series:

@@ -20,16 +20,16 @@ from pathlib import Path
 
 __all__ = ["send_without_delay"]
 
-_FD_FOLDERS = (Path("/proc/self/fd"), Path("/dev/fd"))
+_DESCRIPTORS = Path("/proc/self/fd")
 
 
 def send_without_delay() -> int:
-    """Turn Nagle's algorithm off on every listening TCP socket of this process; how many there were."""
-    folder = next((candidate for candidate in _FD_FOLDERS if candidate.is_dir()), None)
-    if folder is None:
+    """Turn Nagle's algorithm off on every listening TCP socket of this process; how many there were (0 where
+    there is no ``/proc``)."""
+    if not _DESCRIPTORS.is_dir():
         return 0
     changed = 0
-    for entry in list(folder.iterdir()):
+    for entry in list(_DESCRIPTORS.iterdir()):
         sock = _socket_at(entry)
         if sock is None:
             continue
@@ -45,15 +45,12 @@ def _socket_at(entry: Path) -> socket.socket | None:
     try:
         if not os.readlink(entry).startswith("socket:"):
             return None
-    except OSError:  # closed meanwhile, or a folder without links (/dev/fd): the socket call below decides
-        pass
-    try:
         copy = os.dup(int(entry.name))
-    except (ValueError, OSError):
+    except OSError:  # closed meanwhile
         return None
     try:
         return socket.socket(fileno=copy)
-    except OSError:  # not a socket
+    except OSError:  # a kind of socket Python does not open
         os.close(copy)
         return None
 
